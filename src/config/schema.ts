@@ -1,0 +1,131 @@
+// Single source of truth for configuration (SPEC §6): every option, its default, its bounds and
+// its one-line doc. The Config type is derived from it; config/mailtap.yaml mirrors it and a test
+// keeps the two in step. Each limit names the failure it prevents.
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const positiveInt = z.number().int().min(1);
+
+export const captureSchema = z.object({
+  /** Interface for `mailtap run` (libpcap name; `any` works with Linux cooked capture). */
+  interface: z.string().min(1).default('eth0'),
+  /** BPF filter. The default takes TCP on the SMTP ports, VLAN-tagged or not. `tcp` = recognise SMTP on every port. */
+  filter: z.string().default(
+    '(tcp port 25 or tcp port 465 or tcp port 587 or tcp port 2525) or (vlan and (tcp port 25 or tcp port 465 or tcp port 587 or tcp port 2525))',
+  ),
+  /** Bytes captured per packet. Below the MTU, payload is lost and becomes gaps. */
+  snaplen: z.number().int().min(96).max(262144).default(65535),
+  /** Kernel capture buffer in MiB: absorbs stalls of the capture loop. */
+  buffer_mb: z.number().int().min(1).max(4096).default(64),
+  promiscuous: z.boolean().default(true),
+  /** Ports treated as SMTP without waiting for recognition (the server side of a connection). */
+  ports: z.array(port).default([25, 465, 587, 2525]),
+  /** Verify IP/TCP checksums. Off: captures on the sending host carry unfinished (offloaded) checksums. */
+  verify_checksums: z.boolean().default(false),
+  /** Split traffic symmetrically across `count` processes; this one takes share `index`. */
+  shard: z
+    .object({ index: z.number().int().min(0).default(0), count: positiveInt.default(1) })
+    .refine((s) => s.index < s.count, { message: 'shard.index must be less than shard.count', path: ['index'] })
+    .default({ index: 0, count: 1 }),
+});
+
+export const workersSchema = z.object({
+  /** Worker threads for SMTP/MIME parsing; 0 = CPU count minus one, at least one. */
+  count: z.number().int().min(0).max(256).default(0),
+  /** In-flight bytes per worker before back-pressure (files wait; live capture drops and counts). */
+  queue_mb: z.number().int().min(1).max(4096).default(64),
+});
+
+export const flowsSchema = z.object({
+  /** A connection with no packet for this long is closed as `idle`. */
+  idle_timeout_s: z.number().int().min(1).default(300),
+  /** Open connections tracked; beyond it the least recently used is evicted (SYN floods). */
+  max_flows: positiveInt.default(1_000_000),
+  /** Out-of-order bytes held across all connections before holes become gaps. */
+  memcap_mb: z.number().int().min(1).default(256),
+  /** Out-of-order bytes held per connection before its hole becomes a gap. */
+  per_flow_holdback_kb: z.number().int().min(1).default(1024),
+  /** Packet time to wait for missing data after an ACK beyond it (SPAN feeds reorder directions). */
+  reorder_window_ms: z.number().int().min(0).default(100),
+});
+
+export const limitsSchema = z.object({
+  /** SMTP command/reply line length; longer lines are skipped (memory exhaustion). */
+  line_length: z.number().int().min(64).default(4096),
+  /** Unanswered commands kept for reply matching (command floods). */
+  pending_commands: positiveInt.default(1000),
+  /** Recipients listed per transaction; further ones counted. */
+  recipients: positiveInt.default(1000),
+  /** Transactions reported per connection; further ones counted. */
+  transactions: positiveInt.default(10_000),
+  /** Bytes of one header value kept (10 MB headers). */
+  header_value_bytes: z.number().int().min(64).default(65536),
+  /** Header block bytes parsed per message before the rest is skipped. */
+  header_bytes: z.number().int().min(1024).default(1_048_576),
+  /** Addresses kept per address header. */
+  addresses_per_header: positiveInt.default(1000),
+  /** MIME nesting depth (recursion bombs); deeper parts are hashed as opaque bodies. */
+  mime_depth: positiveInt.default(100),
+  /** MIME parts per message (part storms); further parts only counted. */
+  mime_parts: positiveInt.default(10_000),
+  /** Boundary length; longer ones are treated as no boundary (RFC 2046 allows 70). */
+  boundary_length: positiveInt.default(998),
+  /** URLs kept per message. */
+  urls_per_message: z.number().int().min(0).default(100),
+  /** Anomaly events written per connection; further ones only counted. */
+  anomaly_events_per_session: z.number().int().min(0).default(100),
+});
+
+export const outputSchema = z.object({
+  /** Events file; `-` is standard output. SIGHUP reopens it. */
+  events: z.string().min(1).default('-'),
+  /** File mode of a created events file (octal string). */
+  file_mode: z.string().regex(/^0?[0-7]{3}$/).default('0640'),
+  /** Write AUTH passwords into events. Never turn on outside a lab. */
+  log_passwords: z.boolean().default(false),
+  /** Attachment hashes computed. */
+  hashes: z.array(z.enum(['md5', 'sha1', 'sha256'])).default(['md5', 'sha1', 'sha256']),
+});
+
+export const extractSchema = z.object({
+  enabled: z.boolean().default(false),
+  /** Directory files are written to, named by SHA-256. */
+  directory: z.string().default('/var/lib/mailtap/extract'),
+  attachments: z.boolean().default(true),
+  messages: z.boolean().default(false),
+  /** Largest single file written, MiB. */
+  max_file_mb: z.number().int().min(1).default(25),
+  /** Total bytes written, MiB; beyond it files are skipped and counted. */
+  max_total_mb: z.number().int().min(1).default(10240),
+});
+
+export const metricsSchema = z.object({
+  enabled: z.boolean().default(true),
+  /** host:port of /metrics, /healthz, /readyz. Loopback unless you mean it. */
+  listen: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/).default('127.0.0.1:9469'),
+});
+
+export const privilegesSchema = z.object({
+  /** User to switch to once the capture is open (empty: stay). */
+  user: z.string().default(''),
+  group: z.string().default(''),
+});
+
+export const configSchema = z.object({
+  capture: captureSchema.default(captureSchema.parse({})),
+  workers: workersSchema.default(workersSchema.parse({})),
+  flows: flowsSchema.default(flowsSchema.parse({})),
+  limits: limitsSchema.default(limitsSchema.parse({})),
+  output: outputSchema.default(outputSchema.parse({})),
+  extract: extractSchema.default(extractSchema.parse({})),
+  metrics: metricsSchema.default(metricsSchema.parse({})),
+  privileges: privilegesSchema.default(privilegesSchema.parse({})),
+}).strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ConfigShape = z.output<typeof configSchema>;
+
+/** The defaults as a plain object (what an empty config file means). */
+export function defaultConfig(): ConfigShape {
+  return configSchema.parse({});
+}

@@ -1,0 +1,70 @@
+// flow → dispatch boundary: ordered stream events per TCP connection (STYLE §2).
+// `data.bytes` is BORROWED (it may view the capture buffer): valid only during onEvent; the
+// batcher copies it into the batch that crosses to the worker, once.
+
+export type FlowId = number;
+export type Direction = 'c2s' | 's2c';
+export type CloseReason = 'fin' | 'rst' | 'idle' | 'evicted' | 'eof' | 'shutdown';
+export type OneSided = 'client_only' | 'server_only';
+
+export interface Endpoint {
+  /** Dotted quad or RFC 5952 text, formatted once per flow. */
+  ip: string;
+  port: number;
+}
+
+/** What the consumer learns when a connection opens (and repeats on every event record). */
+export interface FlowOpenInfo {
+  flow: FlowId;
+  /** Connection id for events: unique for the life of the process, deterministic for a given input. */
+  uid: string;
+  /** Community ID v1, seed 0. */
+  communityId: string;
+  client: Endpoint;
+  server: Endpoint;
+  /** VLAN ids outermost first; empty when untagged. */
+  vlan: number[];
+  /** The capture began after the connection did. */
+  midstream: boolean;
+}
+
+/** Per-connection totals, reported on close (and by `mailtap flows`). */
+export interface FlowSummary {
+  startMicros: number;
+  endMicros: number;
+  /** Payload bytes delivered in order per direction (gaps excluded). */
+  bytesClient: number;
+  bytesServer: number;
+  /** Payload bytes never captured, both directions. */
+  gapBytes: number;
+  midstream: boolean;
+  oneSided: OneSided | null;
+}
+
+export type StreamEvent =
+  | { t: 'open'; tsMicros: number; info: FlowOpenInfo }
+  | { t: 'data'; flow: FlowId; tsMicros: number; dir: Direction; bytes: Buffer }
+  | { t: 'gap'; flow: FlowId; tsMicros: number; dir: Direction; len: number }
+  | { t: 'close'; flow: FlowId; tsMicros: number; reason: CloseReason; summary: FlowSummary };
+
+export interface StreamSink {
+  onEvent(ev: StreamEvent): void;
+}
+
+/** Reassembly counters (mailtap_reassembly_events_total, capture-loss estimate …). */
+export interface FlowStats {
+  flowsActive: number;
+  flowsTotal: Record<CloseReason, number>;
+  oneSided: Record<OneSided, number>;
+  holdbackBytes: number;
+  outOfOrder: number;
+  retransmit: number;
+  overlap: number;
+  overlapMismatch: number;
+  gaps: number;
+  gapBytes: number;
+  memcapDrops: number;
+  /** Capture-loss estimate (Zeek capture-loss): bytes acknowledged by the peer but never seen, and all acknowledged bytes. */
+  ackedBytes: number;
+  ackedMissingBytes: number;
+}

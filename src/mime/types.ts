@@ -1,0 +1,78 @@
+// smtp → mime boundary. The SMTP session owns one MessageParser per message and feeds it the
+// message bytes as they arrive (dot-unstuffed DATA or joined BDAT chunks), with gaps marked.
+// The parser streams bodies into hashers; it never holds a whole message or attachment.
+import type { AnomalyCode } from '../shared/anomalies.js';
+
+export interface AddressRecord {
+  name?: string;
+  address: string;
+}
+
+/** SPEC §3.1 attachment fields. */
+export interface AttachmentRecord {
+  filename?: string;
+  content_type: string;
+  disposition?: string;
+  transfer_encoding?: string;
+  size: number;
+  md5: string;
+  sha1: string;
+  sha256: string;
+  detected_type?: string;
+  missing_bytes?: number;
+  extracted?: string;
+}
+
+/** SPEC §3.1 `message` object; field names are the event's. */
+export interface MessageRecord {
+  subject?: string;
+  subject_raw?: string;
+  from?: AddressRecord[];
+  sender?: AddressRecord[];
+  reply_to?: AddressRecord[];
+  to?: AddressRecord[];
+  cc?: AddressRecord[];
+  bcc?: AddressRecord[];
+  date?: string;
+  date_iso?: string;
+  message_id?: string;
+  in_reply_to?: string;
+  user_agent?: string;
+  x_originating_ip?: string;
+  received?: string[];
+  path?: string[];
+  headers_bytes: number;
+  header_count: number;
+  parts: number;
+  content_type?: string;
+  text_sha256?: string;
+  attachments: AttachmentRecord[];
+  signals?: string[];
+  urls?: string[];
+}
+
+export interface MessageResult {
+  message: MessageRecord;
+  /** Anomalies raised while parsing; the SMTP layer merges them into the transaction's. */
+  anomalies: AnomalyCode[];
+  /** Decoded body bytes counted (for mailtap_mime_parts_total etc. the caller uses message.parts). */
+}
+
+/** What the message parser knows of its transaction (for `path` and `signals`). */
+export interface MessageContext {
+  /** MAIL FROM reverse-path ('' for the null sender), for envelope_from_mismatch. */
+  mailFrom: string | undefined;
+  /** The client's IP, appended to `path`. */
+  srcIp: string;
+}
+
+export interface MessageParser {
+  /** Message bytes in order (chunks split anywhere). The chunk is BORROWED: copy what you keep. */
+  write(chunk: Buffer): void;
+  /** `len` bytes of the message were never captured. */
+  gap(len: number): void;
+  /** The message ended (normally or not); returns its summary. Called once. */
+  end(): MessageResult;
+}
+
+export type MessageParserFactory = (ctx: MessageContext) => MessageParser;
