@@ -1,0 +1,37 @@
+// Chooses the link-layer decoder for a LINKTYPE_* value. Consumes a borrowed frame, produces a
+// NetRef (IP header offset + announced IP version) or a SkipReason. Pure; no state.
+import type { DecodedSegment, SkipReason } from './types.js';
+import { LinkType } from '../capture/types.js';
+import { decodeEthernet } from './ethernet.js';
+import { decodeSll, decodeSll2 } from './sll.js';
+import { decodeLoop, decodeNull } from './loopback.js';
+import { NET_IP_ANY, NET_IPV4, NET_IPV6, type NetRef } from './net-ref.js';
+
+/** DLT_RAW as some platforms number it in pcap files (12 on most BSDs, 14 on OpenBSD). */
+const LINKTYPE_RAW_BSD = 12;
+const LINKTYPE_RAW_OPENBSD = 14;
+
+export function decodeLink(linkType: number, buf: Buffer, out: DecodedSegment): NetRef | SkipReason {
+  switch (linkType) {
+    case LinkType.ETHERNET:
+      return decodeEthernet(buf, out);
+    case LinkType.LINUX_SLL:
+      return decodeSll(buf, out);
+    case LinkType.LINUX_SLL2:
+      return decodeSll2(buf, out);
+    case LinkType.NULL:
+      return decodeNull(buf);
+    case LinkType.LOOP:
+      return decodeLoop(buf);
+    case LinkType.RAW:
+    case LINKTYPE_RAW_BSD:
+    case LINKTYPE_RAW_OPENBSD:
+      return NET_IP_ANY;
+    case LinkType.IPV4:
+      return NET_IPV4;
+    case LinkType.IPV6:
+      return NET_IPV6;
+    default:
+      return 'not_tcp';
+  }
+}
