@@ -2,6 +2,8 @@
 // `data.bytes` is BORROWED (it may view the capture buffer): valid only during onEvent; the
 // batcher copies it into the batch that crosses to the worker, once.
 
+import type { AnomalyCode } from '../shared/anomalies.js';
+
 export type FlowId = number;
 export type Direction = 'c2s' | 's2c';
 export type CloseReason = 'fin' | 'rst' | 'idle' | 'evicted' | 'eof' | 'shutdown';
@@ -45,7 +47,9 @@ export type StreamEvent =
   | { t: 'open'; tsMicros: number; info: FlowOpenInfo }
   | { t: 'data'; flow: FlowId; tsMicros: number; dir: Direction; bytes: Buffer }
   | { t: 'gap'; flow: FlowId; tsMicros: number; dir: Direction; len: number }
-  | { t: 'close'; flow: FlowId; tsMicros: number; reason: CloseReason; summary: FlowSummary };
+  | { t: 'close'; flow: FlowId; tsMicros: number; reason: CloseReason; summary: FlowSummary }
+  /** A reassembly anomaly on this connection (flow_overlap_mismatch, flow_memcap, flow_seq_jump …). */
+  | { t: 'anomaly'; flow: FlowId; tsMicros: number; name: AnomalyCode; detail?: string };
 
 export interface StreamSink {
   onEvent(ev: StreamEvent): void;
@@ -57,12 +61,17 @@ export interface FlowStats {
   flowsTotal: Record<CloseReason, number>;
   oneSided: Record<OneSided, number>;
   holdbackBytes: number;
+  /** Segments held back because they arrived ahead of a hole (reassembly_events_total{kind="out_of_order"}). */
   outOfOrder: number;
+  /** Segments whose every byte was already delivered or held (kind="retransmit"). */
   retransmit: number;
+  /** Segments partly overlapping delivered or held bytes (kind="overlap"). */
   overlap: number;
   overlapMismatch: number;
+  /** Gap events (kind="gap"); gapBytes is their total length. */
   gaps: number;
   gapBytes: number;
+  /** Bytes declared missing because a holdback cap was reached (mailtap_dropped_bytes_total{reason="memcap"}); also in gapBytes. */
   memcapDrops: number;
   /** Capture-loss estimate (Zeek capture-loss): bytes acknowledged by the peer but never seen, and all acknowledged bytes. */
   ackedBytes: number;

@@ -1,0 +1,61 @@
+// Numeric flow keys: a symmetric 30-bit hash of the TCP 4-tuple (both directions hash alike, so
+// one lookup finds the connection) and the full compare that resolves collisions and tells which
+// side sent the segment. Pure; reads the BORROWED DecodedSegment without copying. VLAN ids are
+// not part of the key: a SPAN that shows a packet on two VLANs shows one connection twice.
+import type { DecodedSegment } from '../decode/types.js';
+import type { FlowState } from './flow-state.js';
+
+function mix32(x: number): number {
+  let h = x | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+function endpoint4(ip: number, port: number): number {
+  return mix32(ip ^ Math.imul(port + 1, 0x9e3779b1));
+}
+
+function endpoint6(ip: Buffer, port: number): number {
+  let h = mix32(ip.readUInt32BE(0) ^ Math.imul(port + 1, 0x9e3779b1));
+  h = mix32(h ^ ip.readUInt32BE(4));
+  h = mix32(h ^ ip.readUInt32BE(8));
+  return mix32(h ^ ip.readUInt32BE(12));
+}
+
+/** Direction-independent key, a small integer (V8 Smi) for a fast Map. */
+export function hashSegment(seg: DecodedSegment): number {
+  let a: number;
+  let b: number;
+  if (seg.family === 4 || !seg.srcIp6 || !seg.dstIp6) {
+    a = endpoint4(seg.srcIp4, seg.srcPort);
+    b = endpoint4(seg.dstIp4, seg.dstPort);
+  } else {
+    a = endpoint6(seg.srcIp6, seg.srcPort);
+    b = endpoint6(seg.dstIp6, seg.dstPort);
+  }
+  return mix32((a + b) ^ seg.family) & 0x3fffffff;
+}
+
+/** Which side of `f` sent `seg`. */
+export const Side = { None: 0, A: 1, B: 2 } as const;
+export type Side = (typeof Side)[keyof typeof Side];
+
+export function matchSegment(f: FlowState, seg: DecodedSegment): Side {
+  if (f.family !== seg.family) return Side.None;
+  if (f.family === 4) {
+    if (f.ipA4 === seg.srcIp4 && f.portA === seg.srcPort && f.ipB4 === seg.dstIp4 && f.portB === seg.dstPort) return Side.A;
+    if (f.ipA4 === seg.dstIp4 && f.portA === seg.dstPort && f.ipB4 === seg.srcIp4 && f.portB === seg.srcPort) return Side.B;
+    return Side.None;
+  }
+  const ip6 = f.ip6;
+  const src = seg.srcIp6;
+  const dst = seg.dstIp6;
+  if (!ip6 || !src || !dst) return Side.None;
+  if (f.portA === seg.srcPort && f.portB === seg.dstPort && ip6.compare(src, 0, 16, 0, 16) === 0 && ip6.compare(dst, 0, 16, 16, 32) === 0) return Side.A;
+  if (f.portA === seg.dstPort && f.portB === seg.srcPort && ip6.compare(dst, 0, 16, 0, 16) === 0 && ip6.compare(src, 0, 16, 16, 32) === 0) return Side.B;
+  return Side.None;
+}

@@ -1,0 +1,163 @@
+// Per-connection state: one FlowState per TCP connection with one HalfState per sending side.
+// Side A is whoever sent the first packet seen, B the other; which of them is the client is
+// decided once (FlowTable) and fixed. Flags are packed into one small integer per object (a SYN
+// flood of max_flows connections must stay in a few hundred MB); holdbacks exist only when needed.
+import type { Direction, FlowId } from './types.js';
+import type { Holdback } from './holdback.js';
+
+/** Lifecycle: roles not known yet (midstream, no SMTP port, no payload yet), open, closed (tombstone). */
+export const Phase = { Pending: 0, Open: 1, Closed: 2 } as const;
+export type Phase = (typeof Phase)[keyof typeof Phase];
+
+const H_SEEN = 1;
+const H_HAS_SEQ = 2;
+const H_FIN = 4;
+const H_HAS_ACK = 8;
+
+/** What one side sent, in that side's sequence space, and what it acknowledged of the other's. */
+export class HalfState {
+  private bits = 0;
+  /** Next sequence number expected in order: everything before it was delivered or gapped. */
+  next = 0;
+  /** Sequence number the FIN occupies (the byte after the last data byte). */
+  finSeq = 0;
+  /** Highest ACK this side sent (it acknowledges the other side's bytes); see hasAck. */
+  lastAck = 0;
+  /** Packet time since which bytes beyond `next` are known to exist (peer ACK or FIN), or -1. */
+  waitSince = -1;
+  hold: Holdback | null = null;
+  /** Bytes delivered in order and bytes declared missing. */
+  delivered = 0;
+  gapBytes = 0;
+  /** The most recent gap, for the capture-loss estimate of ACKs that arrive after it. */
+  lastGapStart = 0;
+  lastGapEnd = 0;
+
+  private flag(bit: number, on: boolean): void {
+    this.bits = on ? this.bits | bit : this.bits & ~bit;
+  }
+
+  /** Any packet seen from this side (one-sided detection). */
+  get seen(): boolean {
+    return (this.bits & H_SEEN) !== 0;
+  }
+  set seen(v: boolean) {
+    this.flag(H_SEEN, v);
+  }
+  /** `next` is meaningful: set by SYN, or by the first segment seen (midstream). */
+  get hasSeq(): boolean {
+    return (this.bits & H_HAS_SEQ) !== 0;
+  }
+  set hasSeq(v: boolean) {
+    this.flag(H_HAS_SEQ, v);
+  }
+  get finSeen(): boolean {
+    return (this.bits & H_FIN) !== 0;
+  }
+  set finSeen(v: boolean) {
+    this.flag(H_FIN, v);
+  }
+  get hasAck(): boolean {
+    return (this.bits & H_HAS_ACK) !== 0;
+  }
+  set hasAck(v: boolean) {
+    this.flag(H_HAS_ACK, v);
+  }
+}
+
+const F_CLIENT_IS_A = 1 << 2;
+const F_MIDSTREAM = 1 << 3;
+const F_IGNORED = 1 << 4;
+const F_TRUNCATED = 1 << 5;
+const F_WAITING = 1 << 6;
+const F_V6 = 1 << 7;
+const PHASE_MASK = 3;
+
+export class FlowState {
+  /** Phase in bits 0-1, then the flags above. */
+  private bits: number;
+  /** Collision chain of the hash map, and the LRU list (head = most recently used). */
+  hashNext: FlowState | null = null;
+  lruPrev: FlowState | null = null;
+  lruNext: FlowState | null = null;
+  readonly a = new HalfState();
+  readonly b = new HalfState();
+  lastMicros: number;
+
+  constructor(
+    readonly id: FlowId,
+    readonly hash: number,
+    family: 4 | 6,
+    /** IPv4 addresses of A and B (family 4). */
+    readonly ipA4: number,
+    readonly ipB4: number,
+    /** IPv6 addresses (family 6): OWNED 32 bytes, A's at 0, B's at 16. */
+    readonly ip6: Buffer | null,
+    readonly portA: number,
+    readonly portB: number,
+    readonly vlan: number[],
+    readonly startMicros: number,
+  ) {
+    this.bits = Phase.Pending | F_CLIENT_IS_A | (family === 6 ? F_V6 : 0);
+    this.lastMicros = startMicros;
+  }
+
+  private flag(bit: number, on: boolean): void {
+    this.bits = on ? this.bits | bit : this.bits & ~bit;
+  }
+
+  get family(): 4 | 6 {
+    return (this.bits & F_V6) !== 0 ? 6 : 4;
+  }
+  get phase(): Phase {
+    return (this.bits & PHASE_MASK) as Phase;
+  }
+  set phase(p: Phase) {
+    this.bits = (this.bits & ~PHASE_MASK) | p;
+  }
+  /** Side A is the client. Meaningful once phase >= Open. */
+  get clientIsA(): boolean {
+    return (this.bits & F_CLIENT_IS_A) !== 0;
+  }
+  set clientIsA(v: boolean) {
+    this.flag(F_CLIENT_IS_A, v);
+  }
+  get midstream(): boolean {
+    return (this.bits & F_MIDSTREAM) !== 0;
+  }
+  set midstream(v: boolean) {
+    this.flag(F_MIDSTREAM, v);
+  }
+  get ignored(): boolean {
+    return (this.bits & F_IGNORED) !== 0;
+  }
+  set ignored(v: boolean) {
+    this.flag(F_IGNORED, v);
+  }
+  get truncatedReported(): boolean {
+    return (this.bits & F_TRUNCATED) !== 0;
+  }
+  set truncatedReported(v: boolean) {
+    this.flag(F_TRUNCATED, v);
+  }
+  /** On the FlowTable's list of flows with a running reorder-window timer. */
+  get waiting(): boolean {
+    return (this.bits & F_WAITING) !== 0;
+  }
+  set waiting(v: boolean) {
+    this.flag(F_WAITING, v);
+  }
+
+  client(): HalfState {
+    return this.clientIsA ? this.a : this.b;
+  }
+
+  server(): HalfState {
+    return this.clientIsA ? this.b : this.a;
+  }
+
+  /** Direction of the bytes a half sends. */
+  dirOf(half: HalfState): Direction {
+    return (half === this.a) === this.clientIsA ? 'c2s' : 's2c';
+  }
+}

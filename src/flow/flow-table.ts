@@ -1,0 +1,354 @@
+// The connection table: finds or creates the FlowState of each DecodedSegment (FlowIndex: numeric
+// key, collision chains, LRU), evicts at max_flows, expires idle flows and short tombstones after
+// FIN/RST, decides client and server, tracks SYN/FIN/RST and ACKs, and emits open/close around the
+// Reassembler's data/gap events. Consumes DecodedSegment (BORROWED), produces StreamEvents per flow.
+import type { DecodedSegment } from '../decode/types.js';
+import { TcpFlags } from '../decode/types.js';
+import type { FlowsConfig } from '../config/types.js';
+import type { CloseReason, FlowId, FlowStats, StreamSink } from './types.js';
+import { buildOpenInfo, buildSummary, emptyStats, isGreeting, lowerPortIsB } from './flow-info.js';
+import { FlowState, Phase, type HalfState } from './flow-state.js';
+import { Side, hashSegment } from './flow-key.js';
+import { FlowIndex } from './flow-index.js';
+import { HoldbackBudget } from './holdback.js';
+import { Reassembler } from './reassembler.js';
+import { SEQ_JUMP_LIMIT, seqAdd, seqDiff } from './seq.js';
+
+export interface FlowTableOptions {
+  flows: FlowsConfig;
+  smtpPorts: readonly number[];
+  uidSalt?: string;
+}
+
+/**
+ * How long a FIN/RST-closed connection is remembered (packet time, at most idle_timeout_s), so
+ * late retransmissions and ACKs of it do not open a new midstream flow. Long enough for the
+ * final ACKs and retransmitted FINs (a few RTOs), short enough that port reuse after it is rare.
+ */
+export const TOMBSTONE_MICROS = 30_000_000;
+
+const EMPTY_VLAN: number[] = [];
+
+
+export class FlowTable {
+  private readonly index = new FlowIndex();
+  /** Flows with a running reorder-window timer (usually few), scanned by tick(). */
+  private readonly waiting = new Set<FlowState>();
+  private readonly smtpPort = new Uint8Array(65536);
+  private readonly st = emptyStats();
+  private readonly budget: HoldbackBudget;
+  private readonly reasm: Reassembler;
+  private readonly maxFlows: number;
+  private readonly idleMicros: number;
+  private readonly tombMicros: number;
+  private nextId = 1;
+  private salt: string | null;
+  /** Inside onSegment/tick/closeAll: ignore() from the sink waits until the table is done. */
+  private busy = false;
+  private readonly deferredIgnores: FlowState[] = [];
+
+  constructor(opts: FlowTableOptions, private readonly sink: StreamSink) {
+    const fc = opts.flows;
+    for (const p of opts.smtpPorts) if (p >= 0 && p < 65536) this.smtpPort[p] = 1;
+    this.budget = new HoldbackBudget(fc.memcap_mb * 1024 * 1024);
+    this.reasm = new Reassembler(sink, this.st, this.budget, fc.per_flow_holdback_kb * 1024, fc.reorder_window_ms * 1000);
+    this.maxFlows = fc.max_flows;
+    this.idleMicros = fc.idle_timeout_s * 1_000_000;
+    this.tombMicros = Math.min(TOMBSTONE_MICROS, this.idleMicros);
+    this.salt = opts.uidSalt ?? null;
+  }
+
+  onSegment(seg: DecodedSegment): void {
+    this.busy = true;
+    this.handle(seg);
+    this.busy = false;
+    if (this.deferredIgnores.length > 0) this.applyIgnores();
+  }
+
+  private handle(seg: DecodedSegment): void {
+    const ts = seg.tsMicros;
+    const flags = seg.flags;
+    const hash = hashSegment(seg);
+    let f = this.index.find(seg, hash);
+    let side: Side = this.index.side;
+    if (f && f.phase === Phase.Closed) {
+      // A new SYN reuses the 4-tuple: a new connection. Anything else belongs to the closed one.
+      if ((flags & (TcpFlags.SYN | TcpFlags.ACK)) !== TcpFlags.SYN) {
+        f.lastMicros = ts;
+        this.index.lru.touch(f);
+        return;
+      }
+      this.remove(f);
+      f = null;
+    }
+    if (!f) {
+      f = this.create(seg, hash, ts);
+      side = Side.A;
+    } else {
+      f.lastMicros = ts;
+      this.index.lru.touch(f);
+    }
+    const s = side === Side.A ? f.a : f.b;
+    const p = side === Side.A ? f.b : f.a;
+    s.seen = true;
+    if (f.waiting) {
+      // Windows that ran out before this packet close first: results do not depend on tick().
+      this.reasm.expire(f, f.a, f.b, ts);
+      this.reasm.expire(f, f.b, f.a, ts);
+    }
+    if (flags & TcpFlags.RST) {
+      // A reset far outside the sender's sequence space is forged or stale (RFC 5961 §3 checks
+      // the window; we only reject the absurd, as for data): it must not end the tracking.
+      const d = seqDiff(seg.seq, s.next);
+      if (!s.hasSeq || (d <= SEQ_JUMP_LIMIT && d >= -SEQ_JUMP_LIMIT)) {
+        this.close(f, 'rst', ts);
+        return;
+      }
+    }
+    const syn = (flags & TcpFlags.SYN) !== 0;
+    if (syn) {
+      if (f.phase === Phase.Pending) {
+        // The handshake after a stray packet: it started now, roles from the SYN.
+        f.midstream = false;
+        f.clientIsA = (side === Side.A) === ((flags & TcpFlags.ACK) === 0);
+        this.open(f);
+      }
+      if (!s.hasSeq) {
+        s.hasSeq = true;
+        s.next = seqAdd(seg.seq, 1);
+      }
+      // A SYN-ACK acknowledges the client's SYN: the client's first data byte is known even when
+      // the SYN was not captured, so a lost first segment is a gap, not silently skipped.
+      if ((flags & TcpFlags.ACK) !== 0 && !p.hasSeq) {
+        p.hasSeq = true;
+        p.next = seg.ack >>> 0;
+      }
+    }
+    if (flags & TcpFlags.ACK) this.reasm.onAck(s, p, seg.ack);
+    const start = syn ? seqAdd(seg.seq, 1) : seg.seq;
+    const len = seg.payloadLen;
+    if (len > 0 || (flags & TcpFlags.FIN) !== 0) {
+      if (!s.hasSeq) {
+        s.hasSeq = true;
+        s.next = start;
+      }
+      if (f.phase === Phase.Pending) this.decideRoles(f, s, seg.payload);
+      if (len > 0) this.reasm.onPayload(f, s, start, seg.payload, len, ts);
+      if (flags & TcpFlags.FIN && !s.finSeen) {
+        const d = seqDiff(start, s.next);
+        if (d <= SEQ_JUMP_LIMIT && d >= -SEQ_JUMP_LIMIT) {
+          s.finSeen = true;
+          s.finSeq = seqAdd(start, len);
+          // Not reassembled: holes before the FIN do not matter.
+          if (f.ignored && seqDiff(s.finSeq, s.next) > 0) s.next = s.finSeq;
+        }
+      }
+    }
+    if (f.phase === Phase.Open && !f.ignored) this.settle(f, ts);
+    else if (f.ignored && this.finished(f)) this.close(f, 'fin', ts);
+  }
+
+  tick(nowMicros: number): void {
+    this.busy = true;
+    this.expireAll(nowMicros);
+    this.busy = false;
+    if (this.deferredIgnores.length > 0) this.applyIgnores();
+  }
+
+  private expireAll(nowMicros: number): void {
+    for (const f of this.waiting) {
+      this.reasm.expire(f, f.a, f.b, nowMicros);
+      this.reasm.expire(f, f.b, f.a, nowMicros);
+      this.settle(f, nowMicros);
+    }
+    let f = this.index.lru.tail;
+    while (f) {
+      const prev = f.lruPrev;
+      const age = nowMicros - f.lastMicros;
+      if (f.phase === Phase.Closed) {
+        if (age < this.tombMicros) break;
+        this.remove(f);
+      } else {
+        if (age < this.idleMicros) break;
+        this.close(f, 'idle', nowMicros);
+      }
+      f = prev;
+    }
+  }
+
+  closeAll(reason: 'eof' | 'shutdown', nowMicros?: number): void {
+    this.busy = true;
+    let f = this.index.lru.tail;
+    while (f) {
+      const prev = f.lruPrev;
+      if (f.phase === Phase.Closed) this.remove(f);
+      else this.close(f, reason, nowMicros ?? f.lastMicros);
+      f = prev;
+    }
+    this.busy = false;
+    this.deferredIgnores.length = 0;
+  }
+
+  /**
+   * Safe from inside the sink's onEvent: the flag stops further data/gap/anomaly events at once;
+   * the held-back bytes are released when the table is done with the current segment or tick.
+   */
+  ignore(flow: FlowId): void {
+    const f = this.index.get(flow);
+    if (!f || f.ignored) return;
+    f.ignored = true;
+    this.unwait(f);
+    if (this.busy) this.deferredIgnores.push(f);
+    else this.dropHolds(f);
+  }
+
+  stats(): FlowStats {
+    const s = this.st;
+    return {
+      ...s,
+      flowsTotal: { ...s.flowsTotal },
+      oneSided: { ...s.oneSided },
+      holdbackBytes: this.budget.used,
+    };
+  }
+
+  private applyIgnores(): void {
+    for (const f of this.deferredIgnores) this.dropHolds(f);
+    this.deferredIgnores.length = 0;
+  }
+
+  private dropHolds(f: FlowState): void {
+    this.reasm.dropHold(f.a);
+    this.reasm.dropHold(f.b);
+  }
+
+  /** After a segment or a tick: reorder-window timers, then the FIN close (RFC 9293 §3.6). */
+  private settle(f: FlowState, ts: number): void {
+    const wa = this.reasm.arm(f, f.a, f.b, ts);
+    const wb = this.reasm.arm(f, f.b, f.a, ts);
+    if (wa || wb) {
+      if (!f.waiting) {
+        f.waiting = true;
+        this.waiting.add(f);
+      }
+    } else this.unwait(f);
+    if (this.finished(f)) this.close(f, 'fin', ts);
+  }
+
+  /** Both FINs seen and every byte before them delivered or gapped. */
+  private finished(f: FlowState): boolean {
+    const a = f.a;
+    const b = f.b;
+    return a.finSeen && b.finSeen && a.next === a.finSeq && b.next === b.finSeq && (!a.hold || a.hold.count === 0) && (!b.hold || b.hold.count === 0);
+  }
+
+  private unwait(f: FlowState): void {
+    if (f.waiting) {
+      f.waiting = false;
+      this.waiting.delete(f);
+    }
+  }
+
+  private create(seg: DecodedSegment, hash: number, ts: number): FlowState {
+    if (this.index.size >= this.maxFlows) this.evict(ts);
+    if (this.salt === null) this.salt = Math.floor(ts / 1_000_000).toString(36);
+    let ip6: Buffer | null = null;
+    if (seg.family === 6 && seg.srcIp6 && seg.dstIp6) {
+      ip6 = Buffer.allocUnsafe(32);
+      seg.srcIp6.copy(ip6, 0, 0, 16);
+      seg.dstIp6.copy(ip6, 16, 0, 16);
+    }
+    let vlan = EMPTY_VLAN;
+    if (seg.vlanCount > 0) {
+      vlan = [seg.vlan0];
+      if (seg.vlanCount > 1) vlan.push(seg.vlan1);
+      if (seg.vlanCount > 2) vlan.push(seg.vlan2);
+    }
+    const f = new FlowState(this.nextId++, hash, seg.family, seg.srcIp4, seg.dstIp4, ip6, seg.srcPort, seg.dstPort, vlan, ts);
+    this.index.insert(f);
+    this.st.flowsActive++;
+    const synFlags = seg.flags & (TcpFlags.SYN | TcpFlags.ACK);
+    if (synFlags === TcpFlags.SYN) {
+      f.clientIsA = true;
+      this.open(f);
+    } else if (synFlags === (TcpFlags.SYN | TcpFlags.ACK)) {
+      // SYN-ACK without the SYN: its sender is the server, and no data was missed.
+      f.clientIsA = false;
+      this.open(f);
+    } else {
+      f.midstream = true;
+      const pa = this.smtpPort[f.portA] === 1;
+      const pb = this.smtpPort[f.portB] === 1;
+      if (pa !== pb) {
+        f.clientIsA = pb;
+        this.open(f);
+      }
+    }
+    return f;
+  }
+
+  /** Midstream without a decisive SMTP port, on the first payload (see isGreeting). */
+  private decideRoles(f: FlowState, sender: HalfState, payload: Buffer): void {
+    f.clientIsA = isGreeting(payload) ? sender !== f.a : lowerPortIsB(f);
+    this.open(f);
+  }
+
+  private open(f: FlowState): void {
+    if (f.phase !== Phase.Pending) return;
+    f.phase = Phase.Open;
+    const info = buildOpenInfo(f, `C${this.salt ?? ''}${f.id.toString(36)}`);
+    this.sink.onEvent({ t: 'open', tsMicros: f.startMicros, info });
+    if (f.midstream) this.reasm.anomaly(f, 'flow_midstream', 'no SYN seen', f.startMicros);
+  }
+
+  private close(f: FlowState, reason: CloseReason, ts: number): void {
+    if (f.phase === Phase.Closed) return;
+    if (f.phase === Phase.Pending) this.decideRolesByPort(f);
+    const c = f.client();
+    const s = f.server();
+    if (f.ignored) {
+      this.reasm.dropHold(c);
+      this.reasm.dropHold(s);
+    } else {
+      this.reasm.flushAll(f, c, s, ts);
+      this.reasm.flushAll(f, s, c, ts);
+    }
+    this.unwait(f);
+    const summary = buildSummary(f);
+    if (summary.oneSided !== null) {
+      this.st.oneSided[summary.oneSided]++;
+      this.reasm.anomaly(f, 'flow_one_sided', summary.oneSided, ts);
+    }
+    this.sink.onEvent({ t: 'close', flow: f.id, tsMicros: ts, reason, summary });
+    this.st.flowsTotal[reason]++;
+    this.st.flowsActive--;
+    f.phase = Phase.Closed;
+    this.index.forgetId(f);
+    if (reason === 'fin' || reason === 'rst') f.lastMicros = ts;
+    else this.remove(f);
+  }
+
+  private decideRolesByPort(f: FlowState): void {
+    f.clientIsA = lowerPortIsB(f);
+    this.open(f);
+  }
+
+  private evict(ts: number): void {
+    const victim = this.index.lru.tail;
+    if (!victim) return;
+    if (victim.phase !== Phase.Closed) {
+      if (victim.phase === Phase.Pending) this.decideRolesByPort(victim);
+      this.reasm.anomaly(victim, 'flow_evicted', `flows.max_flows (${this.maxFlows}) reached`, ts);
+      this.close(victim, 'evicted', ts);
+    } else this.remove(victim);
+  }
+
+  /** Unlinks a flow from the table (closed, or a tombstone that expired or was replaced). */
+  private remove(f: FlowState): void {
+    this.index.remove(f);
+    if (f.phase !== Phase.Closed) {
+      this.st.flowsActive--;
+      f.phase = Phase.Closed;
+    }
+  }
+}

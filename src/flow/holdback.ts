@@ -1,0 +1,156 @@
+// Out-of-order store for one direction of one connection: non-overlapping ranges ordered by
+// sequence number, each an OWNED copy of captured bytes or a known-missing range (the part of a
+// snaplen-cut segment that was never captured). Bounded per flow and by a budget shared by all flows.
+import { seqAdd, seqDiff } from './seq.js';
+
+/** The global holdback cap (flows.memcap_mb), shared by every Holdback of one FlowTable. */
+export class HoldbackBudget {
+  used = 0;
+  constructor(readonly capBytes: number) {}
+}
+
+/** held: stored (some bytes new); dup: every byte was already held; full: a cap refused it, nothing stored. */
+export type HoldResult = 'held' | 'dup' | 'full';
+
+export class Holdback {
+  /** Buffered bytes (known-missing ranges cost nothing), charged to the budget too. */
+  bytes = 0;
+  /** Set by insert when bytes overlapping an already held range differed from it (first copy wins). */
+  mismatch = false;
+  /** Set by insert when the new range overlapped an already held range. */
+  overlapped = false;
+  private readonly seqs: number[] = [];
+  private readonly lens: number[] = [];
+  private readonly bufs: (Buffer | null)[] = [];
+  // Scratch lists of the uncovered pieces of the range being inserted (reused; slow path only).
+  private readonly pieceSeq: number[] = [];
+  private readonly pieceLen: number[] = [];
+  private readonly pieceOff: number[] = [];
+
+  constructor(
+    private readonly budget: HoldbackBudget,
+    private readonly perFlowCap: number,
+  ) {}
+
+  get count(): number {
+    return this.seqs.length;
+  }
+
+  /** Sequence number of the first held range; only when count > 0. */
+  firstSeq(): number {
+    return this.seqs[0]!;
+  }
+
+  firstLen(): number {
+    return this.lens[0]!;
+  }
+
+  /** Bytes of the first range, or null when it is a known-missing range. */
+  firstBuf(): Buffer | null {
+    return this.bufs[0] ?? null;
+  }
+
+  /** Removes the first range and releases its bytes. */
+  dropFirst(): void {
+    const buf = this.bufs.shift();
+    this.seqs.shift();
+    this.lens.shift();
+    if (buf) this.release(buf.length);
+  }
+
+  /** Releases everything (flow closed or ignored). */
+  clear(): void {
+    this.release(this.bytes);
+    this.seqs.length = 0;
+    this.lens.length = 0;
+    this.bufs.length = 0;
+  }
+
+  /**
+   * Stores [seq, seq + len): data (BORROWED, data.length <= len) covers the start, the rest is
+   * known-missing. Bytes already held win; the parts not yet held are copied. Returns 'full'
+   * without storing anything when the new bytes would pass the per-flow or the global cap.
+   */
+  insert(seq: number, data: Buffer, len: number): HoldResult {
+    this.mismatch = false;
+    this.overlapped = false;
+    this.pieceSeq.length = 0;
+    this.pieceLen.length = 0;
+    this.pieceOff.length = 0;
+    const captured = Math.min(data.length, len);
+    this.collect(seq, data, captured, true);
+    if (captured < len) this.collect(seqAdd(seq, captured), data, len - captured, false);
+    const n = this.pieceSeq.length;
+    if (n === 0) return 'dup';
+    let add = 0;
+    for (let i = 0; i < n; i++) if (this.pieceOff[i]! >= 0) add += this.pieceLen[i]!;
+    if (this.bytes + add > this.perFlowCap || this.budget.used + add > this.budget.capBytes) return 'full';
+    for (let i = 0; i < n; i++) {
+      const off = this.pieceOff[i]!;
+      const plen = this.pieceLen[i]!;
+      let buf: Buffer | null = null;
+      if (off >= 0) {
+        buf = Buffer.allocUnsafeSlow(plen);
+        data.copy(buf, 0, off, off + plen);
+      }
+      this.place(this.pieceSeq[i]!, plen, buf);
+    }
+    this.bytes += add;
+    this.budget.used += add;
+    return 'held';
+  }
+
+  /** Index of the first range ending after `seq` (binary search; ranges are ordered and disjoint). */
+  private indexAfter(seq: number): number {
+    let lo = 0;
+    let hi = this.seqs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (seqDiff(seqAdd(this.seqs[mid]!, this.lens[mid]!), seq) > 0) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  /** Records the parts of [seq, seq + len) not held yet; compares overlapping captured bytes. */
+  private collect(seq: number, data: Buffer, len: number, hasBytes: boolean): void {
+    const end = seqAdd(seq, len);
+    let cur = seq;
+    for (let i = this.indexAfter(seq); i < this.seqs.length; i++) {
+      const es = this.seqs[i]!;
+      if (seqDiff(es, end) >= 0) break;
+      const ee = seqAdd(es, this.lens[i]!);
+      if (seqDiff(es, cur) > 0) this.addPiece(cur, seqDiff(es, cur), hasBytes ? seqDiff(cur, seq) : -1);
+      this.overlapped = true;
+      const held = this.bufs[i];
+      if (hasBytes && held) {
+        const from = seqDiff(es, cur) > 0 ? es : cur;
+        const to = seqDiff(ee, end) < 0 ? ee : end;
+        const n = seqDiff(to, from);
+        const dOff = seqDiff(from, seq);
+        const hOff = seqDiff(from, es);
+        if (n > 0 && held.compare(data, dOff, dOff + n, hOff, hOff + n) !== 0) this.mismatch = true;
+      }
+      if (seqDiff(ee, cur) > 0) cur = ee;
+    }
+    if (seqDiff(end, cur) > 0) this.addPiece(cur, seqDiff(end, cur), hasBytes ? seqDiff(cur, seq) : -1);
+  }
+
+  private addPiece(seq: number, len: number, off: number): void {
+    this.pieceSeq.push(seq);
+    this.pieceLen.push(len);
+    this.pieceOff.push(off);
+  }
+
+  private place(seq: number, len: number, buf: Buffer | null): void {
+    const i = this.indexAfter(seq);
+    this.seqs.splice(i, 0, seq);
+    this.lens.splice(i, 0, len);
+    this.bufs.splice(i, 0, buf);
+  }
+
+  private release(n: number): void {
+    this.bytes -= n;
+    this.budget.used -= n;
+  }
+}

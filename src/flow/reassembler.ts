@@ -1,0 +1,265 @@
+// Per-direction TCP reassembly for open flows: in-order delivery of BORROWED views, out-of-order
+// holdback, retransmission/overlap handling, holes turned into exact-length gaps (memcap, ACK plus
+// reorder window, close), and the capture-loss estimate. Consumes segments from FlowTable (which
+// owns the flows and decides roles before calling here); produces data/gap/anomaly StreamEvents.
+import type { AnomalyCode } from '../shared/anomalies.js';
+import type { FlowStats, StreamSink } from './types.js';
+import type { FlowState, HalfState } from './flow-state.js';
+import { Holdback, type HoldbackBudget } from './holdback.js';
+import { SEQ_JUMP_LIMIT, seqAdd, seqDiff, seqGt, seqLt } from './seq.js';
+
+export class Reassembler {
+  constructor(
+    private readonly sink: StreamSink,
+    private readonly stats: FlowStats,
+    private readonly budget: HoldbackBudget,
+    private readonly perFlowCap: number,
+    private readonly windowMicros: number,
+  ) {}
+
+  /**
+   * Payload of one segment from `h`: [start, start + len) on the wire, `data` the captured
+   * (BORROWED) prefix. `h.hasSeq` must be set.
+   */
+  onPayload(f: FlowState, h: HalfState, start: number, data: Buffer, len: number, ts: number): void {
+    const d0 = seqDiff(start, h.next);
+    if (d0 > SEQ_JUMP_LIMIT || d0 < -SEQ_JUMP_LIMIT) {
+      this.anomaly(f, 'flow_seq_jump', `segment ${d0} bytes from the expected sequence ignored`, ts);
+      return;
+    }
+    if (f.ignored) {
+      // Not SMTP: no reassembly, only the byte count of the highest data seen.
+      const d = seqDiff(seqAdd(start, len), h.next);
+      if (d > 0) {
+        h.delivered += d;
+        h.next = seqAdd(start, len);
+      }
+      return;
+    }
+    let cap = data.length < len ? data.length : len;
+    if (cap < len && !f.truncatedReported) {
+      f.truncatedReported = true;
+      this.anomaly(f, 'flow_truncated_segment', `${len - cap} of ${len} payload bytes not captured`, ts);
+    }
+    let first = true;
+    for (;;) {
+      const d = seqDiff(start, h.next);
+      if (d < 0) {
+        // Bytes before `next` were delivered and are not kept: whether a retransmission carries the
+        // same bytes cannot be checked (only overlaps with held-back bytes are compared).
+        const off = -d;
+        if (off >= len) {
+          if (first) this.stats.retransmit++;
+          return;
+        }
+        if (first) this.stats.overlap++;
+        start = h.next;
+        data = off < cap ? data.subarray(off, cap) : data.subarray(0, 0);
+        cap = data.length;
+        len -= off;
+      }
+      first = false;
+      if (seqDiff(start, h.next) === 0) {
+        const hold = h.hold;
+        const room = hold && hold.count > 0 ? seqDiff(hold.firstSeq(), h.next) : len;
+        if (room >= len) {
+          this.deliverInOrder(f, h, data, cap, len, ts);
+          if (hold && hold.count > 0) this.drain(f, h, ts);
+          return;
+        }
+        // The segment runs into held-back bytes, which arrived first and win: deliver up to them,
+        // let the holdback compare and keep what is new, then drain.
+        const headCap = room < cap ? room : cap;
+        this.deliverInOrder(f, h, data.subarray(0, headCap), headCap, room, ts);
+        const rest = data.subarray(headCap, cap);
+        const r = hold!.insert(h.next, rest, len - room);
+        if (r !== 'full' && hold!.overlapped) this.stats.overlap++;
+        if (r !== 'full' && hold!.mismatch) this.mismatch(f, h, ts);
+        this.drain(f, h, ts);
+        start = seqAdd(start, room);
+        data = rest;
+        cap = rest.length;
+        len -= room;
+        continue;
+      }
+      // Ahead of `next`: hold back (copied) until the hole fills or is declared a gap.
+      const hold = (h.hold ??= new Holdback(this.budget, this.perFlowCap));
+      const r = hold.insert(start, data.subarray(0, cap), len);
+      if (r === 'held') {
+        this.stats.outOfOrder++;
+        if (hold.overlapped) this.stats.overlap++;
+        if (hold.mismatch) this.mismatch(f, h, ts);
+        return;
+      }
+      if (r === 'dup') {
+        this.stats.retransmit++;
+        if (hold.mismatch) this.mismatch(f, h, ts);
+        return;
+      }
+      // A cap refused it: the oldest hole becomes a gap, freeing held bytes, and we retry.
+      const firstHeld = hold.count > 0 ? hold.firstSeq() : start;
+      const to = seqLt(start, firstHeld) ? start : firstHeld;
+      const missing = seqDiff(to, h.next);
+      this.stats.memcapDrops += missing;
+      this.anomaly(f, 'flow_memcap', `${missing} bytes declared missing (holdback ${hold.bytes} bytes, all flows ${this.budget.used})`, ts);
+      this.gap(f, h, missing, ts);
+      this.drain(f, h, ts);
+    }
+  }
+
+  /** An ACK from `x`, acknowledging `y`'s bytes: capture-loss accounting and the ACK-beyond-hole target. */
+  onAck(x: HalfState, y: HalfState, ack: number): void {
+    if (!x.hasAck) {
+      x.hasAck = true;
+      x.lastAck = ack;
+      return;
+    }
+    const adv = seqDiff(ack, x.lastAck);
+    if (adv <= 0 || adv > SEQ_JUMP_LIMIT) return;
+    const from = x.lastAck;
+    x.lastAck = ack;
+    let counted = adv;
+    // The FIN occupies one sequence number but is not payload.
+    if (y.finSeen && seqDiff(y.finSeq, from) >= 0 && seqLt(y.finSeq, ack)) counted--;
+    this.stats.ackedBytes += counted;
+    // Acknowledged bytes that were already declared missing (the newest gap): never seen.
+    const lo = seqGt(y.lastGapStart, from) ? y.lastGapStart : from;
+    const hi = seqLt(y.lastGapEnd, ack) ? y.lastGapEnd : ack;
+    const miss = seqDiff(hi, lo);
+    if (miss > 0) this.stats.ackedMissingBytes += miss;
+  }
+
+  /**
+   * How far `y`'s bytes are known to exist: the peer's ACK (not past y's FIN) or y's FIN; when
+   * the peer was never seen (one-sided capture: no ACK will ever come), the first held byte.
+   * Equal to y.next when nothing is known missing.
+   */
+  target(y: HalfState, x: HalfState): number {
+    let t = y.next;
+    if (x.hasAck && y.hasSeq) {
+      const d = seqDiff(x.lastAck, t);
+      if (d > 0 && d <= SEQ_JUMP_LIMIT) t = x.lastAck;
+      if (y.finSeen && seqGt(t, y.finSeq)) t = y.finSeq;
+    }
+    if (y.finSeen && seqGt(y.finSeq, t)) t = y.finSeq;
+    if (!x.seen && y.hold && y.hold.count > 0 && seqGt(y.hold.firstSeq(), t)) t = y.hold.firstSeq();
+    return t;
+  }
+
+  /** Reorder window expired for `y`'s hole: declare it a gap up to the known target. */
+  expire(f: FlowState, y: HalfState, x: HalfState, ts: number): void {
+    if (y.waitSince >= 0 && ts - y.waitSince >= this.windowMicros) {
+      y.waitSince = -1;
+      this.flushUntil(f, y, this.target(y, x), ts);
+    }
+  }
+
+  /** Starts (or stops) `y`'s reorder-window timer; true while it runs. */
+  arm(f: FlowState, y: HalfState, x: HalfState, ts: number): boolean {
+    if (!y.hasSeq || !seqLt(y.next, this.target(y, x))) {
+      y.waitSince = -1;
+      return false;
+    }
+    if (y.waitSince < 0) y.waitSince = ts;
+    if (this.windowMicros === 0) this.expire(f, y, x, ts);
+    return y.waitSince >= 0;
+  }
+
+  /** Close: every hole up to the target and the held data become gaps and data; holdback released. */
+  flushAll(f: FlowState, y: HalfState, x: HalfState, ts: number): void {
+    y.waitSince = -1;
+    if (!y.hasSeq) return;
+    this.flushUntil(f, y, this.target(y, x), ts);
+    const hold = y.hold;
+    if (hold) {
+      while (hold.count > 0) {
+        this.gap(f, y, seqDiff(hold.firstSeq(), y.next), ts);
+        this.drain(f, y, ts);
+      }
+      y.hold = null;
+    }
+  }
+
+  /** ignore(): drop the holdback, deliver nothing more. */
+  dropHold(y: HalfState): void {
+    if (y.hold) {
+      y.hold.clear();
+      y.hold = null;
+    }
+    y.waitSince = -1;
+  }
+
+  private flushUntil(f: FlowState, y: HalfState, target: number, ts: number): void {
+    const hold = y.hold;
+    while (seqLt(y.next, target)) {
+      if (hold && hold.count > 0 && seqLt(hold.firstSeq(), target)) {
+        this.gap(f, y, seqDiff(hold.firstSeq(), y.next), ts);
+        this.drain(f, y, ts);
+      } else {
+        this.gap(f, y, seqDiff(target, y.next), ts);
+      }
+    }
+    this.drain(f, y, ts);
+  }
+
+  /** Delivers held ranges that start at `next`. */
+  private drain(f: FlowState, h: HalfState, ts: number): void {
+    const hold = h.hold;
+    if (!hold) return;
+    while (hold.count > 0) {
+      const d = seqDiff(hold.firstSeq(), h.next);
+      if (d > 0) break;
+      const len = hold.firstLen();
+      const buf = hold.firstBuf();
+      const skip = -d; // defensive: held bytes are never below next
+      if (skip < len) {
+        if (buf) this.data(f, h, skip > 0 ? buf.subarray(skip) : buf, ts);
+        else this.gap(f, h, len - skip, ts);
+        if (buf) h.next = seqAdd(h.next, len - skip);
+      }
+      hold.dropFirst();
+    }
+    // Out-of-order episodes are short: the store is dropped once empty (per-flow memory).
+    if (hold.count === 0) h.hold = null;
+  }
+
+  private deliverInOrder(f: FlowState, h: HalfState, data: Buffer, cap: number, len: number, ts: number): void {
+    if (cap > 0) {
+      this.data(f, h, data.length === cap ? data : data.subarray(0, cap), ts);
+      h.next = seqAdd(h.next, cap);
+    }
+    if (cap < len) this.gap(f, h, len - cap, ts);
+  }
+
+  private data(f: FlowState, h: HalfState, bytes: Buffer, ts: number): void {
+    h.delivered += bytes.length;
+    if (!f.ignored) this.sink.onEvent({ t: 'data', flow: f.id, tsMicros: ts, dir: f.dirOf(h), bytes });
+  }
+
+  /** `len` bytes at `next` will never be seen. Advances next. */
+  private gap(f: FlowState, h: HalfState, len: number, ts: number): void {
+    if (len <= 0) return;
+    const start = h.next;
+    h.next = seqAdd(start, len);
+    h.gapBytes += len;
+    h.lastGapStart = start;
+    h.lastGapEnd = h.next;
+    this.stats.gaps++;
+    this.stats.gapBytes += len;
+    const peer = h === f.a ? f.b : f.a;
+    if (peer.hasAck) {
+      const acked = seqDiff(peer.lastAck, start);
+      if (acked > 0) this.stats.ackedMissingBytes += acked < len ? acked : len;
+    }
+    if (!f.ignored) this.sink.onEvent({ t: 'gap', flow: f.id, tsMicros: ts, dir: f.dirOf(h), len });
+  }
+
+  private mismatch(f: FlowState, h: HalfState, ts: number): void {
+    this.stats.overlapMismatch++;
+    this.anomaly(f, 'flow_overlap_mismatch', `${f.dirOf(h)} bytes differ from the first copy`, ts);
+  }
+
+  anomaly(f: FlowState, name: AnomalyCode, detail: string, ts: number): void {
+    if (!f.ignored) this.sink.onEvent({ t: 'anomaly', flow: f.id, tsMicros: ts, name, detail });
+  }
+}
