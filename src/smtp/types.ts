@@ -41,6 +41,8 @@ export interface TransactionFacts {
   data_bytes: number;
   bdat: boolean;
   gap_bytes: number;
+  /** Recipients beyond limits.recipients: counted, not listed (absent when none). */
+  rcpt_dropped?: number;
   message?: MessageRecord;
   anomalies: AnomalyCode[];
 }

@@ -1,0 +1,153 @@
+// Pure: one client line → an SMTP command (RFC 5321 §4.1). Verb table lookup in any letter case,
+// MAIL/RCPT paths (angle brackets or not, null path, quoted local parts, UTF-8 per RFC 6531,
+// source routes dropped) with ESMTP parameters, and BDAT arguments (RFC 3030). No state.
+import { DASH, HTAB, SP } from '../shared/bytes.js';
+
+export type Verb =
+  | 'HELO' | 'EHLO' | 'MAIL' | 'RCPT' | 'DATA' | 'BDAT' | 'RSET' | 'QUIT' | 'NOOP' | 'VRFY'
+  | 'EXPN' | 'HELP' | 'AUTH' | 'STARTTLS' | 'ETRN' | 'XCLIENT' | 'other';
+
+const VERBS: ReadonlyMap<string, Verb> = new Map<string, Verb>(
+  (['HELO', 'EHLO', 'MAIL', 'RCPT', 'DATA', 'BDAT', 'RSET', 'QUIT', 'NOOP', 'VRFY', 'EXPN', 'HELP',
+    'AUTH', 'STARTTLS', 'ETRN', 'XCLIENT'] as const).map((v) => [v, v]),
+);
+
+/** Longest verb in the table: longer first words are 'other' without building a string. */
+const MAX_VERB = 8;
+
+export interface Command {
+  verb: Verb;
+  /** Bytes after the verb and its separating spaces (a view of the line). */
+  arg: Buffer;
+}
+
+export type Params = Record<string, string | boolean>;
+
+export interface PathArg {
+  /** Without angle brackets; '' for the null path <>. */
+  address: string;
+  params: Params | undefined;
+  /** The "FROM:" / "TO:" keyword was missing or misspelt (the path was still read). */
+  malformed: boolean;
+}
+
+export type BdatArg =
+  | { ok: true; size: number; last: boolean }
+  | { ok: false; reason: 'missing' | 'not_a_number' | 'negative' | 'overflow' | 'junk' };
+
+function isSpace(b: number): boolean {
+  return b === SP || b === HTAB;
+}
+
+function skipSpaces(buf: Buffer, i: number): number {
+  while (i < buf.length && isSpace(buf[i]!)) i++;
+  return i;
+}
+
+export function parseCommand(line: Buffer): Command {
+  let end = 0;
+  while (end < line.length && !isSpace(line[end]!)) end++;
+  let verb: Verb = 'other';
+  if (end >= 4 && end <= MAX_VERB) verb = VERBS.get(line.toString('latin1', 0, end).toUpperCase()) ?? 'other';
+  return { verb, arg: line.subarray(skipSpaces(line, end)) };
+}
+
+/** ASCII case-insensitive match of `word` (upper-case) at buf[i]. */
+function matchWord(buf: Buffer, i: number, word: string): boolean {
+  if (buf.length - i < word.length) return false;
+  for (let k = 0; k < word.length; k++) {
+    let c = buf[i + k]!;
+    if (c >= 0x61 && c <= 0x7a) c -= 0x20;
+    if (c !== word.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/** Index after a token starting at i: up to a space (or `stop`), quoted strings kept whole. */
+function scanToken(buf: Buffer, i: number, stop: number): number {
+  let quoted = false;
+  while (i < buf.length) {
+    const c = buf[i]!;
+    if (quoted) {
+      if (c === 0x5c) i++; // backslash quotes the next byte (RFC 5321 quoted-pairSMTP)
+      else if (c === 0x22) quoted = false;
+    } else if (c === 0x22) quoted = true;
+    else if (c === stop || (stop === SP && isSpace(c))) return i;
+    i++;
+  }
+  return buf.length;
+}
+
+/** MAIL FROM / RCPT TO argument: `keyword` is 'FROM' or 'TO'. */
+export function parsePathArg(arg: Buffer, keyword: 'FROM' | 'TO'): PathArg {
+  let i = 0;
+  let malformed = false;
+  if (matchWord(arg, i, keyword)) {
+    i = skipSpaces(arg, i + keyword.length);
+    if (i < arg.length && arg[i] === 0x3a) i++;
+    else malformed = true;
+  } else malformed = true;
+  i = skipSpaces(arg, i);
+  let start: number;
+  let end: number;
+  if (i < arg.length && arg[i] === 0x3c) {
+    start = i + 1;
+    end = scanToken(arg, start, 0x3e);
+    i = end < arg.length ? end + 1 : end;
+    if (end >= arg.length) malformed = true;
+  } else {
+    start = i;
+    end = scanToken(arg, i, SP);
+    i = end;
+  }
+  // RFC 5321 §4.1.2 / App. C: a source route "@a,@b:" before the mailbox is ignored.
+  if (end > start && arg[start] === 0x40) {
+    const colon = arg.indexOf(0x3a, start);
+    if (colon >= 0 && colon < end) start = colon + 1;
+  }
+  const address = arg.toString('utf8', start, end);
+  return { address, params: parseParams(arg, i), malformed };
+}
+
+/** ESMTP parameters: keys upper-case, `true` for a keyword without '='. */
+export function parseParams(arg: Buffer, from: number): Params | undefined {
+  let params: Params | undefined;
+  let i = skipSpaces(arg, from);
+  while (i < arg.length) {
+    let end = i;
+    while (end < arg.length && !isSpace(arg[end]!)) end++;
+    const eq = arg.indexOf(0x3d, i);
+    params ??= {};
+    if (eq >= 0 && eq < end) params[arg.toString('latin1', i, eq).toUpperCase()] = arg.toString('utf8', eq + 1, end);
+    else params[arg.toString('latin1', i, end).toUpperCase()] = true;
+    i = skipSpaces(arg, end);
+  }
+  return params;
+}
+
+/** RFC 3030 §2: "BDAT" SP chunk-size [SP end-marker]; chunk-size is 1*DIGIT. */
+export function parseBdatArg(arg: Buffer): BdatArg {
+  let i = 0;
+  if (arg.length === 0) return { ok: false, reason: 'missing' };
+  if (arg[0] === DASH) return { ok: false, reason: 'negative' };
+  let size = 0;
+  while (i < arg.length && arg[i]! >= 0x30 && arg[i]! <= 0x39) {
+    size = size * 10 + (arg[i]! - 0x30);
+    i++;
+  }
+  if (i === 0) return { ok: false, reason: 'not_a_number' };
+  if (!Number.isSafeInteger(size)) return { ok: false, reason: 'overflow' };
+  i = skipSpaces(arg, i);
+  if (i === arg.length) return { ok: true, size, last: false };
+  if (i > 0 && isSpace(arg[i - 1]!) && matchWord(arg, i, 'LAST') && skipSpaces(arg, i + 4) === arg.length) {
+    return { ok: true, size, last: true };
+  }
+  return { ok: false, reason: 'junk' };
+}
+
+/** HELO/EHLO/other argument as text, trailing spaces dropped. */
+export function argText(arg: Buffer): string {
+  let end = arg.length;
+  while (end > 0 && isSpace(arg[end - 1]!)) end--;
+  return arg.toString('utf8', 0, end);
+}

@@ -1,0 +1,118 @@
+// Incremental line framing for one direction of an SMTP connection: CRLF or bare LF terminated
+// lines with a maximum length, a partial-line carry across chunks, and a raw mode that hands out
+// exactly N bytes (BDAT chunks). Owns the carry buffer; consumes BORROWED chunks and produces
+// views that are valid only until the next call. Knows nothing about SMTP verbs.
+import { CR, LF } from '../shared/bytes.js';
+
+export class LineReader {
+  /** The last complete line (without its terminator), a view valid until the next call; null when none. */
+  line: Buffer | null = null;
+  /** The line in `line` was longer than the limit: only its first `maxLen` bytes are kept. */
+  truncated = false;
+  /** The line in `line` ended with a bare LF (no CR). */
+  bareLf = false;
+  /** Raw bytes handed out by readRaw (a view), null when none. */
+  raw: Buffer | null = null;
+  /** Bytes still expected in raw mode. */
+  rawRemaining = 0;
+
+  private readonly maxLen: number;
+  private carry: Buffer | null = null;
+  private carryLen = 0;
+  /** The current partial line already exceeded maxLen: its rest is skipped until LF. */
+  private skipping = false;
+
+  constructor(maxLen: number) {
+    this.maxLen = maxLen;
+  }
+
+  /** Bytes of a partial line held across chunks (for memory accounting and tests). */
+  get pending(): number {
+    return this.carryLen;
+  }
+
+  /**
+   * Frame at most one line from chunk[off..]. Returns the offset after the bytes consumed. When a
+   * line completed, `line` holds it; otherwise the remainder was carried and `line` is null.
+   */
+  read(chunk: Buffer, off: number): number {
+    this.line = null;
+    const lf = chunk.indexOf(LF, off);
+    if (lf < 0) {
+      this.keep(chunk, off, chunk.length);
+      return chunk.length;
+    }
+    let full: Buffer;
+    let over: boolean;
+    if (this.carryLen === 0 && !this.skipping) {
+      full = chunk.subarray(off, lf);
+      over = false;
+    } else {
+      this.keep(chunk, off, lf);
+      full = this.carry!.subarray(0, this.carryLen);
+      over = this.skipping;
+    }
+    let n = full.length;
+    const hasCr = !over && n > 0 && full[n - 1] === CR;
+    if (hasCr) n--;
+    // RFC 5321 §4.5.3.1.4/.5: the limit is on the line without its CRLF.
+    this.truncated = over || n > this.maxLen;
+    if (n > this.maxLen) n = this.maxLen;
+    this.bareLf = !hasCr && !over;
+    this.line = full.subarray(0, n);
+    this.carryLen = 0;
+    this.skipping = false;
+    return lf + 1;
+  }
+
+  /** Append chunk[start, end) to the partial line, keeping at most maxLen + 1 bytes (room for a CR). */
+  private keep(chunk: Buffer, start: number, end: number): void {
+    if (end <= start) return;
+    const cap = this.maxLen + 1;
+    let n = end - start;
+    if (this.carryLen + n > cap) {
+      this.skipping = true;
+      n = cap - this.carryLen;
+    }
+    if (n <= 0) return;
+    if (this.carry === null) this.carry = Buffer.allocUnsafe(cap);
+    chunk.copy(this.carry, this.carryLen, start, start + n);
+    this.carryLen += n;
+  }
+
+  /** Expect `n` raw bytes next (BDAT chunk). A partial line carried before is dropped. */
+  startRaw(n: number): void {
+    this.rawRemaining = n;
+    this.carryLen = 0;
+    this.skipping = false;
+  }
+
+  /** Hand out up to rawRemaining bytes of chunk[off..] as `raw`; returns the offset after them. */
+  readRaw(chunk: Buffer, off: number): number {
+    const n = Math.min(this.rawRemaining, chunk.length - off);
+    this.raw = chunk.subarray(off, off + n);
+    this.rawRemaining -= n;
+    return off + n;
+  }
+
+  /** Bytes were lost: the partial line is meaningless. Returns the raw bytes the gap consumed. */
+  gap(len: number): number {
+    this.carryLen = 0;
+    this.skipping = false;
+    this.line = null;
+    const inRaw = Math.min(this.rawRemaining, len);
+    this.rawRemaining -= inRaw;
+    return inRaw;
+  }
+
+  /** The partial line left at the end of the stream, if any (a command without its CRLF). */
+  flush(): Buffer | null {
+    if (this.carryLen === 0) return null;
+    const line = this.carry!.subarray(0, this.carryLen);
+    this.truncated = this.skipping;
+    this.bareLf = false;
+    this.carryLen = 0;
+    this.skipping = false;
+    return line;
+  }
+}

@@ -1,0 +1,160 @@
+// Decides whether a connection is SMTP from the first lines of each side (also run on the main
+// thread to drop other traffic at once). Owns a small copy (WINDOW bytes) of each side's start;
+// consumes BORROWED stream bytes, produces a Recognition. Rules:
+//  - SMTP ports (capture.ports): a valid reply line ("ddd ", "ddd-", "ddd") among the server's first
+//    lines, or a known command verb among the client's, is enough; either side alone decides. This
+//    also covers a midstream pickup (no greeting, no EHLO). A side that sends WINDOW bytes or
+//    MAX_LINES lines of text without either is taken as SMTP too (a pickup inside DATA): the port says so.
+//  - Other ports: the server's first line must be a 220 greeting AND the client's first line HELO/EHLO.
+//  - Anywhere: TLS records, HTTP, or control bytes in the first lines mean not SMTP, at once.
+//  - An HTTP CONNECT preamble (request, proxy's 2xx) is skipped; inside such a tunnel the rules of
+//    other ports apply (greeting AND HELO/EHLO), and the session skips the preamble too.
+import { parseCommand } from './command.js';
+import { parseReplyLine } from './reply.js';
+import { CR, HTAB, LF } from '../shared/bytes.js';
+import type { Direction } from '../flow/types.js';
+
+export type Recognition = 'smtp' | 'not_smtp' | 'pending';
+
+/** Bytes of each side looked at: a greeting or EHLO line fits many times over. */
+export const RECOGNITION_WINDOW = 512;
+/** Complete lines of each side looked at on SMTP ports before the port decides. */
+const MAX_LINES = 3;
+/** Bytes one side may send while the other is silent before a decision is forced. */
+export const RECOGNITION_ONE_SIDE_LIMIT = 8192;
+
+type SideVerdict = 'ok' | 'bad' | 'text' | 'unknown';
+
+const HTTP_METHODS = new Set(['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'PATCH', 'TRACE', 'PRI']);
+
+/** Text may hold ESC (ISO-2022-JP) and FF; NUL and other controls mean a binary protocol. */
+function hasControlBytes(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const b = buf[i]!;
+    if (b < 0x20 && b !== CR && b !== LF && b !== HTAB && b !== 0x1b && b !== 0x0c) return true;
+  }
+  return false;
+}
+
+/**
+ * Length of an HTTP CONNECT preamble at the start of a side (the client's CONNECT request or the
+ * proxy's 2xx answer, headers and blank line included): SMTP tunnelled through a proxy (Zeek's
+ * http/connect-with-smtp). 0 when there is none, -1 while it may still be one.
+ */
+export function httpPreamble(buf: Buffer, len: number, side: 0 | 1): number {
+  const prefix = side === 0 ? 'CONNECT ' : 'HTTP/1.';
+  const n = Math.min(len, prefix.length);
+  if (buf.toString('latin1', 0, n) !== prefix.slice(0, n)) return 0;
+  if (len < prefix.length) return -1;
+  // "HTTP/1.x 2xx": only a successful CONNECT opens a tunnel.
+  if (side === 1 && len >= 10 && buf[9] !== 0x32) return 0;
+  let start = 0;
+  while (start < len) {
+    const lf = buf.indexOf(LF, start);
+    if (lf < 0 || lf >= len) return -1;
+    const empty = lf === start || (lf === start + 1 && buf[start] === CR);
+    start = lf + 1;
+    if (empty) return start;
+  }
+  return -1;
+}
+
+export class SmtpRecognizer {
+  private st: Recognition = 'pending';
+  private readonly onSmtpPort: boolean;
+  private readonly bufs: [Buffer, Buffer] = [Buffer.alloc(RECOGNITION_WINDOW), Buffer.alloc(RECOGNITION_WINDOW)];
+  private readonly lens: [number, number] = [0, 0];
+  private readonly totals: [number, number] = [0, 0];
+  private readonly verdicts: [SideVerdict, SideVerdict] = ['unknown', 'unknown'];
+  /** Each side began with an HTTP CONNECT preamble (client request / server 2xx), to be skipped. */
+  readonly tunnel: [boolean, boolean] = [false, false];
+
+  constructor(onSmtpPort: boolean) {
+    this.onSmtpPort = onSmtpPort;
+  }
+
+  get state(): Recognition {
+    return this.st;
+  }
+
+  feed(dir: Direction, bytes: Buffer): Recognition {
+    if (this.st !== 'pending' || bytes.length === 0) return this.st;
+    const side = dir === 'c2s' ? 0 : 1;
+    this.totals[side] += bytes.length;
+    if (this.verdicts[side] === 'unknown') {
+      const room = RECOGNITION_WINDOW - this.lens[side];
+      const n = Math.min(room, bytes.length);
+      bytes.copy(this.bufs[side], this.lens[side], 0, n);
+      this.lens[side] += n;
+      this.verdicts[side] = this.judge(side);
+    }
+    this.st = this.decide();
+    return this.st;
+  }
+
+  /** The connection ended while still undecided: too little was said to call it SMTP. */
+  finish(): Recognition {
+    if (this.st === 'pending') this.st = 'not_smtp';
+    return this.st;
+  }
+
+  private decide(): Recognition {
+    const [c, s] = this.verdicts;
+    if (c === 'bad' || s === 'bad') return 'not_smtp';
+    if (this.lenient()) {
+      if (c === 'ok' || s === 'ok' || c === 'text' || s === 'text') return 'smtp';
+    } else if (c === 'ok' && s === 'ok') return 'smtp';
+    // One side talks at length while the other stays silent: decide on the port.
+    if (this.totals[0] > RECOGNITION_ONE_SIDE_LIMIT || this.totals[1] > RECOGNITION_ONE_SIDE_LIMIT) {
+      return this.onSmtpPort ? 'smtp' : 'not_smtp';
+    }
+    return 'pending';
+  }
+
+  private judge(side: 0 | 1): SideVerdict {
+    const buf = this.bufs[side];
+    const len = this.lens[side];
+    // TLS record header: content type 20..23, version major 3 (ClientHello/ServerHello on 465 or 25).
+    if (len >= 1 && buf[0]! >= 0x14 && buf[0]! <= 0x17) return 'bad';
+    let start = httpPreamble(buf, len, side);
+    if (start < 0) return len >= RECOGNITION_WINDOW ? 'bad' : 'unknown';
+    if (start > 0) this.tunnel[side] = true;
+    // Lines are judged in byte order, so the verdict does not depend on how the bytes were split.
+    let lines = 0;
+    while (start < len) {
+      let lf = buf.indexOf(LF, start);
+      if (lf >= len) lf = -1;
+      if (hasControlBytes(buf, start, lf < 0 ? len : lf)) return 'bad';
+      if (lf < 0) break;
+      let end = lf;
+      if (end > start && buf[end - 1] === CR) end--;
+      const v = this.judgeLine(side, buf.subarray(start, end), lines === 0);
+      if (v !== 'unknown') return v;
+      lines++;
+      start = lf + 1;
+      if (lines >= MAX_LINES) return 'text';
+    }
+    if (len >= RECOGNITION_WINDOW) return this.lenient() ? 'text' : 'bad';
+    return 'unknown';
+  }
+
+  /** SMTP-port rules apply: on an SMTP port and not inside an HTTP CONNECT tunnel. */
+  private lenient(): boolean {
+    return this.onSmtpPort && !this.tunnel[0] && !this.tunnel[1];
+  }
+
+  private judgeLine(side: 0 | 1, line: Buffer, first: boolean): SideVerdict {
+    const lenient = this.lenient();
+    if (side === 1) {
+      if (line.length >= 5 && line.toString('latin1', 0, 5) === 'HTTP/') return 'bad';
+      const r = parseReplyLine(line);
+      if (lenient) return r !== null ? 'ok' : 'unknown';
+      return r !== null && r.code === 220 ? 'ok' : 'bad';
+    }
+    const sp = line.indexOf(0x20);
+    if (first && sp > 0 && sp <= 7 && HTTP_METHODS.has(line.toString('latin1', 0, sp))) return 'bad';
+    const verb = parseCommand(line).verb;
+    if (lenient) return verb !== 'other' ? 'ok' : 'unknown';
+    return verb === 'EHLO' || verb === 'HELO' ? 'ok' : 'bad';
+  }
+}

@@ -1,0 +1,76 @@
+// Server replies (RFC 5321 §4.2): one line → reply line (pure), and the assembly of multi-line
+// replies ("250-…" … "250 …") into one reply. Owns only the reply being assembled; consumes
+// server lines (views) and produces ReplyFacts plus the text lines (for EHLO keywords).
+import { DASH, SP } from '../shared/bytes.js';
+import type { ReplyFacts } from './types.js';
+
+export interface ReplyLine {
+  code: number;
+  /** The last line of the reply ("ddd " or "ddd" alone); false for "ddd-". */
+  final: boolean;
+  text: string;
+}
+
+function digit(b: number | undefined): number {
+  return b !== undefined && b >= 0x30 && b <= 0x39 ? b - 0x30 : -1;
+}
+
+/** "ddd", "ddd text", "ddd-text"; any three digits (codes outside the usual set are kept). */
+export function parseReplyLine(line: Buffer): ReplyLine | null {
+  const a = digit(line[0]);
+  const b = digit(line[1]);
+  const c = digit(line[2]);
+  if (a < 0 || b < 0 || c < 0) return null;
+  const code = a * 100 + b * 10 + c;
+  if (line.length === 3) return { code, final: true, text: '' };
+  const sep = line[3];
+  if (sep !== SP && sep !== DASH) return null;
+  return { code, final: sep === SP, text: line.toString('utf8', 4) };
+}
+
+export type ReplyStep =
+  | { t: 'partial' }
+  | { t: 'invalid' }
+  | { t: 'reply'; reply: ReplyFacts; lines: readonly string[]; codeChanged: boolean };
+
+/** Assembles multi-line replies. Text kept per reply is capped at `maxText` characters. */
+export class ReplyAssembler {
+  private lines: string[] = [];
+  private kept = 0;
+  private firstCode = -1;
+  private readonly maxText: number;
+
+  constructor(maxText: number) {
+    this.maxText = maxText;
+  }
+
+  /** A reply is being assembled (a "ddd-" line was seen). */
+  get open(): boolean {
+    return this.firstCode >= 0;
+  }
+
+  push(line: Buffer): ReplyStep {
+    const r = parseReplyLine(line);
+    if (r === null) return { t: 'invalid' };
+    if (this.firstCode < 0) this.firstCode = r.code;
+    if (this.kept + r.text.length <= this.maxText) {
+      this.lines.push(r.text);
+      this.kept += r.text.length + 1;
+    }
+    if (!r.final) return { t: 'partial' };
+    const lines = this.lines;
+    // A code that changes inside a multi-line reply: the final line's code is the reply's.
+    const codeChanged = this.firstCode !== r.code;
+    this.lines = [];
+    this.kept = 0;
+    this.firstCode = -1;
+    return { t: 'reply', reply: { code: r.code, text: lines.join('\n') }, lines, codeChanged };
+  }
+
+  /** A gap or the end of the stream: a half-assembled reply is dropped. */
+  reset(): void {
+    this.lines = [];
+    this.kept = 0;
+    this.firstCode = -1;
+  }
+}

@@ -1,0 +1,236 @@
+// Shared state of one SMTP session and its transaction bookkeeping: the open transaction, those
+// awaiting replies (written in order), the pending-command FIFO, session facts and anomaly
+// reporting. SmtpSession (session.ts) drives it from the stream; this file never reads bytes.
+import type { AuthExchange } from './auth.js';
+import type { Verb } from './command.js';
+import { DataReader } from './data-reader.js';
+import { LineReader } from './line-reader.js';
+import { PendingQueue } from './pending-queue.js';
+import { SmtpRecognizer } from './recognize.js';
+import type { Recognition } from './recognize.js';
+import { ReplyAssembler } from './reply.js';
+import { Transaction } from './transaction.js';
+import type { SmtpMode, Trigger } from './transitions.js';
+import type { SessionFacts, SmtpCounters, SmtpOutput, StartTlsState } from './types.js';
+import type { LimitsConfig } from '../config/types.js';
+import type { CloseReason, Direction, FlowOpenInfo, FlowSummary } from '../flow/types.js';
+import type { MessageParser, MessageParserFactory } from '../mime/types.js';
+import type { AnomalyCode } from '../shared/anomalies.js';
+
+export interface SmtpSessionOptions {
+  limits: LimitsConfig;
+  logPasswords: boolean;
+  smtpPorts: readonly number[];
+  newMessageParser: MessageParserFactory;
+}
+
+/** After STARTTLS's 220, each direction is either TLS (skipped, counted) or, on decrypted feeds, plaintext SMTP. */
+export type TlsSide = 'unknown' | 'encrypted' | 'plain';
+
+export interface HeldInput {
+  dir: Direction;
+  /** An owned copy, or null for a gap of `len` bytes. */
+  bytes: Buffer | null;
+  len: number;
+  tsMicros: number;
+}
+
+export abstract class SessionState {
+  protected readonly info: FlowOpenInfo;
+  protected readonly opts: SmtpSessionOptions;
+  protected readonly out: SmtpOutput;
+  protected readonly counters: SmtpCounters;
+  protected readonly recognizer: SmtpRecognizer;
+  protected recognition: Recognition = 'pending';
+  protected held: HeldInput[] = [];
+  protected mode: SmtpMode;
+  protected readonly client: LineReader;
+  protected readonly server: LineReader;
+  protected readonly data = new DataReader();
+  protected readonly replies: ReplyAssembler;
+  protected readonly pending = new PendingQueue();
+  protected tx: Transaction | null = null;
+  /** Transactions ended on the client side, written in order once their replies are in. */
+  protected readonly finished: Transaction[] = [];
+  protected txCount = 0;
+  protected now = 0;
+  protected firstMicros = -1;
+  protected helo: string | undefined;
+  protected banner: string | undefined;
+  protected readonly ehloKeywords: string[] = [];
+  protected ehloKeywordChars = 0;
+  protected auth: AuthExchange | null = null;
+  protected authCounted = true;
+  protected starttls: StartTlsState | undefined;
+  protected tlsActive = false;
+  protected tlsClient: TlsSide = 'unknown';
+  protected tlsServer: TlsSide = 'unknown';
+  protected bdatLast = false;
+  /** The client spoke TLS without STARTTLS: its bytes are counted, not parsed. */
+  protected clientOpaque = false;
+  /** An HTTP CONNECT preamble still to skip on each side (SMTP through a proxy tunnel). */
+  protected clientPreamble = false;
+  protected serverPreamble = false;
+  protected commands = 0;
+  protected serverLines = 0;
+  protected bytesClient = 0;
+  protected bytesServer = 0;
+  protected gapBytes = 0;
+  /** The next reply is the greeting (false on midstream pickups and after a server-side gap). */
+  protected greetingExpected: boolean;
+  /** A gap made reply matching unreliable: unmatched replies are expected until the next MAIL/HELO/EHLO. */
+  protected serverResync = false;
+  protected bareLfReported = false;
+  protected smugglingReported = 0;
+  protected readonly anomalies: AnomalyCode[] = [];
+
+
+  constructor(info: FlowOpenInfo, opts: SmtpSessionOptions, out: SmtpOutput, counters: SmtpCounters) {
+    this.info = info;
+    this.opts = opts;
+    this.out = out;
+    this.counters = counters;
+    this.recognizer = new SmtpRecognizer(opts.smtpPorts.includes(info.server.port));
+    this.client = new LineReader(opts.limits.line_length);
+    this.server = new LineReader(opts.limits.line_length);
+    this.replies = new ReplyAssembler(opts.limits.line_length);
+    // A midstream pickup may start anywhere (even inside DATA): client lines are skipped until a
+    // known command verb, exactly as after a gap, and the first reply is not taken as a greeting.
+    this.mode = info.midstream ? 'after_gap' : 'connected';
+    this.greetingExpected = !info.midstream;
+    this.serverResync = info.midstream;
+  }
+
+  protected recordKeywords(lines: readonly string[]): void {
+    // RFC 5321 §4.1.1.1: the first line is the greeting; each further line starts with a keyword.
+    for (let i = 1; i < lines.length; i++) {
+      const l = lines[i]!;
+      const sp = l.indexOf(' ');
+      const kw = normaliseEhloKeyword(sp < 0 ? l : l.slice(0, sp));
+      if (kw.length === 0 || this.ehloKeywords.includes(kw)) continue;
+      // A server inventing new keywords on every EHLO must not grow the session: the kept
+      // keywords share the budget of one line (limits.line_length).
+      if (this.ehloKeywordChars + kw.length > this.opts.limits.line_length) break;
+      this.ehloKeywordChars += kw.length + 1;
+      this.ehloKeywords.push(kw);
+    }
+    if (this.starttls === undefined && this.ehloKeywords.includes('STARTTLS')) this.starttls = 'offered';
+  }
+
+  protected startTls(): void {
+    this.starttls = 'succeeded';
+    this.tlsActive = true;
+    this.tlsClient = 'unknown';
+    this.tlsServer = 'unknown';
+    this.mode = 'tls';
+  }
+
+  protected startTx(): Transaction {
+    this.txCount++;
+    const limit = this.opts.limits.transactions;
+    if (this.txCount === limit + 1) this.anomaly('smtp_transactions_exceeded', `more than ${limit} transactions`);
+    const tx = new Transaction(this.now, this.txCount, this.helo, this.auth, this.tlsActive, this.txCount <= limit);
+    this.tx = tx;
+    return tx;
+  }
+
+  protected implicitTx(verb: Verb): Transaction {
+    const tx = this.startTx();
+    this.anomaly('smtp_rcpt_without_mail', verb);
+    return tx;
+  }
+
+  protected parserOf(tx: Transaction): MessageParser | null {
+    if (tx.parser === null && tx.message === undefined && tx.reported) {
+      tx.parser = this.opts.newMessageParser({ mailFrom: tx.hasMail ? tx.mailFrom : undefined, srcIp: this.info.client.ip });
+    }
+    return tx.parser;
+  }
+
+  /** The open transaction ends on the client side (RSET, QUIT, new MAIL, HELO/EHLO, close). */
+  protected endTx(): void {
+    const tx = this.tx;
+    if (tx === null) return;
+    if (tx.bdat && !tx.dataEnded) this.anomaly('smtp_bdat_missing_last');
+    tx.endMessage();
+    this.closeTx();
+  }
+
+  protected closeTx(): void {
+    const tx = this.tx;
+    if (tx === null) return;
+    tx.closed = true;
+    this.tx = null;
+    this.finished.push(tx);
+    this.flushFinished(false);
+  }
+
+  /** Write, in order, the ended transactions whose replies are all in (all of them at close). */
+  protected flushFinished(all: boolean): void {
+    while (this.finished.length > 0) {
+      const tx = this.finished[0]!;
+      if (!all && tx.pending > 0) return;
+      this.finished.shift();
+      if (tx.reported) this.out.transaction(tx.facts(this.opts.logPasswords));
+    }
+  }
+
+  protected push(trigger: Trigger, tx: Transaction | null, arg: number): void {
+    if (this.pending.length >= this.opts.limits.pending_commands) {
+      this.anomaly('smtp_excessive_pending_cmds', `more than ${this.opts.limits.pending_commands} unanswered`);
+      for (const c of this.pending.clear()) if (c.tx !== null) c.tx.pending--;
+      this.flushFinished(false);
+    }
+    this.pending.push({ trigger, tx, arg });
+    if (tx !== null) tx.pending++;
+    // Replies lost or misattributed around a gap stop being expected when a new envelope starts.
+    if (trigger === 'MAIL' || trigger === 'EHLO' || trigger === 'HELO') this.serverResync = false;
+  }
+
+  protected countAuth(): void {
+    const a = this.auth;
+    if (a === null || this.authCounted) return;
+    this.authCounted = true;
+    this.counters.auth(a.mechanism, a.result, a.cleartext);
+  }
+
+  protected anomaly(name: AnomalyCode, detail?: string): void {
+    this.out.anomaly(name, this.now, detail);
+    if (this.tx !== null) this.tx.addAnomaly(name);
+    else if (!this.anomalies.includes(name)) this.anomalies.push(name);
+  }
+
+  protected sessionFacts(reason: CloseReason, summary: FlowSummary): SessionFacts {
+    const s: SessionFacts = {
+      startMicros: summary.startMicros > 0 ? summary.startMicros : Math.max(this.firstMicros, 0),
+      endMicros: summary.endMicros > 0 ? summary.endMicros : this.now,
+      transactions: this.txCount,
+      commands: this.commands,
+      bytes_client: Math.max(summary.bytesClient, this.bytesClient),
+      bytes_server: Math.max(summary.bytesServer, this.bytesServer),
+      gap_bytes: Math.max(summary.gapBytes, this.gapBytes),
+      close: reason,
+      midstream: summary.midstream || this.info.midstream,
+      anomalies: this.anomalies,
+    };
+    if (this.banner !== undefined) s.banner = this.banner;
+    if (this.helo !== undefined) s.helo = this.helo;
+    if (this.ehloKeywords.length > 0) s.ehlo_keywords = this.ehloKeywords;
+    if (this.auth !== null) s.auth = this.auth.facts(this.opts.logPasswords);
+    if (this.starttls !== undefined) s.starttls = this.starttls;
+    if (summary.oneSided !== null) s.one_sided = summary.oneSided;
+    return s;
+  }
+}
+
+/**
+ * RFC 5321 §4.1.1.1: ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"). Real servers break
+ * it (Exim advertises PIPE_CONNECT), and the events schema holds keywords to the grammar (plus
+ * `=` for the legacy `AUTH=LOGIN`), so any other character becomes `-` (PIPE_CONNECT is
+ * reported as PIPE-CONNECT) and a keyword that does not start with a letter or digit is dropped.
+ */
+export function normaliseEhloKeyword(raw: string): string {
+  const kw = raw.toUpperCase().replace(/[^A-Z0-9=-]/g, '-');
+  return /^[A-Z0-9]/.test(kw) ? kw : '';
+}
+

@@ -1,0 +1,370 @@
+// The SMTP session state machine of one connection (Zeek-style: advance on the command, correct
+// on the reply). Owns the input mode, the bounded pending-command FIFO, the line/data readers of
+// both directions, the open transaction and those awaiting replies. Consumes ordered stream
+// events (data/gap/close); produces TransactionFacts, SessionFacts and anomalies via SmtpOutput.
+//
+// Midstream pickup (no SYN seen): on SMTP ports recognition accepts any valid reply line or known
+// command verb (recognize.ts). Parsing then starts as after a gap: client lines are skipped until
+// a known command verb, the first reply is not taken as the greeting, and replies to commands
+// sent before the capture began are expected (not flagged) until the next MAIL/HELO/EHLO.
+import { AuthExchange, decodeBase64 } from './auth.js';
+import { argText, parseBdatArg, parseCommand, parsePathArg } from './command.js';
+import type { Command } from './command.js';
+import type { DataSink } from './data-reader.js';
+import { SessionServerSide } from './session-server.js';
+import type { SmtpSessionOptions } from './session-state.js';
+import { next } from './transitions.js';
+import type { SmtpCounters, SmtpOutput } from './types.js';
+import type { CloseReason, Direction, FlowOpenInfo, FlowSummary } from '../flow/types.js';
+
+export type { SmtpSessionOptions } from './session-state.js';
+
+/** Printable text (an AUTH LOGIN user name or password), not a binary token. */
+function isText(bytes: Buffer): boolean {
+  for (const b of bytes) if (b < 0x20 || b === 0x7f) return false;
+  return true;
+}
+
+export class SmtpSession extends SessionServerSide implements DataSink {
+  constructor(info: FlowOpenInfo, opts: SmtpSessionOptions, out: SmtpOutput, counters: SmtpCounters) {
+    super(info, opts, out, counters);
+  }
+
+  onData(dir: Direction, bytes: Buffer, tsMicros: number): void {
+    this.now = tsMicros;
+    if (this.firstMicros < 0) this.firstMicros = tsMicros;
+    if (this.recognition === 'not_smtp' || bytes.length === 0) return;
+    if (this.recognition === 'pending') {
+      const r = this.recognizer.feed(dir, bytes);
+      if (r === 'pending') {
+        this.held.push({ dir, bytes: Buffer.from(bytes), len: bytes.length, tsMicros });
+        return;
+      }
+      if (r === 'not_smtp') {
+        this.rejectNotSmtp();
+        return;
+      }
+      this.acceptSmtp();
+      this.now = tsMicros;
+    }
+    if (dir === 'c2s') {
+      this.bytesClient += bytes.length;
+      this.onClientBytes(bytes);
+    } else {
+      this.bytesServer += bytes.length;
+      this.onServerBytes(bytes);
+    }
+  }
+
+  onGap(dir: Direction, len: number, tsMicros: number): void {
+    this.now = tsMicros;
+    if (this.firstMicros < 0) this.firstMicros = tsMicros;
+    this.gapBytes += len;
+    if (this.recognition === 'not_smtp' || len <= 0) return;
+    if (this.recognition === 'pending') {
+      this.held.push({ dir, bytes: null, len, tsMicros });
+      return;
+    }
+    if (dir === 'c2s') this.onClientGap(len);
+    else this.onServerGap(len);
+  }
+
+  onClose(reason: CloseReason, summary: FlowSummary, tsMicros: number): void {
+    this.now = tsMicros;
+    if (this.recognition === 'pending') {
+      this.recognizer.finish();
+      this.rejectNotSmtp();
+    }
+    if (this.recognition === 'not_smtp') return;
+    // A last line without its CRLF (a client that closes right after "QUIT").
+    if (this.lineMode() && !this.clientOpaque && !(this.tlsActive && this.tlsClient !== 'plain')) {
+      const line = this.client.flush();
+      if (line !== null) this.onClientLine(line, this.client.truncated);
+    }
+    if (!(this.tlsActive && this.tlsServer !== 'plain')) {
+      const line = this.server.flush();
+      if (line !== null) this.onServerLine(line, this.server.truncated);
+    }
+    this.endTx();
+    for (const c of this.pending.clear()) if (c.tx !== null) c.tx.pending--;
+    this.flushFinished(true);
+    this.countAuth();
+    this.out.session(this.sessionFacts(reason, summary));
+  }
+
+  /** DataSink: dot-unstuffed DATA bytes of the open transaction. */
+  onMessageBytes(bytes: Buffer): void {
+    const tx = this.tx;
+    if (tx === null) return;
+    tx.dataBytes += bytes.length;
+    this.parserOf(tx)?.write(bytes);
+  }
+
+  // ---- recognition ----
+
+  private rejectNotSmtp(): void {
+    if (this.recognition === 'not_smtp') return;
+    this.recognition = 'not_smtp';
+    this.held = [];
+    this.out.anomaly('smtp_not_smtp', this.now);
+    this.out.notSmtp();
+  }
+
+  private acceptSmtp(): void {
+    this.recognition = 'smtp';
+    this.clientPreamble = this.recognizer.tunnel[0];
+    this.serverPreamble = this.recognizer.tunnel[1];
+    const held = this.held;
+    this.held = [];
+    for (const h of held) {
+      if (h.bytes === null) this.onGap(h.dir, h.len, h.tsMicros);
+      else this.onData(h.dir, h.bytes, h.tsMicros);
+    }
+    // The held gaps were counted when they arrived.
+    for (const h of held) if (h.bytes === null) this.gapBytes -= h.len;
+  }
+
+  // ---- client side ----
+
+  private lineMode(): boolean {
+    return this.mode !== 'data' && this.mode !== 'bdat';
+  }
+
+  private onClientBytes(chunk: Buffer): void {
+    if (this.clientOpaque) return;
+    let off = 0;
+    while (off < chunk.length) {
+      if (this.tlsActive && this.tlsClient !== 'plain') {
+        if (!this.tlsPlaintext('c2s', chunk[off]!)) return;
+        continue;
+      }
+      switch (this.mode) {
+        case 'data':
+          off = this.data.read(chunk, off, this);
+          this.afterDataRead();
+          break;
+        case 'bdat': {
+          off = this.client.readRaw(chunk, off);
+          const tx = this.tx;
+          if (tx !== null && this.client.raw !== null && this.client.raw.length > 0) this.parserOf(tx)?.write(this.client.raw);
+          if (this.client.rawRemaining === 0) this.onBdatChunkEnd();
+          break;
+        }
+        default:
+          // A client that starts its TLS handshake before we saw the 220 (or with the reply unseen).
+          if (chunk[off] === 0x16 && this.client.pending === 0) {
+            if (this.starttls === 'attempted') {
+              this.startTls();
+              continue;
+            }
+            // A TLS ClientHello where a command belongs (implicit TLS against a plaintext greeting,
+            // suricata-verify smtp-errors on port 465): the rest of the client stream is opaque.
+            this.anomaly('smtp_unknown_command', 'TLS record');
+            this.clientOpaque = true;
+            return;
+          }
+          off = this.client.read(chunk, off);
+          if (this.client.line !== null) this.onClientLine(this.client.line, this.client.truncated);
+      }
+    }
+  }
+
+  private onClientLine(line: Buffer, truncated: boolean): void {
+    if (this.clientPreamble) {
+      // The HTTP CONNECT request and its headers, up to the blank line (recognize.ts).
+      if (line.length === 0) this.clientPreamble = false;
+      return;
+    }
+    if (truncated) this.anomaly('smtp_line_too_long', `client line over ${this.opts.limits.line_length} bytes`);
+    if (this.mode === 'auth' && this.auth !== null && this.authResponse(this.auth, line)) return;
+    const cmd = parseCommand(line);
+    // Resynchronising after a gap or a midstream pickup: wait for a recognisable command.
+    if (this.mode === 'after_gap' && cmd.verb === 'other') return;
+    this.onCommand(cmd);
+  }
+
+  /** One line inside an AUTH exchange; false when it is in fact the next command. */
+  private authResponse(auth: AuthExchange, line: Buffer): boolean {
+    const isCancel = line.length === 1 && line[0] === 0x2a;
+    if (!isCancel && parseCommand(line).verb !== 'other') {
+      // A command, not a response, when it is not base64 or decodes to binary ("QUIT" is valid
+      // base64: suricata-verify smtp-long-command quits inside AUTH LOGIN). The exchange ended
+      // with a reply we did not see, or the client gave up.
+      const decoded = decodeBase64(line);
+      if (decoded === null || !isText(decoded)) {
+        this.mode = 'ready';
+        return false;
+      }
+    }
+    if (auth.onResponse(line) === 'malformed') this.anomaly('smtp_auth_malformed', `${auth.mechanism} response`);
+    if (auth.expected <= 0) this.mode = 'ready';
+    return true;
+  }
+
+  private onCommand(cmd: Command): void {
+    const verb = cmd.verb;
+    this.commands++;
+    this.counters.command(verb);
+    this.mode = next(this.mode, verb, 'pending');
+    switch (verb) {
+      case 'HELO':
+      case 'EHLO':
+        // RFC 5321 §4.1.4: HELO/EHLO inside a transaction resets it, as RSET does.
+        this.endTx();
+        this.helo = argText(cmd.arg);
+        this.push(verb, null, 0);
+        break;
+      case 'MAIL': {
+        const nested = this.tx !== null;
+        if (nested) {
+          this.anomaly('smtp_nested_mail');
+          this.endTx();
+        }
+        const tx = this.startTx();
+        tx.nested = nested;
+        const path = parsePathArg(cmd.arg, 'FROM');
+        tx.hasMail = true;
+        tx.mailFrom = path.address;
+        tx.mailParams = path.params;
+        this.push('MAIL', tx, 0);
+        break;
+      }
+      case 'RCPT': {
+        const tx = this.tx ?? this.implicitTx('RCPT');
+        const path = parsePathArg(cmd.arg, 'TO');
+        let idx = -1;
+        if (tx.rcpts.length < this.opts.limits.recipients) {
+          idx = tx.rcpts.length;
+          tx.rcpts.push({ address: path.address, params: path.params, code: 0 });
+        } else if (++tx.rcptDropped === 1) {
+          this.anomaly('smtp_recipients_exceeded', `more than ${this.opts.limits.recipients} recipients`);
+        }
+        this.push('RCPT', tx, idx);
+        break;
+      }
+      case 'DATA': {
+        const tx = this.tx ?? this.implicitTx('DATA');
+        if (!tx.hasRecipient) this.anomaly('smtp_data_without_rcpt');
+        this.data.reset();
+        this.bareLfReported = false;
+        this.smugglingReported = 0;
+        this.push('DATA', tx, 0);
+        break;
+      }
+      case 'BDAT':
+        this.onBdat(cmd.arg);
+        break;
+      case 'RSET':
+      case 'QUIT':
+        this.endTx();
+        this.push(verb, null, 0);
+        break;
+      case 'AUTH':
+        this.onAuth(cmd.arg);
+        break;
+      case 'STARTTLS':
+        if (this.starttls !== 'succeeded') this.starttls = 'attempted';
+        this.push(verb, this.tx, 0);
+        break;
+      default:
+        if (verb === 'other') this.anomaly('smtp_unknown_command');
+        this.push(verb, this.tx, 0);
+    }
+  }
+
+  private onBdat(arg: Buffer): void {
+    const parsed = parseBdatArg(arg);
+    const tx = this.tx ?? this.implicitTx('BDAT');
+    if (!parsed.ok) {
+      // The server refuses it (Zeek's smtp-bdat-cmd-invalid: 521) and no chunk follows.
+      this.anomaly('smtp_bdat_bad_size', parsed.reason);
+      this.mode = 'rcpt';
+      this.push('BDAT', tx, 0);
+      return;
+    }
+    if (!tx.bdat && !tx.hasRecipient) this.anomaly('smtp_data_without_rcpt');
+    tx.bdat = true;
+    tx.dataBytes += parsed.size;
+    this.bdatLast = parsed.last;
+    this.push('BDAT', tx, parsed.last ? 1 : 0);
+    this.client.startRaw(parsed.size);
+    if (parsed.size === 0) this.onBdatChunkEnd();
+  }
+
+  private onBdatChunkEnd(): void {
+    const tx = this.tx;
+    if (!this.bdatLast || tx === null) {
+      this.mode = 'rcpt';
+      return;
+    }
+    tx.dataEnded = true;
+    tx.endMessage();
+    this.mode = 'ready';
+    this.closeTx();
+  }
+
+  private onAuth(arg: Buffer): void {
+    let sp = arg.indexOf(0x20);
+    if (sp < 0) sp = arg.length;
+    const initial = sp < arg.length ? arg.subarray(sp + 1) : null;
+    this.countAuth();
+    const auth = new AuthExchange(arg.toString('latin1', 0, sp), initial);
+    auth.cleartext = !this.tlsActive;
+    this.auth = auth;
+    this.authCounted = false;
+    if (auth.initialMalformed) this.anomaly('smtp_auth_malformed', `${auth.mechanism} initial response`);
+    if (auth.expected <= 0) this.mode = 'ready';
+    this.push('AUTH', this.tx, 0);
+  }
+
+  private afterDataRead(): void {
+    const d = this.data;
+    if (d.bareLfSeen > 0 && !this.bareLfReported) {
+      this.bareLfReported = true;
+      this.anomaly('smtp_bare_lf');
+    }
+    while (d.smugglingSeen > this.smugglingReported) {
+      this.smugglingReported++;
+      this.anomaly('smtp_smuggling_end');
+    }
+    if (!d.done) return;
+    const tx = this.tx;
+    this.mode = next(this.mode, 'data_end', 'pending');
+    if (tx === null) return;
+    tx.dataEnded = true;
+    tx.endMessage();
+    this.push('data_end', tx, 0);
+    this.closeTx();
+  }
+
+  private onClientGap(len: number): void {
+    if (this.clientOpaque || (this.tlsActive && this.tlsClient !== 'plain')) return;
+    const tx = this.tx;
+    if (this.mode === 'data' && tx !== null) {
+      tx.gapped = true;
+      tx.gapBytes += len;
+      this.data.gap();
+      this.parserOf(tx)?.gap(len);
+      return;
+    }
+    let rest = len;
+    if (this.mode === 'bdat' && tx !== null) {
+      // The gap eats the chunk's remaining bytes first; what is left of it hit the commands.
+      const inChunk = this.client.gap(len);
+      tx.gapped = true;
+      tx.gapBytes += len;
+      if (inChunk > 0) this.parserOf(tx)?.gap(inChunk);
+      if (this.client.rawRemaining === 0) this.onBdatChunkEnd();
+      if (inChunk === len) return;
+      rest = 0; // already counted on the transaction
+    }
+    this.client.gap(len);
+    this.anomaly('smtp_gap_recovery', 'client');
+    this.serverResync = true;
+    if (this.tx !== null) {
+      this.tx.gapped = true;
+      this.tx.gapBytes += rest;
+    }
+    this.mode = 'after_gap';
+  }
+}
