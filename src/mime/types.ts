@@ -15,9 +15,10 @@ export interface AttachmentRecord {
   disposition?: string;
   transfer_encoding?: string;
   size: number;
-  md5: string;
-  sha1: string;
-  sha256: string;
+  /** Absent when output.hashes leaves md5 out (likewise sha1, sha256). */
+  md5?: string;
+  sha1?: string;
+  sha256?: string;
   detected_type?: string;
   missing_bytes?: number;
   extracted?: string;

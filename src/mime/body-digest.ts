@@ -1,0 +1,90 @@
+// Where a part's decoded bytes end: size, the configured hashes (md5/sha1/sha256; absent ones are
+// not computed and their fields omitted), the first bytes for magic sniffing, the gap count, and
+// optionally a TextSink. Small writes are batched so hashers see large updates. Owns the hashers,
+// a fixed batch buffer and the sniff buffer; never keeps body bytes beyond them.
+import { createHash, type Hash } from 'node:crypto';
+import type { HashName } from './options.js';
+import { SNIFF_BYTES, detectType } from './magic.js';
+import type { TextSink } from './text-sink.js';
+
+/** Writes smaller than this are copied into the batch buffer (one line of QP or 7bit text) so the
+ * hashers, the charset decoder and the URL scanner see large blocks; larger ones go straight on. */
+const BATCH_BYTES = 32768;
+const DIRECT_BYTES = 4096;
+
+export interface DigestResult {
+  size: number;
+  md5?: string;
+  sha1?: string;
+  sha256?: string;
+  detectedType?: string;
+  missingBytes: number;
+  textSha256?: string;
+}
+
+export class BodyDigest {
+  size = 0;
+  missing = 0;
+  private readonly hashers: Hash[] = [];
+  private readonly names: HashName[] = [];
+  private readonly head: Buffer | undefined;
+  private headLen = 0;
+  private batch: Buffer | undefined;
+  private batchLen = 0;
+
+  /** `hashes` empty and `sniff` false: only sizes and text. */
+  constructor(hashes: readonly HashName[], sniff: boolean, private readonly text: TextSink | undefined) {
+    for (const h of hashes) {
+      this.names.push(h);
+      this.hashers.push(createHash(h));
+    }
+    this.head = sniff ? Buffer.allocUnsafe(SNIFF_BYTES) : undefined;
+  }
+
+  /** Decoded bytes (BORROWED: hashed or copied now, never kept). */
+  write(buf: Buffer): void {
+    const n = buf.length;
+    if (n === 0) return;
+    this.size += n;
+    if (n >= DIRECT_BYTES) {
+      this.flushBatch();
+      this.consume(buf);
+      return;
+    }
+    if (this.batch === undefined) this.batch = Buffer.allocUnsafe(BATCH_BYTES);
+    if (this.batchLen + n > BATCH_BYTES) this.flushBatch();
+    this.batch.set(buf, this.batchLen);
+    this.batchLen += n;
+  }
+
+  gap(len: number): void {
+    this.missing += len;
+  }
+
+  finish(): DigestResult {
+    this.flushBatch();
+    const res: DigestResult = { size: this.size, missingBytes: this.missing };
+    for (let i = 0; i < this.hashers.length; i++) res[this.names[i]!] = this.hashers[i]!.digest('hex');
+    if (this.head !== undefined) {
+      const t = detectType(this.head.subarray(0, this.headLen));
+      if (t !== undefined) res.detectedType = t;
+    }
+    const ts = this.text?.finish();
+    if (ts !== undefined) res.textSha256 = ts;
+    return res;
+  }
+
+  private flushBatch(): void {
+    if (this.batchLen === 0 || this.batch === undefined) return;
+    this.consume(this.batch.subarray(0, this.batchLen));
+    this.batchLen = 0;
+  }
+
+  private consume(buf: Buffer): void {
+    if (this.head !== undefined && this.headLen < SNIFF_BYTES) {
+      this.headLen += buf.copy(this.head, this.headLen, 0, Math.min(buf.length, SNIFF_BYTES - this.headLen));
+    }
+    for (let i = 0; i < this.hashers.length; i++) this.hashers[i]!.update(buf);
+    this.text?.write(buf);
+  }
+}

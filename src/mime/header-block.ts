@@ -1,0 +1,150 @@
+// Header blocks (RFC 5322 §2.2): splits lines into fields, unfolds them keeping the folding
+// whitespace (§2.2.3), caps each kept value (limits.header_value_bytes) and the header bytes of the
+// whole message (limits.header_bytes, shared by every entity). Only fields the caller keeps are
+// copied; values become strings (UTF-8 when valid, RFC 6532) when a field ends.
+// Owns one reusable value buffer; consumes line views, produces (name, value) pairs.
+import type { AnomalySink } from './anomaly-set.js';
+import { decodeRawHeader } from './charset.js';
+
+const COLON = 0x3a;
+
+export interface HeaderTarget {
+  /** Whether a field (lower-case name) is worth keeping. */
+  wants(name: string): boolean;
+  field(name: string, value: string): void;
+}
+
+/** RFC 5322 §2.2: a field name is one or more printable ASCII characters other than ':'. */
+function isFieldName(buf: Buffer, start: number, end: number): boolean {
+  if (end <= start) return false;
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+export type HeaderLineVerdict = 'header' | 'end' | 'body';
+
+export class HeaderCollector {
+  /** Bytes of header lines seen in the whole message (the budget). */
+  private used = 0;
+  private budgetHit = false;
+  private value: Buffer;
+  private valueLen = 0;
+  private name: string | undefined; // current field, when kept
+  private truncated = false;
+  private target: HeaderTarget | undefined;
+  /** Fields and bytes of the current block. */
+  count = 0;
+  bytes = 0;
+  private sawLine = false;
+
+  constructor(
+    private readonly valueCap: number,
+    private readonly budget: number,
+    private readonly sink: AnomalySink,
+  ) {
+    this.value = Buffer.allocUnsafe(Math.min(valueCap, 4096));
+  }
+
+  /** Starts a header block; `target` undefined parses it without keeping anything. */
+  begin(target: HeaderTarget | undefined): void {
+    this.target = target;
+    this.name = undefined;
+    this.count = 0;
+    this.bytes = 0;
+    this.sawLine = false;
+  }
+
+  /**
+   * One line of the block: content [start, end) then `eol` break bytes; `cont` when it continues
+   * a line cut at limits.line_length. 'end' = the blank line, 'body' = not a header line (the
+   * block ended without a blank line; the line belongs to the body and was not counted).
+   */
+  onLine(buf: Buffer, start: number, end: number, eol: number, cont: boolean): HeaderLineVerdict {
+    if (cont) {
+      this.account(end - start + eol);
+      this.append(buf, start, end);
+      return 'header';
+    }
+    if (end === start) {
+      this.flush();
+      this.account(eol);
+      return 'end';
+    }
+    const c0 = buf[start]!;
+    if (c0 === 0x20 || c0 === 0x09) {
+      // Folded continuation; a block that starts with whitespace has no field to continue.
+      this.account(end - start + eol);
+      this.sawLine = true;
+      this.append(buf, start, end);
+      return 'header';
+    }
+    const colon = buf.indexOf(COLON, start);
+    if (colon < 0 || colon >= end) {
+      this.flush();
+      return 'body';
+    }
+    this.flush();
+    this.account(end - start + eol);
+    this.sawLine = true;
+    let ne = colon;
+    while (ne > start && (buf[ne - 1] === 0x20 || buf[ne - 1] === 0x09)) ne--;
+    if (!isFieldName(buf, start, ne)) return 'header'; // `From nobody 10:00` and the like: skipped
+    const name = buf.toString('latin1', start, ne).toLowerCase();
+    this.count++;
+    if (this.target === undefined || this.budgetHit || !this.target.wants(name)) return 'header';
+    this.name = name;
+    this.valueLen = 0;
+    this.truncated = false;
+    let vs = colon + 1;
+    while (vs < end && (buf[vs] === 0x20 || buf[vs] === 0x09)) vs++;
+    this.append(buf, vs, end);
+    return 'header';
+  }
+
+  /** Ends the block at end of input. */
+  finish(): void {
+    this.flush();
+  }
+
+  get started(): boolean {
+    return this.sawLine;
+  }
+
+  private account(n: number): void {
+    this.bytes += n;
+    this.used += n;
+    if (!this.budgetHit && this.used > this.budget) {
+      this.budgetHit = true;
+      this.sink.add('mime_header_too_long');
+      this.name = undefined;
+    }
+  }
+
+  private append(buf: Buffer, start: number, end: number): void {
+    if (this.name === undefined || end <= start) return;
+    let n = end - start;
+    if (this.valueLen + n > this.valueCap) {
+      n = this.valueCap - this.valueLen;
+      if (!this.truncated) this.sink.add('mime_header_too_long');
+      this.truncated = true;
+    }
+    if (n <= 0) return;
+    if (this.valueLen + n > this.value.length) {
+      const grown = Buffer.allocUnsafe(Math.min(this.valueCap, Math.max(this.value.length * 2, this.valueLen + n)));
+      this.value.copy(grown, 0, 0, this.valueLen);
+      this.value = grown;
+    }
+    this.valueLen += buf.copy(this.value, this.valueLen, start, start + n);
+  }
+
+  private flush(): void {
+    if (this.name === undefined || this.target === undefined) return;
+    let e = this.valueLen;
+    while (e > 0 && (this.value[e - 1] === 0x20 || this.value[e - 1] === 0x09)) e--;
+    this.target.field(this.name, decodeRawHeader(this.value.subarray(0, e)));
+    this.name = undefined;
+  }
+}

@@ -1,0 +1,12 @@
+// The MIME engine's entry point (SPEC §3.1 `message`): a factory of streaming message parsers,
+// one per SMTP message. Hash fields absent from `hashes` (output.hashes) are omitted from records.
+import { MimeMessageParser } from './mime-parser.js';
+import type { MimeOptions } from './options.js';
+import type { MessageParserFactory } from './types.js';
+
+export type { HashName, MimeOptions } from './options.js';
+
+export function makeMessageParserFactory(opts: MimeOptions): MessageParserFactory {
+  const frozen: MimeOptions = { limits: opts.limits, hashes: [...new Set(opts.hashes)] };
+  return (ctx) => new MimeMessageParser(frozen, ctx);
+}

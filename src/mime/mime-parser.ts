@@ -1,0 +1,329 @@
+// The streaming entity walker (RFC 2045/2046, RFC 5322): frames bytes into lines in one fixed input
+// buffer, sends header lines to the HeaderCollector and body lines to the part's decoder, matches
+// delimiters and descends into message/rfc822 and message/global. Owns the input buffer, boundary
+// stack, current entity, open encapsulated messages and counters. MessageParser in, MessageResult out.
+import type { LimitsConfig } from '../config/types.js';
+import { AnomalySet } from './anomaly-set.js';
+import { EntityHeaders, resolveEntity, type ResolvedEntity } from './entity.js';
+import { HeaderCollector } from './header-block.js';
+import { buildMessageRecord } from './message-record.js';
+import { BoundaryStack, sniffBoundary, type BoundaryMatch } from './multipart.js';
+import type { MimeOptions } from './options.js';
+import { PartRegistry, type Part } from './parts.js';
+import { TopFields } from './top-fields.js';
+import { IdentityDecoder, makeTransferDecoder, type TransferDecoder } from './transfer-decoders.js';
+import type { MessageContext, MessageParser, MessageResult } from './types.js';
+
+const LF = 0x0a;
+const CR = 0x0d;
+const DASH = 0x2d;
+/** Dashes inside lines skipped while looking for the end of a bulk region. */
+const DASH_TRIES = 8;
+/** Input is framed in blocks of this size: large enough for bulk base64 decoding and hashing. */
+const BLOCK_BYTES = 65536;
+
+/** What the lines of the current body mean. */
+type BodyMode = 'headers' | 'leaf' | 'discard' | 'sniff';
+
+/** An open message/rfc822 part: its raw body is hashed while its content is walked as a message. */
+interface Encapsulated {
+  /** Boundary stack size when it opened: a delimiter of a frame below this ends it. */
+  frameLevel: number;
+  decoder: IdentityDecoder;
+  part: Part;
+}
+
+export class MimeMessageParser implements MessageParser {
+  private readonly limits: LimitsConfig;
+  private readonly anomalies = new AnomalySet();
+  private readonly headers: HeaderCollector;
+  private readonly top = new TopFields();
+  private readonly stack = new BoundaryStack();
+  private readonly registry: PartRegistry;
+  private readonly lineMax: number;
+  private readonly inbuf: Buffer;
+  private inLen = 0;
+  /** The next bytes continue a line (cut at the line limit or by a gap): not a line start. */
+  private midLine = false;
+  private noFastUntil = 0;
+
+  private mode: BodyMode = 'headers';
+  private entityHeaders: EntityHeaders;
+  private depth = 0;
+  private isTop = true;
+  private inDigest = false;
+  private skipping = false;
+  private leaf: Part | undefined;
+  private decoder: TransferDecoder | undefined;
+  private readonly encapsulated: Encapsulated[] = [];
+
+  private parts = 1;
+  private headersBytes = 0;
+  private headerCount = 0;
+  private contentType: string | undefined;
+  private ended = false;
+
+  constructor(private readonly opts: MimeOptions, private readonly ctx: MessageContext) {
+    this.limits = opts.limits;
+    this.lineMax = opts.limits.line_length;
+    this.inbuf = Buffer.allocUnsafe(BLOCK_BYTES + this.lineMax + 1);
+    this.headers = new HeaderCollector(opts.limits.header_value_bytes, opts.limits.header_bytes, this.anomalies);
+    this.registry = new PartRegistry(opts.hashes, opts.limits.urls_per_message, this.anomalies);
+    this.entityHeaders = new EntityHeaders(this.top);
+    this.headers.begin(this.entityHeaders);
+  }
+
+  write(chunk: Buffer): void {
+    if (this.ended) return;
+    let off = 0;
+    while (off < chunk.length) {
+      const n = Math.min(chunk.length - off, this.inbuf.length - this.inLen);
+      this.inbuf.set(n === chunk.length ? chunk : chunk.subarray(off, off + n), this.inLen);
+      this.inLen += n;
+      off += n;
+      if (this.inLen >= BLOCK_BYTES) this.drain(false);
+    }
+  }
+
+  gap(len: number): void {
+    if (this.ended || len <= 0) return;
+    this.drain(false);
+    if (this.inLen > 0) {
+      this.onLine(this.inbuf, 0, this.inLen, 0, this.midLine);
+      this.inLen = 0;
+    }
+    this.midLine = true;
+    this.anomalies.add('mime_gap');
+    if (this.leaf !== undefined) {
+      this.decoder!.gap();
+      this.leaf.digest.gap(len);
+    }
+    for (const e of this.encapsulated) {
+      e.decoder.gap();
+      e.part.digest.gap(len);
+    }
+  }
+
+  end(): MessageResult {
+    if (!this.ended) {
+      this.drain(true);
+      this.ended = true;
+      if (this.mode === 'headers') {
+        this.headers.finish();
+        this.endHeaders();
+      }
+      // The line break that ends the message belongs to the end of data, as the one before a
+      // delimiter belongs to the delimiter (suricata-verify smtp-mime-encap-8649-baseline: size 30).
+      this.endLeaf(true);
+      while (this.encapsulated.length > 0) this.endEncapsulated(true);
+      if (this.stack.size > 0 || this.mode === 'sniff') this.anomalies.add('mime_boundary_missing');
+    }
+    const { records: attachments, mismatch } = this.registry.attachments();
+    if (mismatch) this.anomalies.add('mime_attachment_type_mismatch');
+    const message = buildMessageRecord(
+      this.top,
+      {
+        headersBytes: this.headersBytes,
+        headerCount: this.headerCount,
+        parts: this.parts,
+        contentType: this.contentType,
+        textSha256: this.registry.textSha256,
+        attachments,
+        urls: [...this.registry.urls.urls],
+        typeMismatch: mismatch,
+      },
+      this.ctx,
+      this.limits,
+      this.anomalies,
+    );
+    return { message, anomalies: this.anomalies.list() };
+  }
+
+  /** Frames the buffered bytes into lines; keeps an unfinished line unless `final`. */
+  private drain(final: boolean): void {
+    const buf = this.inbuf;
+    const end = this.inLen;
+    let pos = 0;
+    const complete = buf.lastIndexOf(LF, end - 1) + 1;
+    this.noFastUntil = 0;
+    while (pos < end) {
+      if (this.mode === 'leaf' && this.decoder!.bulk && pos < complete && pos >= this.noFastUntil && !this.midLine && buf[pos] !== DASH) {
+        const regionEnd = this.regionEnd(buf, pos, complete);
+        const done = this.decoder!.region(buf, pos, regionEnd, this.lineMax);
+        if (done > pos) {
+          for (let i = 0; i < this.encapsulated.length; i++) this.encapsulated[i]!.decoder.lines(buf, pos, done);
+          pos = done;
+          continue;
+        }
+        this.noFastUntil = regionEnd;
+      }
+      const lf = buf.indexOf(LF, pos);
+      if (lf >= 0 && lf < end) {
+        const eol = lf > pos && buf[lf - 1] === CR ? 2 : 1;
+        const contentEnd = lf + 1 - eol;
+        if (!this.midLine && contentEnd - pos > this.lineMax) this.anomalies.add('mime_line_too_long');
+        this.onLine(buf, pos, contentEnd, eol, this.midLine);
+        this.midLine = false;
+        pos = lf + 1;
+      } else if (final) {
+        this.onLine(buf, pos, end, 0, this.midLine);
+        pos = end;
+      } else if (end - pos > this.lineMax) {
+        // RFC 5322 §2.1.1 caps lines at 998; longer ones are passed on in pieces, never buffered whole.
+        if (!this.midLine) this.anomalies.add('mime_line_too_long');
+        this.onLine(buf, pos, end, 0, this.midLine);
+        this.midLine = true;
+        pos = end;
+      } else break;
+    }
+    if (pos < end) buf.copyWithin(0, pos, end);
+    this.inLen = end - pos;
+  }
+
+  /**
+   * End of the run of complete lines from `pos` that cannot hold a delimiter: it stops before the
+   * next line starting with '-'. Base64 has no '-', so the first dash is normally that line's; after
+   * a few dashes inside lines the run is cut at the current line instead (bounded search).
+   */
+  private regionEnd(buf: Buffer, pos: number, complete: number): number {
+    if (this.stack.size === 0) return complete;
+    let q = buf.indexOf(DASH, pos);
+    for (let tries = 0; q >= 0 && q < complete && buf[q - 1] !== LF; tries++) {
+      if (tries === DASH_TRIES) return buf.lastIndexOf(LF, q) + 1;
+      q = buf.indexOf(DASH, q + 1);
+    }
+    return q < 0 || q >= complete ? complete : q;
+  }
+
+  private onLine(buf: Buffer, start: number, end: number, eol: number, cont: boolean): void {
+    if (this.mode === 'headers') {
+      // RFC 2046 §5.1.1: a delimiter ends the part even where its header block had no blank line.
+      const m = !cont && this.stack.size > 0 && buf[start] === DASH ? this.stack.match(buf, start, end) : undefined;
+      if (m !== undefined) {
+        this.headers.finish();
+        this.endHeaders();
+        this.onDelimiter(m, buf, start, end, eol);
+        return;
+      }
+      const v = this.headers.onLine(buf, start, end, eol, cont);
+      if (v !== 'body') {
+        this.feedEncapsulated(buf, start, end, eol);
+        if (v === 'end') this.endHeaders();
+        return;
+      }
+      this.endHeaders();
+    }
+    if (!cont && this.stack.size > 0 && buf[start] === DASH) {
+      const m = this.stack.match(buf, start, end);
+      if (m !== undefined) {
+        this.onDelimiter(m, buf, start, end, eol);
+        return;
+      }
+    }
+    if (this.mode === 'sniff' && !cont) {
+      const b = sniffBoundary(buf, start, end, this.limits.boundary_length);
+      if (b !== undefined) {
+        this.stack.push(b, this.depth, false);
+        this.onDelimiter({ index: this.stack.size - 1, close: false }, buf, start, end, eol);
+        return;
+      }
+    }
+    this.feedEncapsulated(buf, start, end, eol);
+    if (this.mode === 'leaf') this.decoder!.line(buf, start, end, eol);
+  }
+
+  private feedEncapsulated(buf: Buffer, start: number, end: number, eol: number): void {
+    for (let i = 0; i < this.encapsulated.length; i++) this.encapsulated[i]!.decoder.line(buf, start, end, eol);
+  }
+
+  private onDelimiter(m: BoundaryMatch, buf: Buffer, start: number, end: number, eol: number): void {
+    this.endLeaf(true);
+    while (this.encapsulated.length > 0 && this.encapsulated[this.encapsulated.length - 1]!.frameLevel > m.index) {
+      this.endEncapsulated(true);
+    }
+    this.feedEncapsulated(buf, start, end, eol);
+    // A delimiter of an outer multipart closes the inner ones that never saw their close delimiter.
+    if (m.index < this.stack.size - 1) this.anomalies.add('mime_boundary_missing');
+    const frame = this.stack.frames[m.index]!;
+    if (m.close) {
+      this.stack.popTo(m.index, true);
+      this.mode = 'discard'; // RFC 2046 §5.1.1 epilogue
+      return;
+    }
+    this.stack.popTo(m.index, false);
+    this.beginEntity(frame.depth + 1, frame.digest);
+  }
+
+  private beginEntity(depth: number, inDigest: boolean): void {
+    this.depth = depth;
+    this.isTop = false;
+    this.inDigest = inDigest;
+    this.parts++;
+    this.skipping = this.parts > this.limits.mime_parts;
+    if (this.skipping) this.anomalies.add('mime_parts_exceeded');
+    this.entityHeaders = new EntityHeaders(undefined);
+    this.headers.begin(this.skipping ? undefined : this.entityHeaders);
+    this.mode = 'headers';
+  }
+
+  /** The header block ended: decide what the body is. */
+  private endHeaders(): void {
+    if (this.isTop) {
+      this.headersBytes = this.headers.bytes;
+      this.headerCount = this.headers.count;
+    }
+    if (this.skipping) {
+      this.mode = 'discard';
+      return;
+    }
+    const res = resolveEntity(this.entityHeaders, this.inDigest, this.anomalies);
+    if (this.isTop && this.depth === 0) this.contentType = res.type;
+    const identity = res.encoding === '7bit' || res.encoding === '8bit' || res.encoding === 'binary';
+    const tooDeep = this.depth >= this.limits.mime_depth;
+    if (res.type.startsWith('multipart/')) {
+      if (tooDeep) {
+        this.anomalies.add('mime_depth_exceeded');
+        this.openLeaf(res, true);
+        return;
+      }
+      const b = res.boundary;
+      if (b === undefined || b === '' || Buffer.byteLength(b, 'utf8') > this.limits.boundary_length) {
+        this.anomalies.add('mime_boundary_missing');
+        this.mode = 'sniff';
+        return;
+      }
+      this.stack.push(Buffer.from(b, 'utf8'), this.depth, res.type === 'multipart/digest');
+      this.mode = 'discard'; // RFC 2046 §5.1.1 preamble
+      return;
+    }
+    if ((res.type === 'message/rfc822' || res.type === 'message/global') && identity && !tooDeep) {
+      const part = this.registry.open(res, false);
+      this.encapsulated.push({ frameLevel: this.stack.size, decoder: new IdentityDecoder(part.digest), part });
+      this.beginEntity(this.depth + 1, false);
+      return;
+    }
+    if (tooDeep && res.type.startsWith('message/')) this.anomalies.add('mime_depth_exceeded');
+    this.openLeaf(res, false);
+  }
+
+  private openLeaf(res: ResolvedEntity, forceAttachment: boolean): void {
+    const part = this.registry.open(res, forceAttachment);
+    this.leaf = part;
+    this.decoder = makeTransferDecoder(res.encoding, part.digest, this.anomalies);
+    this.mode = 'leaf';
+  }
+
+  private endLeaf(atBoundary: boolean): void {
+    if (this.leaf === undefined) return;
+    this.decoder!.finish(atBoundary);
+    this.registry.close(this.leaf);
+    this.leaf = undefined;
+    this.decoder = undefined;
+  }
+
+  private endEncapsulated(atBoundary: boolean): void {
+    const e = this.encapsulated.pop()!;
+    e.decoder.finish(atBoundary);
+    this.registry.close(e.part);
+  }
+}

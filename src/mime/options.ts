@@ -1,0 +1,10 @@
+// Options of the MIME engine, split out so every module can import them without a cycle.
+import type { LimitsConfig } from '../config/types.js';
+
+export type HashName = 'md5' | 'sha1' | 'sha256';
+
+export interface MimeOptions {
+  limits: LimitsConfig;
+  /** Hashes computed per attachment; an absent name means its field is omitted from the record. */
+  hashes: readonly HashName[];
+}

@@ -1,0 +1,87 @@
+// The parts of one message that produce output: opens each leaf's BodyDigest (hashes for
+// attachments; charset decoding, text_sha256 and URLs for body text), keeps one slot per
+// attachment in document order, and turns finished digests into AttachmentRecords (SPEC §3.1).
+// Owns the attachment slots, the message-wide URL set and the text_sha256 choice.
+import type { HashName } from './options.js';
+import type { AnomalySink } from './anomaly-set.js';
+import { BodyDigest } from './body-digest.js';
+import { makeTextDecoder, resolveCharset } from './charset.js';
+import type { ResolvedEntity } from './entity.js';
+import { typeMismatch } from './magic.js';
+import { TextSink, UrlSet } from './text-sink.js';
+import type { AttachmentRecord } from './types.js';
+
+export interface Part {
+  res: ResolvedEntity;
+  digest: BodyDigest;
+  /** Index of its attachment slot, -1 when not an attachment. */
+  slot: number;
+}
+
+interface AttachmentSlot {
+  res: ResolvedEntity;
+  record: AttachmentRecord | undefined;
+}
+
+export class PartRegistry {
+  private readonly slots: AttachmentSlot[] = [];
+  private textShaTaken = false;
+  textSha256: string | undefined;
+  readonly urls: UrlSet;
+
+  constructor(private readonly hashes: readonly HashName[], urlsMax: number, private readonly sink: AnomalySink) {
+    this.urls = new UrlSet(urlsMax, sink);
+  }
+
+  open(res: ResolvedEntity, forceAttachment: boolean): Part {
+    const attachment = res.attachment || forceAttachment;
+    let text: TextSink | undefined;
+    if (!attachment && (res.type === 'text/plain' || res.type === 'text/html')) {
+      let cs = resolveCharset(res.charset ?? 'us-ascii');
+      if (cs === undefined) {
+        // Unknown charset: the text is read byte for byte (latin1) so URLs are still found.
+        this.sink.add('mime_unknown_charset');
+        cs = { kind: 'iconv', codec: 'latin1' };
+      }
+      const wantSha = res.type === 'text/plain' && !this.textShaTaken;
+      if (wantSha) this.textShaTaken = true;
+      text = new TextSink(makeTextDecoder(cs), wantSha, this.urls, res.type === 'text/html');
+    }
+    const digest = new BodyDigest(attachment ? this.hashes : [], attachment, text);
+    let slot = -1;
+    if (attachment) {
+      slot = this.slots.length;
+      this.slots.push({ res, record: undefined });
+    }
+    return { res, digest, slot };
+  }
+
+  close(part: Part): void {
+    const d = part.digest.finish();
+    if (d.textSha256 !== undefined) this.textSha256 = d.textSha256;
+    if (part.slot < 0) return;
+    const r = part.res;
+    const rec: AttachmentRecord = { content_type: r.type, size: d.size };
+    if (r.filename !== undefined) rec.filename = r.filename;
+    if (r.disposition !== undefined) rec.disposition = r.disposition;
+    rec.transfer_encoding = r.encoding;
+    if (d.md5 !== undefined) rec.md5 = d.md5;
+    if (d.sha1 !== undefined) rec.sha1 = d.sha1;
+    if (d.sha256 !== undefined) rec.sha256 = d.sha256;
+    if (d.detectedType !== undefined) rec.detected_type = d.detectedType;
+    if (d.missingBytes > 0) rec.missing_bytes = d.missingBytes;
+    this.slots[part.slot]!.record = rec;
+  }
+
+  /** Finished attachments in document order, and whether any disagrees with its magic. */
+  attachments(): { records: AttachmentRecord[]; mismatch: boolean } {
+    const records: AttachmentRecord[] = [];
+    let mismatch = false;
+    for (const s of this.slots) {
+      if (s.record === undefined) continue;
+      records.push(s.record);
+      if (typeMismatch(s.res.type, s.res.filename, s.record.detected_type)) mismatch = true;
+    }
+    return { records, mismatch };
+  }
+}
