@@ -26,6 +26,7 @@ export const ANOMALIES = {
   smtp_unmatched_reply: { event: true, doc: 'a server reply arrived with no pending command to match' },
   smtp_excessive_pending_cmds: { event: true, doc: 'more than limits.pending_commands commands were unanswered; the queue was cleared' },
   smtp_data_without_rcpt: { event: true, doc: 'DATA or BDAT without an accepted RCPT' },
+  smtp_rcpt_without_mail: { event: true, doc: 'RCPT, DATA or BDAT with no MAIL before it; an implicit transaction with an empty sender was opened' },
   smtp_nested_mail: { event: true, doc: 'MAIL inside an open transaction' },
   smtp_bare_lf: { event: true, doc: 'a bare LF line ending inside DATA (SMTP smuggling ambiguity)' },
   smtp_smuggling_end: { event: true, doc: 'a non-standard end-of-data sequence such as <LF>.<LF> or <CR>.<CR> appeared inside DATA (SMTP smuggling)' },
@@ -40,6 +41,7 @@ export const ANOMALIES = {
   smtp_gap_recovery: { event: false, doc: 'a gap in the command stream; parsing resynchronised on the next reply or command' },
   smtp_plaintext_after_starttls: { event: true, doc: 'plaintext SMTP after a successful STARTTLS (decrypted feed or downgrade)' },
   smtp_command_in_tls: { event: false, doc: 'bytes after STARTTLS were not TLS and not SMTP' },
+  smtp_internal_error: { event: true, doc: 'the SMTP/MIME engine threw on this connection (a bug); its session was dropped and the connection is incomplete' },
 
   // mime_: message engine
   mime_boundary_missing: { event: true, doc: 'a multipart without a usable boundary, or a missing closing boundary' },

@@ -1,0 +1,198 @@
+// Packs one worker's stream events into batches: the bytes of every data event copied once into a
+// single ArrayBuffer, a Float64Array of fixed-width descriptors, and small side arrays for open,
+// close and anomaly details (layout in dispatch/types.ts). Owns the open batch of one worker;
+// `unpackBatch` is the worker-side inverse. Data larger than a batch is split (parsers are
+// split-invariant, STYLE §3.2).
+import type { Direction, FlowId, FlowOpenInfo } from '../flow/types.js';
+import type { AnomalyInfo, BatchMessage, CloseInfo } from './types.js';
+import { DESC_FIELDS, DIR_C2S, DIR_S2C, EventKind } from './types.js';
+
+export interface BatcherOptions {
+  /** Payload bytes per batch before it is sent. */
+  batchBytes: number;
+  /** Events per batch before it is sent. */
+  maxEvents: number;
+}
+
+export const DEFAULT_BATCH_OPTIONS: BatcherOptions = { batchBytes: 256 * 1024, maxEvents: 2048 };
+
+const DESC_BYTES = DESC_FIELDS * 8;
+
+export class Batcher {
+  private desc: Float64Array;
+  private payload: Uint8Array | null = null;
+  private used = 0;
+  private count = 0;
+  private opens: FlowOpenInfo[] = [];
+  private closes: CloseInfo[] = [];
+  private anomalies: AnomalyInfo[] = [];
+  private seq = 0;
+
+  /** `send` receives each full batch; `take()` hands over a partial one. */
+  constructor(
+    private readonly opts: BatcherOptions,
+    private readonly send: (msg: BatchMessage) => void,
+  ) {
+    this.desc = new Float64Array(opts.maxEvents * DESC_FIELDS);
+  }
+
+  /** Bytes the open batch would charge to the worker's budget. */
+  get pendingBytes(): number {
+    return this.used + this.count * DESC_BYTES;
+  }
+
+  get pendingEvents(): number {
+    return this.count;
+  }
+
+  addOpen(info: FlowOpenInfo, tsMicros: number): void {
+    this.push(EventKind.open, info.flow, tsMicros, 0, this.opens.length, 0);
+    this.opens.push(info);
+    this.sendIfFull();
+  }
+
+  /** Copies `bytes` (BORROWED) into the batch. */
+  addData(flow: FlowId, tsMicros: number, dir: Direction, bytes: Buffer): void {
+    const d = dir === 'c2s' ? DIR_C2S : DIR_S2C;
+    let off = 0;
+    while (off < bytes.length) {
+      if (this.payload === null) this.payload = new Uint8Array(this.opts.batchBytes);
+      const free = this.payload.length - this.used;
+      if (free === 0) {
+        this.flushNow();
+        continue;
+      }
+      const n = Math.min(free, bytes.length - off);
+      this.payload.set(off === 0 && n === bytes.length ? bytes : bytes.subarray(off, off + n), this.used);
+      this.push(EventKind.data, flow, tsMicros, d, this.used, n);
+      this.used += n;
+      off += n;
+      this.sendIfFull();
+    }
+  }
+
+  addGap(flow: FlowId, tsMicros: number, dir: Direction, len: number): void {
+    this.push(EventKind.gap, flow, tsMicros, dir === 'c2s' ? DIR_C2S : DIR_S2C, len, 0);
+    this.sendIfFull();
+  }
+
+  addClose(flow: FlowId, tsMicros: number, close: CloseInfo): void {
+    this.push(EventKind.close, flow, tsMicros, 0, this.closes.length, 0);
+    this.closes.push(close);
+    this.sendIfFull();
+  }
+
+  addAnomaly(flow: FlowId, tsMicros: number, a: AnomalyInfo): void {
+    this.push(EventKind.anomaly, flow, tsMicros, 0, this.anomalies.length, 0);
+    this.anomalies.push(a);
+    this.sendIfFull();
+  }
+
+  /** Hands over the open batch (null when empty) and starts a new one. */
+  take(): BatchMessage | null {
+    if (this.count === 0) return null;
+    const payload = this.payload === null ? new ArrayBuffer(0) : (this.payload.buffer as ArrayBuffer);
+    const msg: BatchMessage = {
+      t: 'batch',
+      v: 1,
+      seq: this.seq++,
+      count: this.count,
+      bytes: this.pendingBytes,
+      desc: this.desc,
+      payload,
+      opens: this.opens,
+      closes: this.closes,
+      anomalies: this.anomalies,
+    };
+    // The buffers are moved to the worker: never reuse them here.
+    this.desc = new Float64Array(this.opts.maxEvents * DESC_FIELDS);
+    this.payload = null;
+    this.used = 0;
+    this.count = 0;
+    this.opens = [];
+    this.closes = [];
+    this.anomalies = [];
+    return msg;
+  }
+
+  private push(kind: number, flow: number, ts: number, dir: number, a: number, b: number): void {
+    const i = this.count * DESC_FIELDS;
+    const d = this.desc;
+    d[i] = kind;
+    d[i + 1] = flow;
+    d[i + 2] = ts;
+    d[i + 3] = dir;
+    d[i + 4] = a;
+    d[i + 5] = b;
+    this.count++;
+  }
+
+  private sendIfFull(): void {
+    if (this.count >= this.opts.maxEvents || (this.payload !== null && this.used >= this.payload.length)) this.flushNow();
+  }
+
+  private flushNow(): void {
+    const msg = this.take();
+    if (msg !== null) this.send(msg);
+  }
+}
+
+/** The transfer list of a batch: both buffers move, nothing is cloned. */
+export function transferListOf(msg: BatchMessage): ArrayBuffer[] {
+  return msg.payload.byteLength > 0 ? [msg.desc.buffer as ArrayBuffer, msg.payload] : [msg.desc.buffer as ArrayBuffer];
+}
+
+export interface BatchHandler {
+  onOpen(info: FlowOpenInfo, tsMicros: number): void;
+  /** `bytes` is a view into the batch payload. */
+  onData(flow: FlowId, dir: Direction, bytes: Buffer, tsMicros: number): void;
+  onGap(flow: FlowId, dir: Direction, len: number, tsMicros: number): void;
+  onClose(flow: FlowId, close: CloseInfo, tsMicros: number): void;
+  onAnomaly(flow: FlowId, a: AnomalyInfo, tsMicros: number): void;
+}
+
+/** Replays a batch into `h` in order; returns the count of descriptors that did not make sense. */
+export function unpackBatch(msg: BatchMessage, h: BatchHandler): number {
+  const d = msg.desc;
+  const n = Math.min(msg.count, Math.floor(d.length / DESC_FIELDS));
+  let bad = msg.count - n;
+  for (let e = 0; e < n; e++) {
+    const i = e * DESC_FIELDS;
+    const kind = d[i]!;
+    const flow = d[i + 1]!;
+    const ts = d[i + 2]!;
+    const dir: Direction = d[i + 3] === DIR_S2C ? 's2c' : 'c2s';
+    const a = d[i + 4]!;
+    const b = d[i + 5]!;
+    switch (kind) {
+      case EventKind.open: {
+        const info = msg.opens[a];
+        if (info === undefined) bad++;
+        else h.onOpen(info, ts);
+        break;
+      }
+      case EventKind.data:
+        if (a < 0 || b < 0 || a + b > msg.payload.byteLength) bad++;
+        else h.onData(flow, dir, Buffer.from(msg.payload, a, b), ts);
+        break;
+      case EventKind.gap:
+        h.onGap(flow, dir, a, ts);
+        break;
+      case EventKind.close: {
+        const c = msg.closes[a];
+        if (c === undefined) bad++;
+        else h.onClose(flow, c, ts);
+        break;
+      }
+      case EventKind.anomaly: {
+        const an = msg.anomalies[a];
+        if (an === undefined) bad++;
+        else h.onAnomaly(flow, an, ts);
+        break;
+      }
+      default:
+        bad++;
+    }
+  }
+  return bad;
+}

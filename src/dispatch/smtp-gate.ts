@@ -1,0 +1,239 @@
+// Main-thread StreamSink between the FlowTable and the worker pool: drops non-SMTP flows early.
+// Owns one GateFlow per open connection: its recognition state and, while recognition is
+// pending, a bounded copy of its first events. Flows whose server port is in capture.ports are
+// SMTP at once. A flow is sent to a worker only once recognised, so a flow no worker saw never
+// yields an smtp_session; a rejected flow is handed to FlowTable.ignore and its close is not
+// forwarded (its worker never heard of it).
+import type { AnomalyCode } from '../shared/anomalies.js';
+import type { FlowId, FlowOpenInfo, StreamEvent, StreamSink } from '../flow/types.js';
+import { RECOGNITION_ONE_SIDE_LIMIT, SmtpRecognizer } from '../smtp/recognize.js';
+import type { AnomalyRecord } from '../output/types.js';
+import { buildAnomalyRecord } from '../output/records.js';
+import type { WorkerPool } from './worker-pool.js';
+
+const PENDING = 0;
+const SMTP = 1;
+const IGNORED = 2;
+type GateMode = typeof PENDING | typeof SMTP | typeof IGNORED;
+type FlowEvent = Exclude<StreamEvent, { t: 'open' }>;
+
+export interface SmtpGateOptions {
+  smtpPorts: readonly number[];
+  /** Bytes of one flow held while recognition is pending; past it the flow is left alone. */
+  pendingBytesPerFlow: number;
+  /** Bytes held for all pending flows together (a scan of many silent ports must not grow memory). */
+  pendingBytesTotal: number;
+}
+
+/** The recognizer decides once either side has sent RECOGNITION_ONE_SIDE_LIMIT bytes. */
+export const DEFAULT_PENDING_BYTES_PER_FLOW = 2 * RECOGNITION_ONE_SIDE_LIMIT;
+export const DEFAULT_PENDING_BYTES_TOTAL = 64 * 1024 * 1024;
+
+export interface GateCounters {
+  /** An anomaly occurrence counted on the main thread (mailtap_anomalies_total). */
+  anomaly(name: AnomalyCode): void;
+}
+
+/** The part of WorkerPool the gate uses (a recording fake in tests). */
+export type GatePool = Pick<WorkerPool, 'open' | 'data' | 'gap' | 'close' | 'anomaly' | 'workerOf'>;
+
+export interface FlowIgnorer {
+  ignore(flow: FlowId): void;
+}
+
+export interface GateStats {
+  recognised: number;
+  rejected: number;
+  /** Flows rejected because the pending budget ran out before recognition decided. */
+  undecided: number;
+  /** Flows that closed while still pending (never sent to a worker). */
+  closedPending: number;
+  pendingBytes: number;
+}
+
+class GateFlow {
+  mode: GateMode = PENDING;
+  recognizer: SmtpRecognizer | null = null;
+  held: FlowEvent[] = [];
+  heldBytes = 0;
+  constructor(readonly info: FlowOpenInfo, readonly tsMicros: number) {}
+}
+
+export class SmtpGate implements StreamSink {
+  private readonly flows = new Map<FlowId, GateFlow>();
+  private readonly ports: Set<number>;
+  private table: FlowIgnorer | null = null;
+  /** Flows to hand to FlowTable.ignore once the current segment is done (see applyIgnores). */
+  private toIgnore: FlowId[] = [];
+  readonly stats: GateStats = { recognised: 0, rejected: 0, undecided: 0, closedPending: 0, pendingBytes: 0 };
+
+  constructor(
+    private readonly opts: SmtpGateOptions,
+    private readonly pool: GatePool,
+    private readonly counters: GateCounters,
+  ) {
+    this.ports = new Set(opts.smtpPorts);
+  }
+
+  /** The FlowTable is built with this gate as its sink, so it is attached afterwards. */
+  attach(table: FlowIgnorer): void {
+    this.table = table;
+  }
+
+  /**
+   * Hands rejected flows to FlowTable.ignore. Called by the packet loop after each segment, never
+   * from inside onEvent: the table is then in the middle of delivering that flow's bytes and
+   * ignore() drops its held-back segments. Until then the gate itself drops the flow's events.
+   */
+  applyIgnores(): void {
+    if (this.toIgnore.length === 0) return;
+    const list = this.toIgnore;
+    this.toIgnore = [];
+    for (const flow of list) this.table?.ignore(flow);
+  }
+
+  get openFlows(): number {
+    return this.flows.size;
+  }
+
+  onEvent(ev: StreamEvent): void {
+    if (ev.t === 'open') {
+      this.onOpen(ev.info, ev.tsMicros);
+      return;
+    }
+    const f = this.flows.get(ev.flow);
+    if (f === undefined) return;
+    switch (f.mode) {
+      case SMTP:
+        this.forward(ev);
+        if (ev.t === 'close') this.flows.delete(ev.flow);
+        return;
+      case IGNORED:
+        if (ev.t === 'anomaly') this.counters.anomaly(ev.name);
+        else if (ev.t === 'close') this.flows.delete(ev.flow);
+        return;
+      case PENDING:
+        this.onPending(f, ev);
+        return;
+    }
+  }
+
+  /** The worker's engine found the flow is not SMTP after all. */
+  onWorkerNotSmtp(flow: FlowId): void {
+    const f = this.flows.get(flow);
+    if (f === undefined || f.mode !== SMTP) return;
+    f.mode = IGNORED;
+    this.toIgnore.push(flow);
+  }
+
+  /**
+   * Worker `worker` died: the sessions it held are lost. Each of its SMTP flows gets one
+   * flow_worker_restarted event (returned for the writer) and is left alone from now on.
+   */
+  onWorkerRestart(worker: number, tsMicros: number): AnomalyRecord[] {
+    const out: AnomalyRecord[] = [];
+    for (const f of this.flows.values()) {
+      if (f.mode !== SMTP || this.pool.workerOf(f.info.flow) !== worker) continue;
+      f.mode = IGNORED;
+      this.toIgnore.push(f.info.flow);
+      this.counters.anomaly('flow_worker_restarted');
+      out.push(buildAnomalyRecord(f.info, 'flow_worker_restarted', tsMicros, `worker ${worker} restarted`));
+    }
+    return out;
+  }
+
+  private onOpen(info: FlowOpenInfo, tsMicros: number): void {
+    const f = new GateFlow(info, tsMicros);
+    this.flows.set(info.flow, f);
+    if (this.ports.has(info.server.port)) {
+      f.mode = SMTP;
+      this.stats.recognised++;
+      this.pool.open(info, tsMicros);
+    }
+  }
+
+  private onPending(f: GateFlow, ev: FlowEvent): void {
+    switch (ev.t) {
+      case 'data': {
+        // Created on the first byte, not on open: a SYN scan must not cost two windows per flow.
+        f.recognizer ??= new SmtpRecognizer(false);
+        const r = f.recognizer.feed(ev.dir, ev.bytes);
+        if (r === 'smtp') {
+          this.promote(f);
+          this.forward(ev);
+        } else if (r === 'not_smtp') {
+          this.reject(f, false);
+        } else if (f.heldBytes + ev.bytes.length > this.opts.pendingBytesPerFlow || this.stats.pendingBytes + ev.bytes.length > this.opts.pendingBytesTotal) {
+          this.reject(f, true);
+        } else {
+          // ev.bytes is borrowed: keep a copy until the flow is decided.
+          f.held.push({ t: 'data', flow: ev.flow, tsMicros: ev.tsMicros, dir: ev.dir, bytes: Buffer.from(ev.bytes) });
+          f.heldBytes += ev.bytes.length;
+          this.stats.pendingBytes += ev.bytes.length;
+        }
+        return;
+      }
+      case 'gap':
+      case 'anomaly':
+        f.held.push(ev);
+        return;
+      case 'close':
+        // Never recognised: no worker saw it, so no smtp_session (SPEC §3.2).
+        f.recognizer?.finish();
+        this.stats.closedPending++;
+        this.countHeldAnomalies(f);
+        this.counters.anomaly('smtp_not_smtp');
+        this.release(f);
+        this.flows.delete(ev.flow);
+        return;
+    }
+  }
+
+  private promote(f: GateFlow): void {
+    f.mode = SMTP;
+    this.stats.recognised++;
+    this.pool.open(f.info, f.tsMicros);
+    const held = f.held;
+    this.release(f);
+    for (const ev of held) this.forward(ev);
+  }
+
+  private reject(f: GateFlow, undecided: boolean): void {
+    f.mode = IGNORED;
+    this.stats.rejected++;
+    if (undecided) this.stats.undecided++;
+    this.countHeldAnomalies(f);
+    this.release(f);
+    this.counters.anomaly('smtp_not_smtp');
+    this.toIgnore.push(f.info.flow);
+  }
+
+  /** Anomalies of a flow no worker will see are still counted (mailtap_anomalies_total). */
+  private countHeldAnomalies(f: GateFlow): void {
+    for (const ev of f.held) if (ev.t === 'anomaly') this.counters.anomaly(ev.name);
+  }
+
+  private release(f: GateFlow): void {
+    this.stats.pendingBytes -= f.heldBytes;
+    f.heldBytes = 0;
+    f.held = [];
+    f.recognizer = null;
+  }
+
+  private forward(ev: FlowEvent): void {
+    switch (ev.t) {
+      case 'data':
+        this.pool.data(ev.flow, ev.tsMicros, ev.dir, ev.bytes);
+        return;
+      case 'gap':
+        this.pool.gap(ev.flow, ev.tsMicros, ev.dir, ev.len);
+        return;
+      case 'close':
+        this.pool.close(ev.flow, ev.tsMicros, { reason: ev.reason, summary: ev.summary });
+        return;
+      case 'anomaly':
+        this.pool.anomaly(ev.flow, ev.tsMicros, ev.detail === undefined ? { name: ev.name } : { name: ev.name, detail: ev.detail });
+        return;
+    }
+  }
+}

@@ -1,0 +1,90 @@
+// main ↔ worker protocol (STYLE §3.7): versioned, discriminated messages shared by both sides
+// with `import type`. Bulk bytes cross as one transferred ArrayBuffer per batch plus a Float64Array
+// of fixed-width event descriptors (also transferred); open/close/anomaly details ride as small
+// structured objects in the same message, indexed from the descriptors.
+import type { CloseReason, FlowOpenInfo, FlowSummary } from '../flow/types.js';
+import type { AnomalyCode } from '../shared/anomalies.js';
+import type { LimitsConfig, OutputConfig } from '../config/types.js';
+import type { EventRecord } from '../output/types.js';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Event kinds in a batch descriptor (field 0). */
+export const EventKind = { open: 0, data: 1, gap: 2, close: 3, anomaly: 4 } as const;
+export type EventKindCode = (typeof EventKind)[keyof typeof EventKind];
+
+/** Direction codes in a descriptor (field 3). */
+export const DIR_C2S = 0;
+export const DIR_S2C = 1;
+
+/**
+ * Descriptor layout: DESC_FIELDS doubles per event (Float64 keeps FlowIds and microsecond times
+ * exact up to 2^53 without splitting them into 32-bit halves):
+ *   [kind, flow, tsMicros, dir, a, b]
+ *   open:    a = index into `opens`
+ *   data:    a = byte offset in `payload`, b = length
+ *   gap:     a = length
+ *   close:   a = index into `closes`
+ *   anomaly: a = index into `anomalies`
+ */
+export const DESC_FIELDS = 6;
+
+export interface CloseInfo {
+  reason: CloseReason;
+  summary: FlowSummary;
+}
+
+export interface AnomalyInfo {
+  name: AnomalyCode;
+  detail?: string;
+}
+
+/** What a worker needs to run sessions; validated once when the worker starts. */
+export interface WorkerConfig {
+  limits: LimitsConfig;
+  logPasswords: boolean;
+  smtpPorts: number[];
+  hashes: OutputConfig['hashes'];
+}
+
+/**
+ * Worker metric increments since the last report (SPEC §4 names without the `mailtap_` prefix).
+ * `counters` keys are `name` or `name\x1flabel1\x1flabel2…` with label values in the order the
+ * metric declares them; `messageBytes` are observations of mailtap_message_bytes.
+ */
+export interface MetricDeltas {
+  v: 1;
+  counters: Record<string, number>;
+  messageBytes: number[];
+}
+
+export const LABEL_SEP = '\x1f';
+
+export type WorkerInbound =
+  | { t: 'init'; v: 1; workerId: number; config: WorkerConfig }
+  | {
+      t: 'batch';
+      v: 1;
+      seq: number;
+      count: number;
+      /** Bytes charged to this worker's in-flight budget (echoed back in batch_done). */
+      bytes: number;
+      desc: Float64Array;
+      payload: ArrayBuffer;
+      opens: FlowOpenInfo[];
+      closes: CloseInfo[];
+      anomalies: AnomalyInfo[];
+    }
+  | { t: 'shutdown'; v: 1 };
+
+export type BatchMessage = Extract<WorkerInbound, { t: 'batch' }>;
+
+export type WorkerOutbound =
+  | { t: 'ready'; v: 1; workerId: number }
+  /** One per batch, after every event of it was processed: frees `bytes` of the budget. */
+  | { t: 'batch_done'; v: 1; seq: number; bytes: number; records: EventRecord[]; deltas: MetricDeltas | null }
+  /** The SMTP engine said this flow is not SMTP: main may stop capturing its payload. */
+  | { t: 'not_smtp'; v: 1; flow: number }
+  /** Reply to shutdown: last metrics; the worker then exits. */
+  | { t: 'bye'; v: 1; deltas: MetricDeltas | null; droppedMessages: number }
+  | { t: 'fatal'; v: 1; message: string };

@@ -1,0 +1,229 @@
+// Every SPEC §4 metric in one prom-client Registry (main thread only; STYLE §2 decision 2).
+// Owns the registry and the last-seen values of cumulative sources (FlowStats, SourceStats) so it
+// can turn them into counter increments. Consumes worker MetricDeltas, decoder outcomes, flow and
+// capture stats and writer counts; produces the Prometheus text (served by the daemon later).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { IntervalHistogram } from 'node:perf_hooks';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MetricDeltas } from '../dispatch/types.js';
+import { LABEL_SEP } from '../dispatch/types.js';
+import type { FlowStats } from '../flow/types.js';
+import type { SourceStats } from '../capture/types.js';
+import type { SkipReason } from '../decode/types.js';
+import type { AnomalyCode } from '../shared/anomalies.js';
+import type { EventName } from './types.js';
+
+export const METRIC_PREFIX = 'mailtap_';
+
+export type MetricType = 'counter' | 'gauge' | 'histogram';
+
+export interface MetricDef {
+  type: MetricType;
+  help: string;
+  labels: readonly string[];
+  /** Label values created at zero so dashboards see the series before the first increment. */
+  initial?: readonly (readonly string[])[];
+  /** Workers may increment it through MetricDeltas. */
+  fromWorkers?: boolean;
+}
+
+const one = (...vals: string[]): string[][] => vals.map((v) => [v]);
+
+/** SPEC §4, names without the prefix. */
+export const METRIC_DEFS = {
+  packets_total: { type: 'counter', help: 'Packets read, by decode result', labels: ['result'], initial: one('tcp', 'not_tcp', 'truncated', 'malformed', 'fragment', 'bad_checksum') },
+  capture_bytes_total: { type: 'counter', help: 'Captured bytes read', labels: [] },
+  capture_drops_total: { type: 'counter', help: 'Packets the platform reports dropped', labels: ['where'], initial: one('kernel', 'interface') },
+  capture_loss_ratio: { type: 'gauge', help: 'Estimated share of TCP payload missed over the last interval (acknowledged but unseen bytes)', labels: [] },
+  flows_active: { type: 'gauge', help: 'Open TCP connections', labels: [] },
+  flows_total: { type: 'counter', help: 'Closed TCP connections, by close reason', labels: ['close'], initial: one('fin', 'rst', 'idle', 'evicted', 'eof', 'shutdown') },
+  reassembly_bytes: { type: 'gauge', help: 'Bytes held out of order, all flows', labels: [] },
+  reassembly_events_total: { type: 'counter', help: 'Reassembly events, by kind', labels: ['kind'], initial: one('out_of_order', 'retransmit', 'overlap', 'gap') },
+  gap_bytes_total: { type: 'counter', help: 'Payload bytes never captured', labels: [] },
+  smtp_sessions_total: { type: 'counter', help: 'SMTP sessions, by STARTTLS outcome', labels: ['starttls'], initial: one('none', 'offered', 'attempted', 'succeeded'), fromWorkers: true },
+  smtp_transactions_total: { type: 'counter', help: 'SMTP transactions, by status', labels: ['status'], initial: one('accepted', 'rejected', 'aborted', 'incomplete', 'unknown'), fromWorkers: true },
+  smtp_commands_total: { type: 'counter', help: 'SMTP client commands, by verb', labels: ['command'], fromWorkers: true },
+  smtp_replies_total: { type: 'counter', help: 'SMTP server replies, by class', labels: ['class'], initial: one('2xx', '3xx', '4xx', '5xx'), fromWorkers: true },
+  smtp_auth_total: { type: 'counter', help: 'SMTP AUTH exchanges', labels: ['mechanism', 'result', 'cleartext'], fromWorkers: true },
+  mime_parts_total: { type: 'counter', help: 'MIME entities parsed', labels: [], fromWorkers: true },
+  attachments_total: { type: 'counter', help: 'Attachments reported', labels: [], fromWorkers: true },
+  message_bytes: { type: 'histogram', help: 'Message sizes as submitted', labels: [] },
+  anomalies_total: { type: 'counter', help: 'Anomaly occurrences, by name', labels: ['name'], fromWorkers: true },
+  worker_queue_bytes: { type: 'gauge', help: 'Bytes queued for or being parsed by a worker', labels: ['worker'] },
+  worker_restarts_total: { type: 'counter', help: 'Worker threads restarted after dying', labels: [] },
+  dropped_bytes_total: { type: 'counter', help: 'Payload bytes dropped, by reason', labels: ['reason'], initial: one('memcap', 'worker_backlog', 'flow_limit') },
+  event_loop_lag_seconds: { type: 'gauge', help: 'Mean main event loop delay since the last scrape', labels: [] },
+  events_total: { type: 'counter', help: 'Events written, by event', labels: ['event'], initial: one('smtp_transaction', 'smtp_session', 'anomaly') },
+  flows_one_sided_total: { type: 'counter', help: 'Connections seen in one direction only', labels: ['side'], initial: one('client_only', 'server_only') },
+  smtp_incomplete_transactions_total: { type: 'counter', help: 'Transactions a capture gap touched', labels: [], fromWorkers: true },
+} as const satisfies Record<string, MetricDef>;
+
+export type MetricName = keyof typeof METRIC_DEFS;
+
+/** mailtap_message_bytes buckets: 1 KiB … 64 MiB, powers of four. */
+export const MESSAGE_BYTES_BUCKETS = [1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+
+type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
+
+export interface MetricsOptions {
+  /** Register prom-client's default process metrics (off in tests that build many registries). */
+  defaultMetrics?: boolean;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly byName = new Map<string, AnyMetric>();
+  private readonly messageBytes: Histogram<string>;
+  private lastFlow: FlowStats | null = null;
+  private lastSource: SourceStats | null = null;
+  private loop: IntervalHistogram | null = null;
+  /** Delta entries that named no worker metric or had a bad label count or value. */
+  rejectedDeltas = 0;
+
+  constructor(opts: MetricsOptions = {}) {
+    for (const [name, def] of Object.entries(METRIC_DEFS) as [MetricName, MetricDef][]) {
+      const cfg = { name: METRIC_PREFIX + name, help: def.help, labelNames: [...def.labels], registers: [this.registry] };
+      let m: AnyMetric;
+      if (def.type === 'counter') m = new Counter(cfg);
+      else if (def.type === 'gauge') m = new Gauge(cfg);
+      else m = new Histogram({ ...cfg, buckets: MESSAGE_BYTES_BUCKETS });
+      for (const values of def.initial ?? []) {
+        if (m instanceof Counter) m.inc(labelsOf(def.labels, values), 0);
+      }
+      this.byName.set(name, m);
+    }
+    this.messageBytes = this.histogram('message_bytes');
+    const lag = this.gauge('event_loop_lag_seconds');
+    // prom-client calls `collect` on scrape: the value covers the interval since the last one.
+    (lag as unknown as { collect?: () => void }).collect = (): void => {
+      if (this.loop === null) return;
+      lag.set(Number.isFinite(this.loop.mean) ? this.loop.mean / 1e9 : 0);
+      this.loop.reset();
+    };
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Starts sampling the main thread's event loop delay (stop() ends it). */
+  startEventLoopMonitor(): void {
+    if (this.loop !== null) return;
+    this.loop = monitorEventLoopDelay({ resolution: 20 });
+    this.loop.enable();
+  }
+
+  stop(): void {
+    this.loop?.disable();
+    this.loop = null;
+  }
+
+  counter(name: MetricName): Counter<string> {
+    return this.byName.get(name) as Counter<string>;
+  }
+
+  gauge(name: MetricName): Gauge<string> {
+    return this.byName.get(name) as Gauge<string>;
+  }
+
+  histogram(name: MetricName): Histogram<string> {
+    return this.byName.get(name) as Histogram<string>;
+  }
+
+  /** Worker increments (versioned): unknown metrics, label counts or values are rejected and counted. */
+  applyDeltas(d: MetricDeltas): void {
+    if (d.v !== 1) {
+      this.rejectedDeltas++;
+      return;
+    }
+    for (const key of Object.keys(d.counters)) {
+      const n = d.counters[key]!;
+      const parts = key.split(LABEL_SEP);
+      const name = parts[0]!;
+      const def = (METRIC_DEFS as Record<string, MetricDef>)[name];
+      if (def === undefined || def.fromWorkers !== true || def.type !== 'counter' || parts.length - 1 !== def.labels.length || !(n >= 0) || !Number.isFinite(n)) {
+        this.rejectedDeltas++;
+        continue;
+      }
+      const c = this.byName.get(name) as Counter<string>;
+      if (def.labels.length === 0) c.inc(n);
+      else c.inc(labelsOf(def.labels, parts.slice(1)), n);
+    }
+    for (const b of d.messageBytes) {
+      if (b >= 0 && Number.isFinite(b)) this.messageBytes.observe(b);
+      else this.rejectedDeltas++;
+    }
+  }
+
+  countPacket(result: SkipReason | 'tcp', n = 1): void {
+    this.counter('packets_total').inc({ result }, n);
+  }
+
+  countEvent(event: EventName): void {
+    this.counter('events_total').inc({ event });
+  }
+
+  countAnomaly(name: AnomalyCode): void {
+    this.counter('anomalies_total').inc({ name });
+  }
+
+  countDropped(reason: 'memcap' | 'worker_backlog' | 'flow_limit', bytes: number): void {
+    if (bytes > 0) this.counter('dropped_bytes_total').inc({ reason }, bytes);
+  }
+
+  countWorkerRestart(): void {
+    this.counter('worker_restarts_total').inc();
+  }
+
+  setWorkerQueue(worker: number, bytes: number): void {
+    this.gauge('worker_queue_bytes').set({ worker: String(worker) }, bytes);
+  }
+
+  /** Cumulative capture source counters → increments since the last call. */
+  updateSourceStats(s: SourceStats): void {
+    const last = this.lastSource;
+    this.lastSource = { ...s };
+    incBy(this.counter('capture_bytes_total'), null, s.bytes - (last?.bytes ?? 0));
+    incBy(this.counter('capture_drops_total'), { where: 'kernel' }, s.dropsKernel - (last?.dropsKernel ?? 0));
+    incBy(this.counter('capture_drops_total'), { where: 'interface' }, s.dropsInterface - (last?.dropsInterface ?? 0));
+  }
+
+  /** Cumulative FlowStats → gauges and counter increments; capture loss over the interval since the last call. */
+  updateFlowStats(s: FlowStats): void {
+    const last = this.lastFlow;
+    this.lastFlow = { ...s, flowsTotal: { ...s.flowsTotal }, oneSided: { ...s.oneSided } };
+    this.gauge('flows_active').set(s.flowsActive);
+    this.gauge('reassembly_bytes').set(s.holdbackBytes);
+    for (const close of Object.keys(s.flowsTotal) as (keyof FlowStats['flowsTotal'])[]) {
+      incBy(this.counter('flows_total'), { close }, s.flowsTotal[close] - (last?.flowsTotal[close] ?? 0));
+    }
+    for (const side of Object.keys(s.oneSided) as (keyof FlowStats['oneSided'])[]) {
+      incBy(this.counter('flows_one_sided_total'), { side }, s.oneSided[side] - (last?.oneSided[side] ?? 0));
+    }
+    const ev = this.counter('reassembly_events_total');
+    incBy(ev, { kind: 'out_of_order' }, s.outOfOrder - (last?.outOfOrder ?? 0));
+    incBy(ev, { kind: 'retransmit' }, s.retransmit - (last?.retransmit ?? 0));
+    incBy(ev, { kind: 'overlap' }, s.overlap - (last?.overlap ?? 0));
+    incBy(ev, { kind: 'gap' }, s.gaps - (last?.gaps ?? 0));
+    incBy(this.counter('gap_bytes_total'), null, s.gapBytes - (last?.gapBytes ?? 0));
+    // FlowStats.memcapDrops counts bytes the holdback caps turned into gaps.
+    incBy(this.counter('dropped_bytes_total'), { reason: 'memcap' }, s.memcapDrops - (last?.memcapDrops ?? 0));
+    const acked = s.ackedBytes - (last?.ackedBytes ?? 0);
+    const missing = s.ackedMissingBytes - (last?.ackedMissingBytes ?? 0);
+    if (acked > 0) this.gauge('capture_loss_ratio').set(Math.min(1, Math.max(0, missing / acked)));
+  }
+
+  /** The Prometheus text exposition. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+function labelsOf(names: readonly string[], values: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < names.length; i++) out[names[i]!] = values[i] ?? '';
+  return out;
+}
+
+function incBy(c: Counter<string>, labels: Record<string, string> | null, n: number): void {
+  if (!(n > 0)) return;
+  if (labels === null) c.inc(n);
+  else c.inc(labels, n);
+}

@@ -1,0 +1,98 @@
+// Pure builders: SMTP facts + the connection's FlowOpenInfo → SPEC §3 event records. Owns no
+// state. Field naming and order live here: common fields first (ts, event, uid, community_id,
+// endpoints, vlan only when tagged), then the event's fields, undefined ones omitted.
+import type { FlowOpenInfo } from '../flow/types.js';
+import type { AuthFacts, SessionFacts, TransactionFacts } from '../smtp/types.js';
+import type { MessageRecord } from '../mime/types.js';
+import type { AnomalyCode } from '../shared/anomalies.js';
+import { isoMicros } from '../shared/time.js';
+import type { AnomalyRecord, AuthRecord, CommonFields, EventName, SessionRecord, TransactionRecord } from './types.js';
+
+export interface RecordOptions {
+  /** output.log_passwords: a password reaches an event only when this is true (defence in depth). */
+  logPasswords: boolean;
+}
+
+function common(info: FlowOpenInfo, event: EventName, tsMicros: number): CommonFields {
+  const c: CommonFields = {
+    ts: isoMicros(tsMicros),
+    event,
+    uid: info.uid,
+    community_id: info.communityId,
+    src_ip: info.client.ip,
+    src_port: info.client.port,
+    dst_ip: info.server.ip,
+    dst_port: info.server.port,
+  };
+  if (info.vlan.length > 0) c.vlan = info.vlan.slice();
+  return c;
+}
+
+function authRecord(a: AuthFacts, opts: RecordOptions): AuthRecord {
+  const r = { mechanism: a.mechanism } as AuthRecord;
+  if (a.user !== undefined) r.user = a.user;
+  r.result = a.result;
+  r.cleartext = a.cleartext;
+  if (opts.logPasswords && a.password !== undefined) r.password = a.password;
+  return r;
+}
+
+/** A shallow copy of the message without undefined fields (they would survive structured clone). */
+function messageRecord(m: MessageRecord): MessageRecord {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(m) as (keyof MessageRecord)[]) {
+    const v = m[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out as unknown as MessageRecord;
+}
+
+export function buildTransactionRecord(info: FlowOpenInfo, t: TransactionFacts, opts: RecordOptions): TransactionRecord {
+  const r = common(info, 'smtp_transaction', t.tsMicros) as TransactionRecord;
+  r.trans_depth = t.trans_depth;
+  if (t.helo !== undefined) r.helo = t.helo;
+  if (t.auth !== undefined) r.auth = authRecord(t.auth, opts);
+  r.tls = t.tls;
+  r.mail_from = t.mail_from;
+  if (t.mail_params !== undefined) r.mail_params = t.mail_params;
+  r.rcpt_to = t.rcpt_to;
+  r.rcpt_rejected = t.rcpt_rejected;
+  if (t.rcpt_params !== undefined) r.rcpt_params = t.rcpt_params;
+  r.status = t.status;
+  if (t.reply !== undefined) r.reply = { code: t.reply.code, text: t.reply.text };
+  r.data_bytes = t.data_bytes;
+  r.bdat = t.bdat;
+  r.gap_bytes = t.gap_bytes;
+  if (t.message !== undefined) r.message = messageRecord(t.message);
+  r.anomalies = t.anomalies;
+  return r;
+}
+
+export function buildSessionRecord(info: FlowOpenInfo, s: SessionFacts, opts: RecordOptions): SessionRecord {
+  const r = common(info, 'smtp_session', s.startMicros) as SessionRecord;
+  r.start = isoMicros(s.startMicros);
+  r.end = isoMicros(s.endMicros);
+  r.duration = Math.max(0, s.endMicros - s.startMicros) / 1e6;
+  if (s.banner !== undefined) r.banner = s.banner;
+  if (s.helo !== undefined) r.helo = s.helo;
+  if (s.ehlo_keywords !== undefined) r.ehlo_keywords = s.ehlo_keywords;
+  if (s.auth !== undefined) r.auth = authRecord(s.auth, opts);
+  if (s.starttls !== undefined) r.starttls = s.starttls;
+  r.transactions = s.transactions;
+  r.commands = s.commands;
+  r.bytes_client = s.bytes_client;
+  r.bytes_server = s.bytes_server;
+  r.gap_bytes = s.gap_bytes;
+  r.close = s.close;
+  r.midstream = s.midstream;
+  if (s.one_sided !== undefined) r.one_sided = s.one_sided;
+  r.anomalies = s.anomalies;
+  return r;
+}
+
+export function buildAnomalyRecord(info: FlowOpenInfo, name: AnomalyCode, tsMicros: number, detail?: string): AnomalyRecord {
+  const r = common(info, 'anomaly', tsMicros) as AnomalyRecord;
+  r.name = name;
+  if (detail !== undefined) r.detail = detail;
+  return r;
+}

@@ -1,0 +1,175 @@
+// The worker's share of connections: FlowId → SmtpSession, created on `open`, destroyed after
+// `close` (or when the engine says not SMTP, or throws). Consumes unpacked batch events
+// (BatchHandler) and produces event records plus metric increments for the current batch.
+// A session that throws is a bug, not traffic: it is dropped with an anomaly, the rest go on.
+import type { CloseInfo, AnomalyInfo } from '../dispatch/types.js';
+import type { BatchHandler } from '../dispatch/batcher.js';
+import type { Direction, FlowId, FlowOpenInfo } from '../flow/types.js';
+import type { SessionFacts, SmtpOutput, TransactionFacts } from '../smtp/types.js';
+import type { SmtpSessionOptions } from '../smtp/session.js';
+import { SmtpSession } from '../smtp/session.js';
+import type { AnomalyCode } from '../shared/anomalies.js';
+import type { EventRecord } from '../output/types.js';
+import { AnomalyEventLimiter } from '../output/anomaly-events.js';
+import { buildAnomalyRecord, buildSessionRecord, buildTransactionRecord } from '../output/records.js';
+import type { MetricDeltaAccumulator } from './metric-deltas.js';
+
+/** Longest error text copied into an anomaly detail. */
+const MAX_ERROR_DETAIL = 200;
+
+/** One connection's engine and its anomaly-event budget. */
+class SessionEntry {
+  session: SmtpSession | null = null;
+  readonly limiter: AnomalyEventLimiter;
+
+  constructor(
+    readonly table: SessionTable,
+    readonly info: FlowOpenInfo,
+    anomalyEventLimit: number,
+  ) {
+    this.limiter = new AnomalyEventLimiter(anomalyEventLimit);
+  }
+}
+
+export interface SessionTableStats {
+  opened: number;
+  closed: number;
+  /** Events for flows this worker has no session for (not SMTP, failed, or never opened). */
+  orphanEvents: number;
+  internalErrors: number;
+}
+
+export class SessionTable implements BatchHandler {
+  private readonly sessions = new Map<FlowId, SessionEntry>();
+  /** Records produced since the last takeRecords(). */
+  private records: EventRecord[] = [];
+  /** Flows the engine declared not SMTP since the last takeNotSmtp(). */
+  private notSmtpFlows: FlowId[] = [];
+  readonly stats: SessionTableStats = { opened: 0, closed: 0, orphanEvents: 0, internalErrors: 0 };
+
+  constructor(
+    private readonly opts: SmtpSessionOptions,
+    private readonly metrics: MetricDeltaAccumulator,
+  ) {}
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  onOpen(info: FlowOpenInfo, tsMicros: number): void {
+    if (this.sessions.has(info.flow)) return;
+    const entry = new SessionEntry(this, info, this.opts.limits.anomaly_events_per_session);
+    this.sessions.set(info.flow, entry);
+    try {
+      entry.session = new SmtpSession(info, this.opts, makeOutput(entry), this.metrics);
+      this.stats.opened++;
+    } catch (err) {
+      this.fail(entry, err, tsMicros);
+    }
+  }
+
+  onData(flow: FlowId, dir: Direction, bytes: Buffer, tsMicros: number): void {
+    const entry = this.sessions.get(flow);
+    if (entry === undefined || entry.session === null) {
+      this.stats.orphanEvents++;
+      return;
+    }
+    try {
+      entry.session.onData(dir, bytes, tsMicros);
+    } catch (err) {
+      this.fail(entry, err, tsMicros);
+    }
+  }
+
+  onGap(flow: FlowId, dir: Direction, len: number, tsMicros: number): void {
+    const entry = this.sessions.get(flow);
+    if (entry === undefined || entry.session === null) {
+      this.stats.orphanEvents++;
+      return;
+    }
+    // The reassembler delivers the gap; its flow_gap anomaly is raised here, once per gap, for
+    // connections a worker parses (a gap in a non-SMTP flow is no event of ours).
+    this.emitAnomaly(entry, 'flow_gap', tsMicros, `${len} bytes missing ${dir}`);
+    try {
+      entry.session.onGap(dir, len, tsMicros);
+    } catch (err) {
+      this.fail(entry, err, tsMicros);
+    }
+  }
+
+  onClose(flow: FlowId, close: CloseInfo, tsMicros: number): void {
+    const entry = this.sessions.get(flow);
+    if (entry === undefined || entry.session === null) {
+      this.stats.orphanEvents++;
+      return;
+    }
+    try {
+      entry.session.onClose(close.reason, close.summary, tsMicros);
+    } catch (err) {
+      this.fail(entry, err, tsMicros);
+    }
+    this.sessions.delete(flow);
+    this.stats.closed++;
+  }
+
+  /** Flow-level anomalies (reassembly, back-pressure): counted, and written within the connection's budget. */
+  onAnomaly(flow: FlowId, a: AnomalyInfo, tsMicros: number): void {
+    const entry = this.sessions.get(flow);
+    if (entry === undefined) {
+      this.metrics.anomaly(a.name);
+      return;
+    }
+    this.emitAnomaly(entry, a.name, tsMicros, a.detail);
+  }
+
+  emitTransaction(entry: SessionEntry, t: TransactionFacts): void {
+    this.records.push(buildTransactionRecord(entry.info, t, this.opts));
+    const m = t.message;
+    this.metrics.transaction(t.status, m?.parts ?? 0, m?.attachments.length ?? 0, m !== undefined || t.data_bytes > 0 ? t.data_bytes : null);
+  }
+
+  emitSession(entry: SessionEntry, s: SessionFacts): void {
+    this.records.push(buildSessionRecord(entry.info, s, this.opts));
+    this.metrics.session(s.starttls);
+  }
+
+  emitAnomaly(entry: SessionEntry, name: AnomalyCode, tsMicros: number, detail?: string): void {
+    this.metrics.anomaly(name);
+    if (entry.limiter.admit(name)) this.records.push(buildAnomalyRecord(entry.info, name, tsMicros, detail));
+  }
+
+  dropNotSmtp(entry: SessionEntry): void {
+    if (this.sessions.get(entry.info.flow) !== entry) return;
+    this.sessions.delete(entry.info.flow);
+    this.notSmtpFlows.push(entry.info.flow);
+  }
+
+  takeRecords(): EventRecord[] {
+    const r = this.records;
+    this.records = [];
+    return r;
+  }
+
+  takeNotSmtp(): FlowId[] {
+    const r = this.notSmtpFlows;
+    this.notSmtpFlows = [];
+    return r;
+  }
+
+  private fail(entry: SessionEntry, err: unknown, tsMicros: number): void {
+    this.stats.internalErrors++;
+    const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    this.emitAnomaly(entry, 'smtp_internal_error', tsMicros, text.slice(0, MAX_ERROR_DETAIL));
+    this.sessions.delete(entry.info.flow);
+  }
+}
+
+/** The SmtpOutput an engine reports to: created once per session, never per line. */
+function makeOutput(entry: SessionEntry): SmtpOutput {
+  return {
+    transaction: (t) => entry.table.emitTransaction(entry, t),
+    session: (s) => entry.table.emitSession(entry, s),
+    anomaly: (name, ts, detail) => entry.table.emitAnomaly(entry, name, ts, detail),
+    notSmtp: () => entry.table.dropNotSmtp(entry),
+  };
+}

@@ -1,0 +1,172 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SmtpGate } from '../../../src/dispatch/smtp-gate.js';
+import type { GatePool, SmtpGateOptions } from '../../../src/dispatch/smtp-gate.js';
+import type { CloseInfo, AnomalyInfo } from '../../../src/dispatch/types.js';
+import type { Direction, FlowOpenInfo, FlowSummary } from '../../../src/flow/types.js';
+import type { AnomalyCode } from '../../../src/shared/anomalies.js';
+
+type Sent = string;
+
+class FakePool implements GatePool {
+  sent: Sent[] = [];
+  workers = 2;
+  open(info: FlowOpenInfo, ts: number): void { this.sent.push(`open ${info.flow} ${ts}`); }
+  data(flow: number, ts: number, dir: Direction, bytes: Buffer): boolean { this.sent.push(`data ${flow} ${ts} ${dir} ${bytes.toString('latin1')}`); return true; }
+  gap(flow: number, ts: number, dir: Direction, len: number): void { this.sent.push(`gap ${flow} ${ts} ${dir} ${len}`); }
+  close(flow: number, ts: number, c: CloseInfo): void { this.sent.push(`close ${flow} ${ts} ${c.reason}`); }
+  anomaly(flow: number, ts: number, a: AnomalyInfo): void { this.sent.push(`anomaly ${flow} ${ts} ${a.name}`); }
+  workerOf(flow: number): number { return flow % this.workers; }
+}
+
+function setup(over: Partial<SmtpGateOptions> = {}) {
+  const pool = new FakePool();
+  const anomalies: AnomalyCode[] = [];
+  const ignored: number[] = [];
+  const gate = new SmtpGate({ smtpPorts: [25, 587], pendingBytesPerFlow: 16384, pendingBytesTotal: 1 << 20, ...over }, pool, { anomaly: (n) => anomalies.push(n) });
+  gate.attach({ ignore: (f) => ignored.push(f) });
+  // The packet loop applies ignores after each segment; do the same after each event.
+  const onEvent = gate.onEvent.bind(gate);
+  gate.onEvent = (ev) => {
+    onEvent(ev);
+    gate.applyIgnores();
+  };
+  return { pool, gate, anomalies, ignored };
+}
+
+function info(flow: number, serverPort: number): FlowOpenInfo {
+  return {
+    flow, uid: `C${flow}`, communityId: '1:wCb3OG7yAFWelaUydu0D+125CLM=',
+    client: { ip: '192.0.2.1', port: 40000 + flow }, server: { ip: '198.51.100.2', port: serverPort }, vlan: [], midstream: false,
+  };
+}
+
+const summary: FlowSummary = { startMicros: 0, endMicros: 1, bytesClient: 0, bytesServer: 0, gapBytes: 0, midstream: false, oneSided: null };
+
+test('a flow on an SMTP port goes to its worker at once, close included', () => {
+  const { pool, gate } = setup();
+  gate.onEvent({ t: 'open', tsMicros: 1, info: info(1, 25) });
+  gate.onEvent({ t: 'data', flow: 1, tsMicros: 2, dir: 's2c', bytes: Buffer.from('xyz') });
+  gate.onEvent({ t: 'gap', flow: 1, tsMicros: 3, dir: 'c2s', len: 4 });
+  gate.onEvent({ t: 'anomaly', flow: 1, tsMicros: 4, name: 'flow_memcap' });
+  gate.onEvent({ t: 'close', flow: 1, tsMicros: 5, reason: 'fin', summary });
+  assert.deepEqual(pool.sent, ['open 1 1', 'data 1 2 s2c xyz', 'gap 1 3 c2s 4', 'anomaly 1 4 flow_memcap', 'close 1 5 fin']);
+  assert.equal(gate.openFlows, 0);
+  assert.equal(gate.stats.recognised, 1);
+});
+
+test('SMTP on another port is held until recognised, then replayed in order from copies', () => {
+  const { pool, gate } = setup();
+  gate.onEvent({ t: 'open', tsMicros: 1, info: info(2, 2500) });
+  const banner = Buffer.from('220 mx.example ESMTP\r\n');
+  gate.onEvent({ t: 'data', flow: 2, tsMicros: 2, dir: 's2c', bytes: banner });
+  banner.fill(0x41); // the capture buffer is reused: the held copy must not change
+  gate.onEvent({ t: 'anomaly', flow: 2, tsMicros: 3, name: 'flow_overlap_mismatch' });
+  assert.deepEqual(pool.sent, []);
+  assert.ok(gate.stats.pendingBytes > 0);
+  gate.onEvent({ t: 'data', flow: 2, tsMicros: 4, dir: 'c2s', bytes: Buffer.from('EHLO client\r\n') });
+  assert.deepEqual(pool.sent, ['open 2 1', 'data 2 2 s2c 220 mx.example ESMTP\r\n', 'anomaly 2 3 flow_overlap_mismatch', 'data 2 4 c2s EHLO client\r\n']);
+  assert.equal(gate.stats.pendingBytes, 0);
+  gate.onEvent({ t: 'close', flow: 2, tsMicros: 5, reason: 'rst', summary });
+  assert.equal(pool.sent.at(-1), 'close 2 5 rst');
+});
+
+test('not SMTP: FlowTable.ignore, counted, and nothing reaches a worker, not even the close', () => {
+  const { pool, gate, anomalies, ignored } = setup();
+  gate.onEvent({ t: 'open', tsMicros: 1, info: info(3, 80) });
+  gate.onEvent({ t: 'data', flow: 3, tsMicros: 2, dir: 'c2s', bytes: Buffer.from('GET / HTTP/1.1\r\n') });
+  assert.deepEqual(ignored, [3]);
+  assert.deepEqual(anomalies, ['smtp_not_smtp']);
+  gate.onEvent({ t: 'anomaly', flow: 3, tsMicros: 3, name: 'flow_seq_jump' });
+  gate.onEvent({ t: 'close', flow: 3, tsMicros: 4, reason: 'fin', summary });
+  assert.deepEqual(pool.sent, []);
+  assert.deepEqual(anomalies, ['smtp_not_smtp', 'flow_seq_jump']);
+  assert.equal(gate.openFlows, 0);
+  assert.equal(gate.stats.rejected, 1);
+});
+
+test('a flow that closes while still pending never reaches a worker; its anomalies are counted', () => {
+  const { pool, gate, anomalies } = setup();
+  gate.onEvent({ t: 'open', tsMicros: 1, info: info(4, 2500) });
+  gate.onEvent({ t: 'data', flow: 4, tsMicros: 2, dir: 's2c', bytes: Buffer.from('220 hi\r\n') });
+  gate.onEvent({ t: 'anomaly', flow: 4, tsMicros: 3, name: 'flow_one_sided', detail: 'server_only' });
+  gate.onEvent({ t: 'close', flow: 4, tsMicros: 3, reason: 'fin', summary });
+  assert.deepEqual(pool.sent, []);
+  assert.deepEqual(anomalies, ['flow_one_sided', 'smtp_not_smtp']);
+  assert.equal(gate.stats.closedPending, 1);
+  assert.equal(gate.stats.pendingBytes, 0);
+});
+
+test('per-flow pending budget: at the limit held, one byte past it the flow is left alone', () => {
+  const { pool, gate, ignored } = setup({ pendingBytesPerFlow: 10 });
+  gate.onEvent({ t: 'open', tsMicros: 1, info: info(5, 2500) });
+  gate.onEvent({ t: 'data', flow: 5, tsMicros: 2, dir: 's2c', bytes: Buffer.from('220 ') }); // 4
+  gate.onEvent({ t: 'data', flow: 5, tsMicros: 3, dir: 's2c', bytes: Buffer.from('abcdef') }); // 10: at the limit
+  assert.deepEqual(ignored, []);
+  assert.equal(gate.stats.pendingBytes, 10);
+  gate.onEvent({ t: 'data', flow: 5, tsMicros: 4, dir: 's2c', bytes: Buffer.from('g') }); // 11
+  assert.deepEqual(ignored, [5]);
+  assert.equal(gate.stats.undecided, 1);
+  assert.equal(gate.stats.pendingBytes, 0);
+  assert.deepEqual(pool.sent, []);
+});
+
+test('total pending budget across flows', () => {
+  const { gate, ignored } = setup({ pendingBytesTotal: 8 });
+  gate.onEvent({ t: 'open', tsMicros: 1, info: info(6, 2500) });
+  gate.onEvent({ t: 'open', tsMicros: 1, info: info(7, 2500) });
+  gate.onEvent({ t: 'data', flow: 6, tsMicros: 2, dir: 's2c', bytes: Buffer.from('220 ') });
+  gate.onEvent({ t: 'data', flow: 7, tsMicros: 2, dir: 's2c', bytes: Buffer.from('220 ') });
+  assert.deepEqual(ignored, []);
+  gate.onEvent({ t: 'data', flow: 7, tsMicros: 3, dir: 's2c', bytes: Buffer.from('x') });
+  assert.deepEqual(ignored, [7]);
+  assert.equal(gate.stats.pendingBytes, 4);
+});
+
+test('the worker says not SMTP: the flow is ignored from then on', () => {
+  const { pool, gate, ignored } = setup();
+  gate.onEvent({ t: 'open', tsMicros: 1, info: info(8, 25) });
+  gate.onWorkerNotSmtp(8);
+  gate.applyIgnores();
+  gate.onEvent({ t: 'data', flow: 8, tsMicros: 2, dir: 'c2s', bytes: Buffer.from('x') });
+  gate.onEvent({ t: 'close', flow: 8, tsMicros: 3, reason: 'fin', summary });
+  assert.deepEqual(pool.sent, ['open 8 1']);
+  assert.deepEqual(ignored, [8]);
+});
+
+test('a worker restart reports flow_worker_restarted once per SMTP flow it held', () => {
+  const { pool, gate, anomalies, ignored } = setup();
+  for (const f of [10, 11, 12, 13]) gate.onEvent({ t: 'open', tsMicros: 1, info: info(f, 25) });
+  gate.onEvent({ t: 'open', tsMicros: 1, info: info(14, 2500) }); // pending: never on a worker
+  const recs = gate.onWorkerRestart(0, 99);
+  gate.applyIgnores();
+  assert.deepEqual(recs.map((r) => [r.uid, r.name, r.event]), [['C10', 'flow_worker_restarted', 'anomaly'], ['C12', 'flow_worker_restarted', 'anomaly']]);
+  assert.deepEqual(ignored, [10, 12]);
+  assert.deepEqual(anomalies, ['flow_worker_restarted', 'flow_worker_restarted']);
+  pool.sent = [];
+  gate.onEvent({ t: 'data', flow: 10, tsMicros: 2, dir: 'c2s', bytes: Buffer.from('x') });
+  gate.onEvent({ t: 'data', flow: 11, tsMicros: 2, dir: 'c2s', bytes: Buffer.from('y') });
+  assert.deepEqual(pool.sent, ['data 11 2 c2s y']);
+});
+
+test('events of unknown flows are ignored', () => {
+  const { pool, gate } = setup();
+  gate.onEvent({ t: 'data', flow: 99, tsMicros: 2, dir: 'c2s', bytes: Buffer.from('x') });
+  gate.onEvent({ t: 'close', flow: 99, tsMicros: 2, reason: 'fin', summary });
+  assert.deepEqual(pool.sent, []);
+});
+
+test('ignores wait for applyIgnores, never re-enter the FlowTable from onEvent', () => {
+  const pool = new FakePool();
+  const ignored: number[] = [];
+  const gate = new SmtpGate({ smtpPorts: [25], pendingBytesPerFlow: 16384, pendingBytesTotal: 1 << 20 }, pool, { anomaly: () => {} });
+  gate.attach({ ignore: (f) => ignored.push(f) });
+  gate.onEvent({ t: 'open', tsMicros: 1, info: info(20, 80) });
+  gate.onEvent({ t: 'data', flow: 20, tsMicros: 2, dir: 'c2s', bytes: Buffer.from('GET / HTTP/1.1\r\n') });
+  assert.deepEqual(ignored, []);
+  gate.onEvent({ t: 'data', flow: 20, tsMicros: 3, dir: 'c2s', bytes: Buffer.from('more') });
+  assert.deepEqual(pool.sent, []);
+  gate.applyIgnores();
+  gate.applyIgnores();
+  assert.deepEqual(ignored, [20]);
+});

@@ -1,0 +1,183 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Metrics } from '../../../src/output/metrics.js';
+import type { FlowStats } from '../../../src/flow/types.js';
+import type { MetricDeltas } from '../../../src/dispatch/types.js';
+
+// SPEC §4, copied here on purpose: the test checks the code against the contract, not itself.
+const SPEC: [string, 'counter' | 'gauge' | 'histogram', string[]][] = [
+  ['packets_total', 'counter', ['result']],
+  ['capture_bytes_total', 'counter', []],
+  ['capture_drops_total', 'counter', ['where']],
+  ['capture_loss_ratio', 'gauge', []],
+  ['flows_active', 'gauge', []],
+  ['flows_total', 'counter', ['close']],
+  ['reassembly_bytes', 'gauge', []],
+  ['reassembly_events_total', 'counter', ['kind']],
+  ['gap_bytes_total', 'counter', []],
+  ['smtp_sessions_total', 'counter', ['starttls']],
+  ['smtp_transactions_total', 'counter', ['status']],
+  ['smtp_commands_total', 'counter', ['command']],
+  ['smtp_replies_total', 'counter', ['class']],
+  ['smtp_auth_total', 'counter', ['mechanism', 'result', 'cleartext']],
+  ['mime_parts_total', 'counter', []],
+  ['attachments_total', 'counter', []],
+  ['message_bytes', 'histogram', []],
+  ['anomalies_total', 'counter', ['name']],
+  ['worker_queue_bytes', 'gauge', ['worker']],
+  ['worker_restarts_total', 'counter', []],
+  ['dropped_bytes_total', 'counter', ['reason']],
+  ['event_loop_lag_seconds', 'gauge', []],
+  ['events_total', 'counter', ['event']],
+  ['flows_one_sided_total', 'counter', ['side']],
+  ['smtp_incomplete_transactions_total', 'counter', []],
+];
+
+async function value(m: Metrics, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = m.registry.getSingleMetric(`mailtap_${name}`);
+  assert.ok(metric !== undefined, name);
+  const got = await metric.get();
+  const want = JSON.stringify(labels);
+  const v = got.values.find((x) => JSON.stringify(x.labels) === want);
+  return v?.value ?? 0;
+}
+
+test('every SPEC §4 metric exists with its type and labels', async () => {
+  const m = new Metrics({ defaultMetrics: false });
+  const json = await m.registry.getMetricsAsJSON();
+  for (const [name, type, labels] of SPEC) {
+    const j = json.find((x) => x.name === `mailtap_${name}`);
+    assert.ok(j !== undefined, `missing mailtap_${name}`);
+    assert.equal(j.type, type, name);
+    const metric = m.registry.getSingleMetric(`mailtap_${name}`) as unknown as { labelNames: string[] };
+    assert.deepEqual([...metric.labelNames], labels, name);
+  }
+  const ours = json.map((x) => x.name).filter((n) => n.startsWith('mailtap_'));
+  assert.equal(ours.length, SPEC.length, 'no metric beyond SPEC §4');
+});
+
+test('default process metrics are registered', async () => {
+  const m = new Metrics();
+  const text = await m.text();
+  assert.match(text, /^process_cpu_user_seconds_total /m);
+  assert.match(text, /^# TYPE mailtap_packets_total counter$/m);
+  assert.match(text, /^mailtap_packets_total\{result="bad_checksum"\} 0$/m);
+});
+
+test('applyDeltas increments worker counters and the message size histogram', async () => {
+  const m = new Metrics({ defaultMetrics: false });
+  const d: MetricDeltas = {
+    v: 1,
+    counters: {
+      'smtp_commands_total\x1fMAIL': 3,
+      'smtp_replies_total\x1f2xx': 5,
+      'smtp_auth_total\x1fLOGIN\x1fsuccess\x1ftrue': 1,
+      'smtp_transactions_total\x1fincomplete': 2,
+      smtp_incomplete_transactions_total: 2,
+      mime_parts_total: 5,
+      attachments_total: 1,
+      'anomalies_total\x1fsmtp_bare_lf': 4,
+      'smtp_sessions_total\x1fnone': 1,
+    },
+    messageBytes: [24, 5000],
+  };
+  m.applyDeltas(d);
+  m.applyDeltas(d);
+  assert.equal(await value(m, 'smtp_commands_total', { command: 'MAIL' }), 6);
+  assert.equal(await value(m, 'smtp_replies_total', { class: '2xx' }), 10);
+  assert.equal(await value(m, 'smtp_auth_total', { mechanism: 'LOGIN', result: 'success', cleartext: 'true' }), 2);
+  assert.equal(await value(m, 'smtp_transactions_total', { status: 'incomplete' }), 4);
+  assert.equal(await value(m, 'smtp_incomplete_transactions_total'), 4);
+  assert.equal(await value(m, 'mime_parts_total'), 10);
+  assert.equal(await value(m, 'attachments_total'), 2);
+  assert.equal(await value(m, 'anomalies_total', { name: 'smtp_bare_lf' }), 8);
+  assert.equal(await value(m, 'smtp_sessions_total', { starttls: 'none' }), 2);
+  const text = await m.text();
+  assert.match(text, /^mailtap_message_bytes_count 4$/m);
+  assert.match(text, /^mailtap_message_bytes_sum 10048$/m);
+  assert.match(text, /^mailtap_message_bytes_bucket\{le="1024"\} 2$/m);
+  assert.equal(m.rejectedDeltas, 0);
+});
+
+test('applyDeltas rejects and counts what workers may not touch', async () => {
+  const m = new Metrics({ defaultMetrics: false });
+  m.applyDeltas({
+    v: 1,
+    counters: {
+      packets_total: 1, // main-thread metric
+      'packets_total\x1ftcp': 1,
+      no_such_metric: 1,
+      'smtp_commands_total': 1, // missing label
+      'smtp_replies_total\x1f2xx\x1fextra': 1, // one label too many
+      'smtp_replies_total\x1f5xx': -1, // counters only go up
+      'smtp_replies_total\x1f4xx': Number.NaN,
+    },
+    messageBytes: [-5],
+  });
+  assert.equal(m.rejectedDeltas, 8);
+  m.applyDeltas({ v: 2, counters: {}, messageBytes: [] } as unknown as MetricDeltas);
+  assert.equal(m.rejectedDeltas, 9);
+  assert.equal(await value(m, 'packets_total', { result: 'tcp' }), 0);
+});
+
+function flowStats(over: Partial<FlowStats>): FlowStats {
+  return {
+    flowsActive: 0,
+    flowsTotal: { fin: 0, rst: 0, idle: 0, evicted: 0, eof: 0, shutdown: 0 },
+    oneSided: { client_only: 0, server_only: 0 },
+    holdbackBytes: 0, outOfOrder: 0, retransmit: 0, overlap: 0, overlapMismatch: 0, gaps: 0, gapBytes: 0, memcapDrops: 0,
+    ackedBytes: 0, ackedMissingBytes: 0,
+    ...over,
+  };
+}
+
+test('cumulative flow stats become counter increments; loss ratio covers the last interval', async () => {
+  const m = new Metrics({ defaultMetrics: false });
+  m.updateFlowStats(flowStats({ flowsActive: 3, flowsTotal: { fin: 2, rst: 0, idle: 0, evicted: 0, eof: 0, shutdown: 0 }, gapBytes: 10, gaps: 1, ackedBytes: 1000, ackedMissingBytes: 100, memcapDrops: 7, holdbackBytes: 64 }));
+  m.updateFlowStats(flowStats({ flowsActive: 1, flowsTotal: { fin: 5, rst: 1, idle: 0, evicted: 0, eof: 0, shutdown: 0 }, oneSided: { client_only: 1, server_only: 0 }, gapBytes: 15, gaps: 2, ackedBytes: 2000, ackedMissingBytes: 100, memcapDrops: 7, retransmit: 4 }));
+  assert.equal(await value(m, 'flows_active'), 1);
+  assert.equal(await value(m, 'flows_total', { close: 'fin' }), 5);
+  assert.equal(await value(m, 'flows_total', { close: 'rst' }), 1);
+  assert.equal(await value(m, 'flows_one_sided_total', { side: 'client_only' }), 1);
+  assert.equal(await value(m, 'gap_bytes_total'), 15);
+  assert.equal(await value(m, 'reassembly_events_total', { kind: 'gap' }), 2);
+  assert.equal(await value(m, 'reassembly_events_total', { kind: 'retransmit' }), 4);
+  assert.equal(await value(m, 'dropped_bytes_total', { reason: 'memcap' }), 7);
+  assert.equal(await value(m, 'reassembly_bytes'), 0);
+  // Second interval: 1000 more acked bytes, none missing.
+  assert.equal(await value(m, 'capture_loss_ratio'), 0);
+});
+
+test('source stats, packets, events, queue gauges and restarts', async () => {
+  const m = new Metrics({ defaultMetrics: false });
+  m.updateSourceStats({ frames: 2, bytes: 100, dropsKernel: 1, dropsInterface: 0 });
+  m.updateSourceStats({ frames: 3, bytes: 150, dropsKernel: 1, dropsInterface: 2 });
+  assert.equal(await value(m, 'capture_bytes_total'), 150);
+  assert.equal(await value(m, 'capture_drops_total', { where: 'kernel' }), 1);
+  assert.equal(await value(m, 'capture_drops_total', { where: 'interface' }), 2);
+  m.countPacket('tcp', 10);
+  m.countPacket('fragment');
+  assert.equal(await value(m, 'packets_total', { result: 'tcp' }), 10);
+  assert.equal(await value(m, 'packets_total', { result: 'fragment' }), 1);
+  m.countEvent('smtp_session');
+  assert.equal(await value(m, 'events_total', { event: 'smtp_session' }), 1);
+  m.setWorkerQueue(2, 4096);
+  assert.equal(await value(m, 'worker_queue_bytes', { worker: '2' }), 4096);
+  m.countWorkerRestart();
+  assert.equal(await value(m, 'worker_restarts_total'), 1);
+  m.countDropped('worker_backlog', 1500);
+  assert.equal(await value(m, 'dropped_bytes_total', { reason: 'worker_backlog' }), 1500);
+  m.countAnomaly('smtp_not_smtp');
+  assert.equal(await value(m, 'anomalies_total', { name: 'smtp_not_smtp' }), 1);
+});
+
+test('event loop lag is sampled when monitored', async () => {
+  const m = new Metrics({ defaultMetrics: false });
+  m.startEventLoopMonitor();
+  const until = Date.now() + 60;
+  while (Date.now() < until) { /* block the loop */ }
+  await new Promise((r) => setTimeout(r, 120));
+  const lag = await value(m, 'event_loop_lag_seconds');
+  m.stop();
+  assert.ok(lag > 0, `lag ${lag}`);
+});
