@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# Records real mail software talking SMTP (issue 5): a private Postfix (+ Dovecot SASL) inside a
+# network namespace of its own, fed by swaks and Python's smtplib; tcpdump records the namespace's
+# loopback into OUT_DIR/real-mail.pcap and clients.py writes OUT_DIR/expected.json.
+# Usage (as root): capture.sh OUT_DIR. Installs nothing (scripts/install-deps.sh --test does).
+set -euo pipefail
+
+# Every step is bounded: a daemon that does not come up or a client that hangs fails the run.
+STEP_TIMEOUT_S=20
+
+die() { echo "capture.sh: $*" >&2; exit 1; }
+
+[[ $# -eq 1 ]] || die "usage: capture.sh OUT_DIR"
+[[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces, Postfix, tcpdump)"
+for tool in ip tcpdump postfix postconf dovecot doveadm swaks openssl python3 timeout; do
+  command -v "$tool" >/dev/null || die "missing tool '$tool': run scripts/install-deps.sh --test"
+done
+id postfix >/dev/null 2>&1 || die "user 'postfix' missing: install the postfix package"
+id dovecot >/dev/null 2>&1 || die "user 'dovecot' missing: install the dovecot-core package"
+getent group postdrop >/dev/null || die "group 'postdrop' missing: install the postfix package"
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../../.." && pwd)
+mkdir -p "$1"
+OUT=$(cd "$1" && pwd)
+
+NS="mailtap-realmail-$$-$RANDOM"
+WORK=$(mktemp -d /tmp/mailtap-realmail.XXXXXX)
+TCPDUMP_PID=""
+
+in_ns() { ip netns exec "$NS" "$@"; }
+
+# SIGTERM, not SIGINT: a background job of a non-interactive shell starts with SIGINT ignored, so
+# a tcpdump stopped before it installs its handlers would never end. Bounded, then SIGKILL.
+stop_tcpdump() {
+  [[ -n "$TCPDUMP_PID" ]] || return 0
+  local i
+  kill -TERM "$TCPDUMP_PID" 2>/dev/null
+  for ((i = 0; i < STEP_TIMEOUT_S * 10; i++)); do
+    kill -0 "$TCPDUMP_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$TCPDUMP_PID" 2>/dev/null || true
+  wait "$TCPDUMP_PID" 2>/dev/null || true
+  TCPDUMP_PID=""
+}
+
+cleanup() {
+  local rc=$?
+  set +e
+  stop_tcpdump
+  local names
+  names=" $(ip netns list 2>/dev/null | cut -d' ' -f1 | tr '\n' ' ') "
+  if [[ $names == *" $NS "* ]]; then
+    timeout "$STEP_TIMEOUT_S" ip netns exec "$NS" postfix -c "$WORK/postfix" stop >/dev/null 2>&1
+    timeout "$STEP_TIMEOUT_S" ip netns exec "$NS" doveadm -c "$WORK/dovecot/dovecot.conf" stop >/dev/null 2>&1
+    # Whatever this run started and is still alive in the namespace (and only that) goes too.
+    for pid in $(ip netns pids "$NS" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null; done
+    sleep 0.5
+    for pid in $(ip netns pids "$NS" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+    ip netns del "$NS"
+  fi
+  if ((rc != 0)); then
+    echo "capture.sh: failed (rc=$rc); logs follow" >&2
+    tail -n 40 "$WORK/maillog" "$WORK/dovecot/dovecot.log" "$WORK/tcpdump.err" >&2 2>/dev/null
+  fi
+  rm -rf "$WORK"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Postfix daemons run as 'postfix' and must reach their queue and the SASL socket.
+chmod 755 "$WORK"
+mkdir -p "$WORK/postfix" "$WORK/queue" "$WORK/data" "$WORK/tls" "$WORK/dovecot" "$WORK/sasl"
+chown postfix "$WORK/data"
+chown root:postfix "$WORK/sasl"
+chmod 750 "$WORK/sasl"
+
+# --- the namespace: loopback only, 127.0.0.1 and ::1 --------------------------------------------
+# (No `cmd | grep -q` anywhere: under pipefail, with SIGPIPE ignored as Node's children inherit
+# it, the early exit of grep fails the writer and so the pipeline.)
+ip netns add "$NS"
+in_ns ip link set lo up
+lo_addrs=$(in_ns ip -o addr show dev lo)
+[[ $lo_addrs == *'inet 127.0.0.1/'* ]] || in_ns ip addr add 127.0.0.1/8 dev lo
+[[ $lo_addrs == *'inet6 ::1/'* ]] || in_ns ip addr add ::1/128 dev lo
+lo_addrs=$(in_ns ip -o addr show dev lo)
+[[ $lo_addrs == *'inet6 ::1/'* ]] || die "no ::1 in the namespace (IPv6 disabled?)"
+
+# --- self-signed certificate for STARTTLS ---------------------------------------------------------
+timeout "$STEP_TIMEOUT_S" openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+  -subj '/CN=mx.mailtap.test' -keyout "$WORK/tls/key.pem" -out "$WORK/tls/cert.pem" 2>/dev/null
+chmod 600 "$WORK/tls/key.pem"
+
+# --- Dovecot: SASL only (no IMAP/POP listener), one user in a passwd-file ---------------------------
+source "$HERE/scenario.sh"
+printf '%s:{PLAIN}%s\n' "$SASL_USER" "$SASL_PASSWORD" >"$WORK/dovecot/users"
+chown root:dovecot "$WORK/dovecot/users"
+chmod 640 "$WORK/dovecot/users"
+cat >"$WORK/dovecot/dovecot.conf" <<EOF
+protocols =
+base_dir = $WORK/dovecot/run
+state_dir = $WORK/dovecot/state
+instance_name = $NS
+log_path = $WORK/dovecot/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $WORK/dovecot/users
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=/nonexistent
+}
+service auth {
+  unix_listener $WORK/sasl/auth {
+    mode = 0660
+    user = postfix
+    group = postfix
+  }
+}
+EOF
+
+# --- Postfix: accept, discard, relay nothing; reject one known recipient ----------------------------
+cat >"$WORK/postfix/recipient_access" <<EOF
+$REJECTED_RCPT $REJECTED_REPLY
+EOF
+cat >"$WORK/postfix/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $WORK/queue
+data_directory = $WORK/data
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file = $WORK/maillog
+maillog_file_prefixes = $WORK
+myhostname = mx.mailtap.test
+mydomain = mailtap.test
+myorigin = \$myhostname
+mydestination = $ACCEPTED_DOMAIN
+inet_interfaces = 127.0.0.1, [::1]
+inet_protocols = all
+mynetworks = 127.0.0.0/8 [::1]/128
+local_recipient_maps =
+alias_maps =
+alias_database =
+biff = no
+# Deliver nowhere: every transport discards.
+default_transport = discard:mailtap test
+local_transport = discard:mailtap test
+relay_transport = discard:mailtap test
+virtual_transport = discard:mailtap test
+smtpd_banner = $SMTPD_BANNER
+smtpd_relay_restrictions = reject_unauth_destination
+smtpd_recipient_restrictions = check_recipient_access texthash:$WORK/postfix/recipient_access, reject_unauth_destination, permit
+smtpd_tls_security_level = may
+smtpd_tls_cert_file = $WORK/tls/cert.pem
+smtpd_tls_key_file = $WORK/tls/key.pem
+# One AUTH must cross in cleartext so that mailtap can see it.
+smtpd_tls_auth_only = no
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = $WORK/sasl/auth
+smtpd_sasl_security_options = noanonymous
+EOF
+cat >"$WORK/postfix/master.cf" <<'EOF'
+25        inet  n       -       n       -       -       smtpd
+587       inet  n       -       n       -       -       smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+smtp      unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+
+# --- start: Dovecot, Postfix, then tcpdump on the namespace's loopback ------------------------------
+timeout "$STEP_TIMEOUT_S" ip netns exec "$NS" dovecot -c "$WORK/dovecot/dovecot.conf"
+timeout "$STEP_TIMEOUT_S" ip netns exec "$NS" postfix -c "$WORK/postfix" start >"$WORK/postfix.out" 2>&1 ||
+  { cat "$WORK/postfix.out" >&2; die "postfix did not start"; }
+
+wait_for() { # wait_for DESCRIPTION COMMAND...: poll up to STEP_TIMEOUT_S
+  local i
+  for ((i = 0; i < STEP_TIMEOUT_S * 10; i++)); do
+    if "${@:2}" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  die "timed out waiting for $1"
+}
+wait_for "the Dovecot auth socket" test -S "$WORK/sasl/auth"
+listening() { # listening ADDR:PORT as ss prints it
+  local socks
+  socks=$(ip netns exec "$NS" ss -Hltn) || return 1
+  [[ $socks == *" $1 "* ]]
+}
+wait_for "Postfix on 127.0.0.1:25" listening 127.0.0.1:25
+wait_for "Postfix on [::1]:25" listening '[::1]:25'
+wait_for "Postfix on 127.0.0.1:587" listening 127.0.0.1:587
+
+rm -f "$OUT/real-mail.pcap" "$OUT/expected.json"
+# -Z root: Debian's tcpdump otherwise drops to its own user and may not write into OUT_DIR.
+ip netns exec "$NS" tcpdump -i lo -n -U -s 0 -Z root -w "$OUT/real-mail.pcap" \
+  'tcp port 25 or tcp port 587' 2>"$WORK/tcpdump.err" &
+TCPDUMP_PID=$!
+# grep on the file, not [[ $(<file) ]]: bash 5.2.15 was seen to exit (status 1) on the latter
+# inside this poll's condition.
+wait_for "tcpdump to listen" grep -q 'listening on' "$WORK/tcpdump.err"
+
+# --- the clients (all inside the namespace); clients.py bounds each one ----------------------------
+timeout $((STEP_TIMEOUT_S * 12)) ip netns exec "$NS" python3 "$HERE/clients.py" \
+  --work "$WORK" --out "$OUT/expected.json" --seed "$REPO/test/fixtures/seed/message.eml" \
+  --step-timeout "$STEP_TIMEOUT_S"
+
+# Let the last FIN/ACKs reach the capture before stopping it.
+sleep 1
+stop_tcpdump
+grep -E 'packets (captured|dropped)' "$WORK/tcpdump.err" >&2 || true
+[[ -s "$OUT/real-mail.pcap" ]] || die "empty capture"
+echo "capture.sh: wrote $OUT/real-mail.pcap and $OUT/expected.json" >&2
