@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// mailtap entry point: parse argv, load the configuration, dispatch to a command, map errors to the
+// exit codes of SPEC §2 (1 configuration/arguments, 2 capture open, 3 capture file). Owns the
+// operational logger (NDJSON on stderr); commands own their pipelines and return an exit code.
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseCli, USAGE } from './args.js';
+import type { CliArgs } from './args.js';
+import { runFlows } from './flows-command.js';
+import { runRead } from './read-command.js';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/types.js';
+import { createOpLog } from '../output/oplog.js';
+import type { OpLogger } from '../output/oplog.js';
+import { CaptureError, CaptureFileError, ConfigError } from '../shared/errors.js';
+
+/** Exit code of an unexpected exception (a bug): BSD sysexits EX_SOFTWARE, distinct from SPEC's 1–3. */
+const EXIT_INTERNAL = 70;
+
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const p = join(dir, 'package.json');
+    if (existsSync(p)) {
+      const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'mailtap' && typeof pkg.version === 'string') return pkg.version;
+    }
+    const up = dirname(dir);
+    if (up === dir) return 'unknown';
+    dir = up;
+  }
+}
+
+/** `--workers` / workers.count: 0 means CPU count minus one, at least one (SPEC §2). */
+export function resolveWorkers(config: Config): number {
+  return config.workers.count > 0 ? config.workers.count : Math.max(1, availableParallelism() - 1);
+}
+
+function configOf(args: Exclude<CliArgs, { cmd: 'help' | 'version' }>): Config {
+  return loadConfig({ ...(args.config === undefined ? {} : { path: args.config }), flags: { ...args.overrides } });
+}
+
+async function dispatch(args: CliArgs, log: OpLogger): Promise<number> {
+  switch (args.cmd) {
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    case 'version':
+      process.stdout.write(`mailtap ${packageVersion()}\n`);
+      return 0;
+    case 'check-config': {
+      try {
+        configOf(args);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        for (const p of err.problems) process.stderr.write(`error: ${p}\n`);
+        process.stderr.write(`${err.message}\n`);
+        return 1;
+      }
+      process.stdout.write(`configuration OK${args.config === undefined ? ' (defaults and environment)' : `: ${args.config}`}\n`);
+      return 0;
+    }
+    case 'flows': {
+      const config = configOf(args);
+      return runFlows({ config, files: args.files, log, ...(args.dumpStreams === undefined ? {} : { dumpStreams: args.dumpStreams }) });
+    }
+    case 'read': {
+      const config = configOf(args);
+      return runRead({ config, files: args.files, events: config.output.events, workers: resolveWorkers(config), log });
+    }
+    case 'run': {
+      configOf(args);
+      log.error('run: live capture is not implemented yet (the daemon is a later issue); use `mailtap read` on a capture file');
+      return 1;
+    }
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const parsed = parseCli(argv);
+  if (!parsed.ok) {
+    process.stderr.write(`mailtap: ${parsed.message}\n\n${USAGE}\n`);
+    return 1;
+  }
+  const log = createOpLog();
+  try {
+    return await dispatch(parsed.args, log);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      log.error({ problems: err.problems }, err.message);
+      return 1;
+    }
+    if (err instanceof CaptureError) {
+      log.error(err.message);
+      return 2;
+    }
+    if (err instanceof CaptureFileError) {
+      log.error({ file: err.file, offset: err.offset }, err.message);
+      return 3;
+    }
+    log.fatal({ err }, 'internal error');
+    return EXIT_INTERNAL;
+  }
+}
+
+// A reader that closes the pipe early (`mailtap flows x | head`) ends the run quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`mailtap: ${String(err)}\n`);
+    process.exit(EXIT_INTERNAL);
+  },
+);
