@@ -13,6 +13,9 @@ if [[ "${1:-}" == "--test" ]]; then
   pkgs+=(postfix swaks dovecot-core openssl ca-certificates libnet-ssleay-perl libio-socket-ssl-perl
     libio-socket-inet6-perl
     libauthen-sasl-perl)
+  # Operator artifacts (issue 6): promtool checks the alert rules, systemd-analyze the unit,
+  # logrotate the rotation policy.
+  pkgs+=(prometheus systemd logrotate)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
@@ -37,7 +40,7 @@ if ((${#missing[@]})); then
 fi
 # Whatever started them (an older install, a machine with systemd), no system Postfix or Dovecot
 # may stay running or start at boot: the real-mail test owns port 25 only inside its namespace.
-for svc in postfix dovecot; do
+for svc in postfix dovecot prometheus; do
   if [[ " ${missing[*]:-} " == *" ${svc}"* ]]; then
     if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
       systemctl disable --now "$svc" >/dev/null 2>&1 || true

@@ -9,10 +9,11 @@ const positiveInt = z.number().int().min(1);
 export const captureSchema = z.object({
   /** Interface for `mailtap run` (libpcap name; `any` works with Linux cooked capture). */
   interface: z.string().min(1).default('eth0'),
-  /** BPF filter. The default takes TCP on the SMTP ports, VLAN-tagged or not. `tcp` = recognise SMTP on every port. */
-  filter: z.string().default(
-    '(tcp port 25 or tcp port 465 or tcp port 587 or tcp port 2525) or (vlan and (tcp port 25 or tcp port 465 or tcp port 587 or tcp port 2525))',
-  ),
+  /**
+   * BPF filter. Empty (the default): built from `ports`, catching untagged, 802.1Q and QinQ frames
+   * (capture/filter.ts). `tcp`: recognise SMTP on every port. Anything else is used as written.
+   */
+  filter: z.string().default(''),
   /** Bytes captured per packet. Below the MTU, payload is lost and becomes gaps. */
   snaplen: z.number().int().min(96).max(262144).default(65535),
   /** Kernel capture buffer in MiB: absorbs stalls of the capture loop. */
@@ -34,6 +35,8 @@ export const workersSchema = z.object({
   count: z.number().int().min(0).max(256).default(0),
   /** In-flight bytes per worker before back-pressure (files wait; live capture drops and counts). */
   queue_mb: z.number().int().min(1).max(4096).default(64),
+  /** `run`: seconds SIGTERM/SIGINT may take to drain the workers and flush open sessions before exit (below systemd's TimeoutStopSec). */
+  shutdown_timeout_s: z.number().int().min(1).max(3600).default(20),
 });
 
 export const flowsSchema = z.object({
