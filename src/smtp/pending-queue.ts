@@ -47,6 +47,28 @@ export class PendingQueue {
     return -1;
   }
 
+  /** Some entry is `trigger` of `tx` (a command of that transaction still waiting for its reply). */
+  awaits(trigger: Trigger, tx: Transaction): boolean {
+    for (let i = this.head; i < this.items.length; i++) {
+      const c = this.items[i]!;
+      if (c.trigger === trigger && c.tx === tx) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Entries of `from` now belong to `to`: RCPT indices move by `rcptOffset` (the merged recipient
+   * list), and become -1 (not listed) at `rcptLimit` or beyond.
+   */
+  retarget(from: Transaction, to: Transaction, rcptOffset: number, rcptLimit: number): void {
+    for (let i = this.head; i < this.items.length; i++) {
+      const c = this.items[i]!;
+      if (c.tx !== from) continue;
+      c.tx = to;
+      if (c.trigger === 'RCPT' && c.arg >= 0) c.arg = c.arg + rcptOffset < rcptLimit ? c.arg + rcptOffset : -1;
+    }
+  }
+
   /** Remove every entry (their replies will never be matched); returns them in order. */
   clear(): PendingCommand[] {
     const dropped: PendingCommand[] = [];

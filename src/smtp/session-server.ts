@@ -103,6 +103,7 @@ export abstract class SessionServerSide extends SessionState {
         if (code >= 200 && code < 300) this.recordKeywords(lines);
         break;
       case 'MAIL':
+        if (tx !== null && tx.interrupted !== null && this.resumeInterrupted(tx, code)) break;
         // A nested MAIL refused with 503 ("sender already given", Zeek's
         // smtp-mail-transactions-invalid): the server kept its envelope, so the refusal is not this one's.
         if (tx !== null && !(tx.nested && code === 503)) tx.mailCode = code;
@@ -133,6 +134,32 @@ export abstract class SessionServerSide extends SessionState {
       default:
         break;
     }
+  }
+
+  /**
+   * The reply to a nested MAIL. RFC 5321 §4.1.4: a refused command leaves the server's state as it
+   * was, so after a 4xx/5xx the interrupted transaction goes on and takes in what the client sent
+   * after that MAIL (suricata-verify firewall-132: 503 "nested MAIL command", then RCPT and DATA
+   * deliver alice's message). True when the nested transaction was folded back into it.
+   */
+  private resumeInterrupted(nested: Transaction, code: number): boolean {
+    const prev = nested.interrupted!;
+    nested.interrupted = null;
+    prev.heldFor = null;
+    const at = this.finished.indexOf(prev);
+    // Only while nothing later was numbered: depths stay 1..n without holes.
+    if (code < 400 || at < 0 || nested.depth !== this.txCount) return false;
+    if (this.tx !== nested && !this.finished.includes(nested)) return false;
+    this.finished.splice(at, 1);
+    const limit = this.opts.limits.recipients;
+    const offset = prev.absorb(nested, limit);
+    // The MAIL being answered is still counted in nested.pending (onReply decrements the nested one).
+    prev.pending--;
+    this.pending.retarget(nested, prev, offset, limit);
+    this.txCount--;
+    if (this.tx === nested) this.tx = prev;
+    else this.finished[this.finished.indexOf(nested)] = prev;
+    return true;
   }
 
   protected onUnmatchedReply(reply: ReplyFacts, lines: readonly string[]): void {

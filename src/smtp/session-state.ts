@@ -148,31 +148,43 @@ export abstract class SessionState {
   }
 
   /** The open transaction ends on the client side (RSET, QUIT, new MAIL, HELO/EHLO, close). */
-  protected endTx(): void {
+  protected endTx(flush = true): void {
     const tx = this.tx;
     if (tx === null) return;
     if (tx.bdat && !tx.dataEnded) this.anomaly('smtp_bdat_missing_last');
     tx.endMessage();
-    this.closeTx();
+    this.closeTx(flush);
   }
 
-  protected closeTx(): void {
+  /** `flush` false: the caller writes what is ready itself (after deciding whether to hold it). */
+  protected closeTx(flush = true): void {
     const tx = this.tx;
     if (tx === null) return;
     tx.closed = true;
     this.tx = null;
     this.finished.push(tx);
-    this.flushFinished(false);
+    if (flush) this.flushFinished(false);
   }
 
   /** Write, in order, the ended transactions whose replies are all in (all of them at close). */
   protected flushFinished(all: boolean): void {
     while (this.finished.length > 0) {
       const tx = this.finished[0]!;
-      if (!all && tx.pending > 0) return;
+      if (!all && (tx.pending > 0 || this.isHeld(tx))) return;
       this.finished.shift();
       if (tx.reported) this.out.transaction(tx.facts(this.opts.logPasswords));
     }
+  }
+
+  /** An interrupted transaction whose nested MAIL still awaits the reply that decides its fate. */
+  private isHeld(tx: Transaction): boolean {
+    const n = tx.heldFor;
+    if (n === null) return false;
+    if (n.interrupted === tx && this.pending.awaits('MAIL', n)) return true;
+    // The MAIL's reply will never be matched (a gap, the pending limit): nothing to wait for.
+    tx.heldFor = null;
+    n.interrupted = null;
+    return false;
   }
 
   protected push(trigger: Trigger, tx: Transaction | null, arg: number): void {

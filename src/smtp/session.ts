@@ -215,18 +215,26 @@ export class SmtpSession extends SessionServerSide implements DataSink {
         this.push(verb, null, 0);
         break;
       case 'MAIL': {
-        const nested = this.tx !== null;
-        if (nested) {
-          this.anomaly('smtp_nested_mail');
-          this.endTx();
-        }
+        const prev = this.tx;
+        // A transaction opened by RCPT/DATA without MAIL holds no envelope at the server (it
+        // answered 503): a MAIL after it is the first one, not a nested one (Zeek
+        // smtp-mail-transactions-invalid, suricata-verify firewall-133).
+        const nested = prev !== null && prev.hasMail;
+        if (nested) this.anomaly('smtp_nested_mail');
+        this.endTx(false);
         const tx = this.startTx();
         tx.nested = nested;
+        if (nested && !prev.bdat && prev.dataBytes === 0) {
+          // Held until this MAIL's reply: a refusal resumes it (SessionServerSide.resumeInterrupted).
+          tx.interrupted = prev;
+          prev.heldFor = tx;
+        }
         const path = parsePathArg(cmd.arg, 'FROM');
         tx.hasMail = true;
         tx.mailFrom = path.address;
         tx.mailParams = path.params;
         this.push('MAIL', tx, 0);
+        this.flushFinished(false);
         break;
       }
       case 'RCPT': {

@@ -30,6 +30,13 @@ export class Transaction {
   hasMail = false;
   /** Its MAIL came while another transaction was open (smtp_nested_mail). */
   nested = false;
+  /**
+   * The transaction its nested MAIL interrupted, until that MAIL's reply: a refusal means the
+   * server kept the old envelope (RFC 5321 §4.1.4, suricata-verify firewall-132), see absorb().
+   */
+  interrupted: Transaction | null = null;
+  /** Set on the interrupted transaction: not written while this nested MAIL awaits its reply. */
+  heldFor: Transaction | null = null;
   mailFrom = '';
   mailParams: Params | undefined;
   mailCode = 0;
@@ -73,6 +80,37 @@ export class Transaction {
   get hasRecipient(): boolean {
     for (const r of this.rcpts) if (r.code === 0 || is2xx(r.code)) return true;
     return this.rcptDropped > 0;
+  }
+
+  /**
+   * The server refused `n`'s nested MAIL and went on with this envelope: everything the client
+   * sent after that MAIL belongs here. This transaction saw no data (a transaction with data ends
+   * at its end of data, so it cannot be interrupted). Returns the index of n's first recipient in
+   * this list; recipients beyond `rcptLimit` are counted, not listed, as on RCPT.
+   */
+  absorb(n: Transaction, rcptLimit: number): number {
+    const offset = this.rcpts.length;
+    for (const r of n.rcpts) {
+      if (this.rcpts.length < rcptLimit) this.rcpts.push(r);
+      else this.rcptDropped++;
+    }
+    this.rcptDropped += n.rcptDropped;
+    // This one may hold a refused DATA (503, no data); n's later replies supersede it.
+    if (n.dataCode !== 0) this.dataCode = n.dataCode;
+    if (n.endCode !== 0) this.endCode = n.endCode;
+    this.dataEnded ||= n.dataEnded;
+    this.bdat ||= n.bdat;
+    this.dataBytes += n.dataBytes;
+    this.gapBytes += n.gapBytes;
+    this.gapped ||= n.gapped;
+    if (n.parser !== null) this.parser = n.parser;
+    if (n.message !== undefined) this.message = n.message;
+    if (n.lastReply !== undefined) this.lastReply = n.lastReply;
+    this.anyReply ||= n.anyReply;
+    this.pending += n.pending;
+    this.closed = n.closed;
+    for (const a of n.anomalies) this.addAnomaly(a);
+    return offset;
   }
 
   /** End the message parser (once), keeping its record and merging its anomalies. */

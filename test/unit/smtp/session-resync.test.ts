@@ -102,12 +102,12 @@ test('a nested MAIL refused with 503 leaves the server\'s envelope in place (Zee
     { c: 'Hello\r\n.\r\n' },
     { s: '250 OK id=1\r\n' },
   ]);
-  assert.deepEqual(r.transactions.map((t) => [t.trans_depth, t.status, t.rcpt_to]), [
-    [1, 'rejected', []],
-    [2, 'accepted', ['alice@example.org']],
+  // RFC 5321 §4.1.4: the refused MAIL changed nothing, so RCPT and DATA went into bob's transaction.
+  assert.deepEqual(r.transactions.map((t) => [t.trans_depth, t.mail_from, t.status, t.rcpt_to]), [
+    [1, 'bob@example.org', 'accepted', ['alice@example.org']],
   ]);
-  // The anomaly belongs to the transaction the nested MAIL interrupted.
   assert.ok(r.transactions[0]!.anomalies.includes('smtp_nested_mail'));
+  assert.equal(r.sessions[0]!.transactions, 1);
 });
 
 test('SMTP through an HTTP CONNECT proxy on another port (Zeek http/connect-with-smtp)', () => {
