@@ -10,6 +10,7 @@ import { parseCli, USAGE } from './args.js';
 import type { CliArgs } from './args.js';
 import { runFlows } from './flows-command.js';
 import { runRead } from './read-command.js';
+import { runDaemon } from './run-command.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { createOpLog } from '../output/oplog.js';
@@ -71,9 +72,8 @@ async function dispatch(args: CliArgs, log: OpLogger): Promise<number> {
       return runRead({ config, files: args.files, events: config.output.events, workers: resolveWorkers(config), log });
     }
     case 'run': {
-      configOf(args);
-      log.error('run: live capture is not implemented yet (the daemon is a later issue); use `mailtap read` on a capture file');
-      return 1;
+      const config = configOf(args);
+      return runDaemon({ config, events: config.output.events, workers: resolveWorkers(config), log });
     }
   }
 }

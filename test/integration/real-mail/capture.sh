@@ -5,21 +5,17 @@
 # Usage (as root): capture.sh OUT_DIR. Installs nothing (scripts/install-deps.sh --test does).
 set -euo pipefail
 
-# Every step is bounded: a daemon that does not come up or a client that hangs fails the run.
-STEP_TIMEOUT_S=20
-
-die() { echo "capture.sh: $*" >&2; exit 1; }
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LIB_WHO=capture.sh
+# die, in_ns, wait_for, listening, ns_*, postfix_* (shared with run-e2e.test.ts); STEP_TIMEOUT_S=20.
+source "$HERE/lib.sh"
 
 [[ $# -eq 1 ]] || die "usage: capture.sh OUT_DIR"
 [[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces, Postfix, tcpdump)"
-for tool in ip tcpdump postfix postconf dovecot doveadm swaks openssl python3 timeout; do
-  command -v "$tool" >/dev/null || die "missing tool '$tool': run scripts/install-deps.sh --test"
-done
-id postfix >/dev/null 2>&1 || die "user 'postfix' missing: install the postfix package"
+require_tools ip tcpdump postfix postconf dovecot doveadm swaks openssl python3 timeout
+postfix_require_accounts
 id dovecot >/dev/null 2>&1 || die "user 'dovecot' missing: install the dovecot-core package"
-getent group postdrop >/dev/null || die "group 'postdrop' missing: install the postfix package"
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
 mkdir -p "$1"
 OUT=$(cd "$1" && pwd)
@@ -27,8 +23,6 @@ OUT=$(cd "$1" && pwd)
 NS="mailtap-realmail-$$-$RANDOM"
 WORK=$(mktemp -d /tmp/mailtap-realmail.XXXXXX)
 TCPDUMP_PID=""
-
-in_ns() { ip netns exec "$NS" "$@"; }
 
 # SIGTERM, not SIGINT: a background job of a non-interactive shell starts with SIGINT ignored, so
 # a tcpdump stopped before it installs its handlers would never end. Bounded, then SIGKILL.
@@ -52,13 +46,10 @@ cleanup() {
   local names
   names=" $(ip netns list 2>/dev/null | cut -d' ' -f1 | tr '\n' ' ') "
   if [[ $names == *" $NS "* ]]; then
-    timeout "$STEP_TIMEOUT_S" ip netns exec "$NS" postfix -c "$WORK/postfix" stop >/dev/null 2>&1
+    postfix_stop
     timeout "$STEP_TIMEOUT_S" ip netns exec "$NS" doveadm -c "$WORK/dovecot/dovecot.conf" stop >/dev/null 2>&1
     # Whatever this run started and is still alive in the namespace (and only that) goes too.
-    for pid in $(ip netns pids "$NS" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null; done
-    sleep 0.5
-    for pid in $(ip netns pids "$NS" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
-    ip netns del "$NS"
+    ns_destroy
   fi
   if ((rc != 0)); then
     echo "capture.sh: failed (rc=$rc); logs follow" >&2
@@ -72,21 +63,13 @@ trap 'exit 130' INT TERM
 
 # Postfix daemons run as 'postfix' and must reach their queue and the SASL socket.
 chmod 755 "$WORK"
-mkdir -p "$WORK/postfix" "$WORK/queue" "$WORK/data" "$WORK/tls" "$WORK/dovecot" "$WORK/sasl"
-chown postfix "$WORK/data"
+mkdir -p "$WORK/tls" "$WORK/dovecot" "$WORK/sasl"
 chown root:postfix "$WORK/sasl"
 chmod 750 "$WORK/sasl"
 
 # --- the namespace: loopback only, 127.0.0.1 and ::1 --------------------------------------------
-# (No `cmd | grep -q` anywhere: under pipefail, with SIGPIPE ignored as Node's children inherit
-# it, the early exit of grep fails the writer and so the pipeline.)
 ip netns add "$NS"
-in_ns ip link set lo up
-lo_addrs=$(in_ns ip -o addr show dev lo)
-[[ $lo_addrs == *'inet 127.0.0.1/'* ]] || in_ns ip addr add 127.0.0.1/8 dev lo
-[[ $lo_addrs == *'inet6 ::1/'* ]] || in_ns ip addr add ::1/128 dev lo
-lo_addrs=$(in_ns ip -o addr show dev lo)
-[[ $lo_addrs == *'inet6 ::1/'* ]] || die "no ::1 in the namespace (IPv6 disabled?)"
+ns_loopback_up
 
 # --- self-signed certificate for STARTTLS ---------------------------------------------------------
 timeout "$STEP_TIMEOUT_S" openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
@@ -125,37 +108,7 @@ service auth {
 EOF
 
 # --- Postfix: accept, discard, relay nothing; reject one known recipient ----------------------------
-cat >"$WORK/postfix/recipient_access" <<EOF
-$REJECTED_RCPT $REJECTED_REPLY
-EOF
-cat >"$WORK/postfix/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $WORK/queue
-data_directory = $WORK/data
-mail_owner = postfix
-setgid_group = postdrop
-maillog_file = $WORK/maillog
-maillog_file_prefixes = $WORK
-myhostname = mx.mailtap.test
-mydomain = mailtap.test
-myorigin = \$myhostname
-mydestination = $ACCEPTED_DOMAIN
-inet_interfaces = 127.0.0.1, [::1]
-inet_protocols = all
-mynetworks = 127.0.0.0/8 [::1]/128
-local_recipient_maps =
-alias_maps =
-alias_database =
-biff = no
-# Deliver nowhere: every transport discards.
-default_transport = discard:mailtap test
-local_transport = discard:mailtap test
-relay_transport = discard:mailtap test
-virtual_transport = discard:mailtap test
-smtpd_banner = $SMTPD_BANNER
-smtpd_relay_restrictions = reject_unauth_destination
-smtpd_recipient_restrictions = check_recipient_access texthash:$WORK/postfix/recipient_access, reject_unauth_destination, permit
-smtpd_tls_security_level = may
+postfix_write_config "smtpd_tls_security_level = may
 smtpd_tls_cert_file = $WORK/tls/cert.pem
 smtpd_tls_key_file = $WORK/tls/key.pem
 # One AUTH must cross in cleartext so that mailtap can see it.
@@ -163,54 +116,12 @@ smtpd_tls_auth_only = no
 smtpd_sasl_auth_enable = yes
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = $WORK/sasl/auth
-smtpd_sasl_security_options = noanonymous
-EOF
-cat >"$WORK/postfix/master.cf" <<'EOF'
-25        inet  n       -       n       -       -       smtpd
-587       inet  n       -       n       -       -       smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-tlsmgr    unix  -       -       n       1000?   1       tlsmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-smtp      unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-EOF
+smtpd_sasl_security_options = noanonymous"
 
 # --- start: Dovecot, Postfix, then tcpdump on the namespace's loopback ------------------------------
 timeout "$STEP_TIMEOUT_S" ip netns exec "$NS" dovecot -c "$WORK/dovecot/dovecot.conf"
-timeout "$STEP_TIMEOUT_S" ip netns exec "$NS" postfix -c "$WORK/postfix" start >"$WORK/postfix.out" 2>&1 ||
-  { cat "$WORK/postfix.out" >&2; die "postfix did not start"; }
-
-wait_for() { # wait_for DESCRIPTION COMMAND...: poll up to STEP_TIMEOUT_S
-  local i
-  for ((i = 0; i < STEP_TIMEOUT_S * 10; i++)); do
-    if "${@:2}" >/dev/null 2>&1; then return 0; fi
-    sleep 0.1
-  done
-  die "timed out waiting for $1"
-}
+postfix_start
 wait_for "the Dovecot auth socket" test -S "$WORK/sasl/auth"
-listening() { # listening ADDR:PORT as ss prints it
-  local socks
-  socks=$(ip netns exec "$NS" ss -Hltn) || return 1
-  [[ $socks == *" $1 "* ]]
-}
-wait_for "Postfix on 127.0.0.1:25" listening 127.0.0.1:25
-wait_for "Postfix on [::1]:25" listening '[::1]:25'
-wait_for "Postfix on 127.0.0.1:587" listening 127.0.0.1:587
 
 rm -f "$OUT/real-mail.pcap" "$OUT/expected.json"
 # -Z root: Debian's tcpdump otherwise drops to its own user and may not write into OUT_DIR.

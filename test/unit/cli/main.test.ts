@@ -63,12 +63,6 @@ test('--workers is validated by the schema like any setting', async () => {
   assert.match(r.stderr, /workers\.count/);
 });
 
-test('run is not implemented yet: exit 1 with a clear message', async () => {
-  const r = await runCli(['run', '--interface', 'lo']);
-  assert.equal(r.code, 1);
-  assert.match(r.stderr, /not implemented yet/);
-});
-
 test('precedence end to end: the environment overrides --events, which overrides the file', async () => {
   const cfg = join(dir, 'events.yaml');
   const fromFile = join(dir, 'from-file.ndjson');

@@ -1,0 +1,177 @@
+// The packet pipeline shared by `read` and `run`: decode → FlowTable → SmtpGate → WorkerPool →
+// EventsWriter, with the main-thread packet counters published into Metrics. Owns those objects
+// and the newest packet time seen; the caller owns the PacketSource, the timers and the order of
+// shutdown. Consumes RawFrames; produces events (through the writer) and metric updates.
+import { closeSync, openSync } from 'node:fs';
+import { FlowTable } from '../flow/flow-table.js';
+import { decodePacket, newDecodedSegment } from '../decode/decode-packet.js';
+import type { DecodedSegment, SkipReason } from '../decode/types.js';
+import type { RawFrame, SourceStats } from '../capture/types.js';
+import type { Config } from '../config/types.js';
+import { ConfigError } from '../shared/errors.js';
+import { WorkerPool } from '../dispatch/worker-pool.js';
+import type { BacklogPolicy } from '../dispatch/worker-pool.js';
+import type { WorkerConfig } from '../dispatch/types.js';
+import { DEFAULT_PENDING_BYTES_PER_FLOW, DEFAULT_PENDING_BYTES_TOTAL, SmtpGate } from '../dispatch/smtp-gate.js';
+import { EventsWriter } from '../output/events-writer.js';
+import type { Metrics } from '../output/metrics.js';
+import type { OpLogger } from '../output/oplog.js';
+
+/** FlowTable.tick at least every this many packets and every second of packet time. */
+const TICK_PACKETS = 4096;
+const TICK_MICROS = 1_000_000;
+const MIB = 1024 * 1024;
+
+export function workerConfigOf(config: Config): WorkerConfig {
+  return {
+    limits: { ...config.limits },
+    logPasswords: config.output.log_passwords,
+    smtpPorts: [...config.capture.ports],
+    hashes: [...config.output.hashes],
+  };
+}
+
+/** Fails early, with the path, when the events file cannot be opened (exit 1, not a late write error). */
+export function checkEventsPath(path: string, fileMode: string): void {
+  if (path === '-') return;
+  try {
+    closeSync(openSync(path, 'a', parseInt(fileMode, 8)));
+  } catch (err) {
+    throw new ConfigError(`cannot open the events file ${path}: ${(err as Error).message}`, [`output.events: ${(err as Error).message}`]);
+  }
+}
+
+export interface PipelineOptions {
+  config: Config;
+  /** Events path (`-` = standard output). */
+  events: string;
+  /** Worker threads (already resolved from workers.count). */
+  workers: number;
+  /** `wait` for files (never drop), `drop` for live capture (cannot push back on the network). */
+  policy: BacklogPolicy;
+  log: OpLogger;
+  metrics: Metrics;
+  /** Worker entry override (tests). */
+  workerUrl?: URL;
+  /** How long WorkerPool.shutdown waits for each worker before terminating it. */
+  shutdownTimeoutMs?: number;
+  /** Nothing more can be processed (the writer failed, or the pool gave up): stop the source. */
+  onHalt: (why: 'writer' | 'pool') => void;
+}
+
+type PacketCounts = Record<SkipReason | 'tcp', number>;
+
+export class Pipeline {
+  readonly writer: EventsWriter;
+  readonly pool: WorkerPool;
+  readonly gate: SmtpGate;
+  readonly table: FlowTable;
+  /** Set when the pool gave up (crash loop, invalid init). */
+  failure: Error | null = null;
+  unknownMessages = 0;
+  /** Newest packet time seen (µs); the clock of closes at end of input. */
+  maxTs = 0;
+  private readonly metrics: Metrics;
+  private readonly seg: DecodedSegment = newDecodedSegment();
+  private readonly verify: boolean;
+  private readonly packets: PacketCounts = { tcp: 0, not_tcp: 0, truncated: 0, malformed: 0, fragment: 0, bad_checksum: 0 };
+  private sinceTick = 0;
+  private nextTickAt = 0;
+  private backlogCounted = 0;
+
+  constructor(opts: PipelineOptions) {
+    const { config, log, metrics } = opts;
+    this.metrics = metrics;
+    this.verify = config.capture.verify_checksums;
+    this.writer = new EventsWriter({
+      path: opts.events,
+      fileMode: config.output.file_mode,
+      onWritten: (e) => metrics.countEvent(e),
+      onError: () => opts.onHalt('writer'),
+    });
+    // The pool's callbacks run on worker messages, after the gate below exists.
+    let gateRef: SmtpGate | null = null;
+    this.pool = new WorkerPool(
+      {
+        count: opts.workers,
+        queueBytes: config.workers.queue_mb * MIB,
+        policy: opts.policy,
+        config: workerConfigOf(config),
+        ...(opts.workerUrl === undefined ? {} : { workerUrl: opts.workerUrl }),
+        ...(opts.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: opts.shutdownTimeoutMs }),
+      },
+      {
+        onRecords: (records) => this.writer.writeAll(records),
+        onDeltas: (d) => metrics.applyDeltas(d),
+        onNotSmtp: (flow) => {
+          gateRef?.onWorkerNotSmtp(flow);
+          gateRef?.applyIgnores();
+        },
+        onWorkerRestart: (worker, reason) => {
+          metrics.countWorkerRestart();
+          log.warn({ worker, reason }, `worker ${worker} died and was restarted; its connections are incomplete`);
+          if (gateRef === null) return;
+          this.writer.writeAll(gateRef.onWorkerRestart(worker, this.maxTs));
+          gateRef.applyIgnores();
+        },
+        onUnknownMessage: () => this.unknownMessages++,
+        onFatal: (err) => {
+          this.failure = err;
+          opts.onHalt('pool');
+        },
+      },
+    );
+    this.gate = new SmtpGate(
+      { smtpPorts: config.capture.ports, pendingBytesPerFlow: DEFAULT_PENDING_BYTES_PER_FLOW, pendingBytesTotal: DEFAULT_PENDING_BYTES_TOTAL },
+      this.pool,
+      { anomaly: (name) => metrics.countAnomaly(name) },
+    );
+    gateRef = this.gate;
+    this.table = new FlowTable({ flows: config.flows, smtpPorts: config.capture.ports }, this.gate);
+    this.gate.attach(this.table);
+  }
+
+  /** The source's frame handler (bound once: no closure per packet). */
+  readonly onFrame = (frame: RawFrame): void => {
+    const ts = frame.tsMicros;
+    if (ts > this.maxTs) this.maxTs = ts;
+    const skip = decodePacket(frame, this.seg, this.verify);
+    if (skip === null) {
+      this.packets.tcp++;
+      this.table.onSegment(this.seg);
+      this.gate.applyIgnores();
+    } else {
+      this.packets[skip]++;
+    }
+    if (++this.sinceTick >= TICK_PACKETS || this.maxTs >= this.nextTickAt) this.tick(this.maxTs);
+  };
+
+  /** Timeouts and reorder windows up to `nowMicros` (packet time; wall clock in live mode). */
+  tick(nowMicros: number): void {
+    if (nowMicros > this.maxTs) this.maxTs = nowMicros;
+    this.sinceTick = 0;
+    this.nextTickAt = this.maxTs + TICK_MICROS;
+    this.table.tick(this.maxTs);
+    this.gate.applyIgnores();
+  }
+
+  /** Closes every open connection (`eof` at end of input, `shutdown` on SIGTERM). */
+  closeAll(reason: 'eof' | 'shutdown'): void {
+    this.table.closeAll(reason, this.maxTs > 0 ? this.maxTs : undefined);
+    this.gate.applyIgnores();
+  }
+
+  /** Main-thread counters, flow and capture stats, worker queues → Metrics. */
+  publish(source: SourceStats | null): void {
+    const { metrics, packets, pool } = this;
+    for (const k of Object.keys(packets) as (keyof PacketCounts)[]) {
+      metrics.countPacket(k, packets[k]);
+      packets[k] = 0;
+    }
+    metrics.updateFlowStats(this.table.stats());
+    if (source !== null) metrics.updateSourceStats(source);
+    for (let i = 0; i < pool.size; i++) metrics.setWorkerQueue(i, pool.queueBytes(i));
+    metrics.countDropped('worker_backlog', pool.backlogDroppedBytes - this.backlogCounted);
+    this.backlogCounted = pool.backlogDroppedBytes;
+  }
+}
