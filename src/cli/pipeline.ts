@@ -16,6 +16,7 @@ import { DEFAULT_PENDING_BYTES_PER_FLOW, DEFAULT_PENDING_BYTES_TOTAL, SmtpGate }
 import { EventsWriter } from '../output/events-writer.js';
 import type { Metrics } from '../output/metrics.js';
 import type { OpLogger } from '../output/oplog.js';
+import { extractWorkerConfigOf } from '../extract/options.js';
 
 /** FlowTable.tick at least every this many packets and every second of packet time. */
 const TICK_PACKETS = 4096;
@@ -28,6 +29,7 @@ export function workerConfigOf(config: Config): WorkerConfig {
     logPasswords: config.output.log_passwords,
     smtpPorts: [...config.capture.ports],
     hashes: [...config.output.hashes],
+    extract: extractWorkerConfigOf(config.extract),
   };
 }
 

@@ -6,6 +6,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { HashName } from './options.js';
 import { SNIFF_BYTES, detectType } from './magic.js';
 import type { TextSink } from './text-sink.js';
+import type { BodyTap } from './types.js';
 
 /** Writes smaller than this are copied into the batch buffer (one line of QP or 7bit text) so the
  * hashers, the charset decoder and the URL scanner see large blocks; larger ones go straight on. */
@@ -33,7 +34,13 @@ export class BodyDigest {
   private batchLen = 0;
 
   /** `hashes` empty and `sniff` false: only sizes and text. */
-  constructor(hashes: readonly HashName[], sniff: boolean, private readonly text: TextSink | undefined) {
+  /** `tap` (extraction) sees the same decoded bytes as the hashers, in the same large blocks. */
+  constructor(
+    hashes: readonly HashName[],
+    sniff: boolean,
+    private readonly text: TextSink | undefined,
+    readonly tap?: BodyTap,
+  ) {
     for (const h of hashes) {
       this.names.push(h);
       this.hashers.push(createHash(h));
@@ -59,6 +66,7 @@ export class BodyDigest {
 
   gap(len: number): void {
     this.missing += len;
+    this.tap?.gap(len);
   }
 
   finish(): DigestResult {
@@ -86,5 +94,6 @@ export class BodyDigest {
     }
     for (let i = 0; i < this.hashers.length; i++) this.hashers[i]!.update(buf);
     this.text?.write(buf);
+    this.tap?.write(buf);
   }
 }

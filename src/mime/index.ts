@@ -8,5 +8,6 @@ export type { HashName, MimeOptions } from './options.js';
 
 export function makeMessageParserFactory(opts: MimeOptions): MessageParserFactory {
   const frozen: MimeOptions = { limits: opts.limits, hashes: [...new Set(opts.hashes)] };
+  if (opts.bodyTap !== undefined) frozen.bodyTap = opts.bodyTap;
   return (ctx) => new MimeMessageParser(frozen, ctx);
 }

@@ -68,7 +68,7 @@ export class MimeMessageParser implements MessageParser {
     this.lineMax = opts.limits.line_length;
     this.inbuf = Buffer.allocUnsafe(BLOCK_BYTES + this.lineMax + 1);
     this.headers = new HeaderCollector(opts.limits.header_value_bytes, opts.limits.header_bytes, this.anomalies);
-    this.registry = new PartRegistry(opts.hashes, opts.limits.urls_per_message, this.anomalies);
+    this.registry = new PartRegistry(opts.hashes, opts.limits.urls_per_message, this.anomalies, opts.bodyTap);
     this.entityHeaders = new EntityHeaders(this.top);
     this.headers.begin(this.entityHeaders);
   }

@@ -1,5 +1,6 @@
 // Options of the MIME engine, split out so every module can import them without a cycle.
 import type { LimitsConfig } from '../config/types.js';
+import type { BodyTapFactory } from './types.js';
 
 export type HashName = 'md5' | 'sha1' | 'sha256';
 
@@ -7,4 +8,6 @@ export interface MimeOptions {
   limits: LimitsConfig;
   /** Hashes computed per attachment; an absent name means its field is omitted from the record. */
   hashes: readonly HashName[];
+  /** Observer of attachment bodies (extraction); absent: no part is observed. */
+  bodyTap?: BodyTapFactory;
 }

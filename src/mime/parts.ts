@@ -9,7 +9,7 @@ import { makeTextDecoder, resolveCharset } from './charset.js';
 import type { ResolvedEntity } from './entity.js';
 import { typeMismatch } from './magic.js';
 import { TextSink, UrlSet } from './text-sink.js';
-import type { AttachmentRecord } from './types.js';
+import type { AttachmentRecord, BodyTapFactory } from './types.js';
 
 export interface Part {
   res: ResolvedEntity;
@@ -23,13 +23,22 @@ interface AttachmentSlot {
   record: AttachmentRecord | undefined;
 }
 
+function tapInfo(r: ResolvedEntity): { content_type: string; filename?: string } {
+  return r.filename === undefined ? { content_type: r.type } : { content_type: r.type, filename: r.filename };
+}
+
 export class PartRegistry {
   private readonly slots: AttachmentSlot[] = [];
   private textShaTaken = false;
   textSha256: string | undefined;
   readonly urls: UrlSet;
 
-  constructor(private readonly hashes: readonly HashName[], urlsMax: number, private readonly sink: AnomalySink) {
+  constructor(
+    private readonly hashes: readonly HashName[],
+    urlsMax: number,
+    private readonly sink: AnomalySink,
+    private readonly tapFactory?: BodyTapFactory,
+  ) {
     this.urls = new UrlSet(urlsMax, sink);
   }
 
@@ -47,7 +56,8 @@ export class PartRegistry {
       if (wantSha) this.textShaTaken = true;
       text = new TextSink(makeTextDecoder(cs), wantSha, this.urls, res.type === 'text/html');
     }
-    const digest = new BodyDigest(attachment ? this.hashes : [], attachment, text);
+    const tap = attachment && this.tapFactory !== undefined ? this.tapFactory(tapInfo(res)) : undefined;
+    const digest = new BodyDigest(attachment ? this.hashes : [], attachment, text, tap);
     let slot = -1;
     if (attachment) {
       slot = this.slots.length;
@@ -70,6 +80,8 @@ export class PartRegistry {
     if (d.sha256 !== undefined) rec.sha256 = d.sha256;
     if (d.detectedType !== undefined) rec.detected_type = d.detectedType;
     if (d.missingBytes > 0) rec.missing_bytes = d.missingBytes;
+    const extracted = part.digest.tap?.end(d.sha256);
+    if (extracted !== undefined) rec.extracted = extracted;
     this.slots[part.slot]!.record = rec;
   }
 

@@ -50,6 +50,8 @@ export interface MessageRecord {
   attachments: AttachmentRecord[];
   signals?: string[];
   urls?: string[];
+  /** Where the whole raw message was extracted (extract.messages); absent otherwise. */
+  extracted?: string;
 }
 
 export interface MessageResult {
@@ -75,5 +77,28 @@ export interface MessageParser {
   /** The message ended (normally or not); returns its summary. Called once. */
   end(): MessageResult;
 }
+
+/** What a body tap is told about the attachment it observes. */
+export interface BodyTapInfo {
+  content_type: string;
+  /** Decoded filename as sent: data only, never a path. */
+  filename?: string;
+}
+
+/**
+ * Observes one attachment's decoded bytes (extraction). The MIME engine does no I/O: it only calls
+ * these methods; whoever made the tap owns what happens to the bytes.
+ */
+export interface BodyTap {
+  /** Decoded bytes in order (BORROWED: copy or write them now). */
+  write(decoded: Buffer): void;
+  /** `len` bytes of the part were never captured. */
+  gap(len: number): void;
+  /** The part ended; `sha256` is the digest's when output.hashes computes it. Returns the stored path, if any. */
+  end(sha256: string | undefined): string | undefined;
+}
+
+/** Called once per attachment part; undefined means the part is not observed. */
+export type BodyTapFactory = (info: BodyTapInfo) => BodyTap | undefined;
 
 export type MessageParserFactory = (ctx: MessageContext) => MessageParser;

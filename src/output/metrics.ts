@@ -56,6 +56,8 @@ export const METRIC_DEFS = {
   events_total: { type: 'counter', help: 'Events written, by event', labels: ['event'], initial: one('smtp_transaction', 'smtp_session', 'anomaly') },
   flows_one_sided_total: { type: 'counter', help: 'Connections seen in one direction only', labels: ['side'], initial: one('client_only', 'server_only') },
   smtp_incomplete_transactions_total: { type: 'counter', help: 'Transactions a capture gap touched', labels: [], fromWorkers: true },
+  extract_files_total: { type: 'counter', help: 'Files considered for extraction, by kind (attachment, message, sidecar) and result', labels: ['kind', 'result'], fromWorkers: true },
+  extract_bytes_total: { type: 'counter', help: 'Bytes written to the extraction directory (files and sidecars; duplicates excluded)', labels: [], fromWorkers: true },
 } as const satisfies Record<string, MetricDef>;
 
 export type MetricName = keyof typeof METRIC_DEFS;

@@ -13,6 +13,7 @@ import type { EventRecord } from '../output/types.js';
 import { AnomalyEventLimiter } from '../output/anomaly-events.js';
 import { buildAnomalyRecord, buildSessionRecord, buildTransactionRecord } from '../output/records.js';
 import type { MetricDeltaAccumulator } from './metric-deltas.js';
+import type { TransactionObserver } from '../extract/extractor.js';
 
 /** Longest error text copied into an anomaly detail. */
 const MAX_ERROR_DETAIL = 200;
@@ -50,6 +51,8 @@ export class SessionTable implements BatchHandler {
   constructor(
     private readonly opts: SmtpSessionOptions,
     private readonly metrics: MetricDeltaAccumulator,
+    /** Extraction sidecars (extract.enabled); sees each transaction before its record is built. */
+    private readonly extract?: TransactionObserver,
   ) {}
 
   get size(): number {
@@ -123,6 +126,7 @@ export class SessionTable implements BatchHandler {
   }
 
   emitTransaction(entry: SessionEntry, t: TransactionFacts): void {
+    this.extract?.onTransaction(entry.info, t);
     this.records.push(buildTransactionRecord(entry.info, t, this.opts));
     const m = t.message;
     this.metrics.transaction(t.status, m?.parts ?? 0, m?.attachments.length ?? 0, m !== undefined || t.data_bytes > 0 ? t.data_bytes : null);

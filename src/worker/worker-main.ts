@@ -1,16 +1,20 @@
 // Worker thread entry: validates the `init` message once, then unpacks each batch into the
 // session table and answers with one `batch_done` (records + metric deltas + freed bytes).
-// Owns the thread's SessionTable and metric accumulator. Never logs: everything it knows goes
+// Owns the thread's SessionTable, metric accumulator and (extract.enabled) Extractor. Never logs: everything it knows goes
 // back to the main thread as records and counters (STYLE §2 decision 3).
 import { parentPort } from 'node:worker_threads';
 import { z } from 'zod';
-import { limitsSchema, outputSchema } from '../config/schema.js';
+import { extractSchema, limitsSchema, outputSchema } from '../config/schema.js';
 import type { WorkerConfig, WorkerInbound, WorkerOutbound } from '../dispatch/types.js';
 import { PROTOCOL_VERSION } from '../dispatch/types.js';
 import { unpackBatch } from '../dispatch/batcher.js';
 import { makeMessageParserFactory } from '../mime/index.js';
 import { SessionTable } from './session-table.js';
 import { MetricDeltaAccumulator } from './metric-deltas.js';
+import { LABEL_SEP } from '../dispatch/types.js';
+import { Extractor } from '../extract/extractor.js';
+import type { ExtractCounters } from '../extract/file-writer.js';
+import { extractOptionsOf } from '../extract/options.js';
 
 const initSchema = z.object({
   t: z.literal('init'),
@@ -21,6 +25,7 @@ const initSchema = z.object({
     logPasswords: z.boolean(),
     smtpPorts: z.array(z.number().int().min(0).max(65535)),
     hashes: outputSchema.shape.hashes,
+    extract: extractSchema.extend({ budget: z.instanceof(SharedArrayBuffer).optional() }).optional(),
   }),
 });
 
@@ -44,19 +49,40 @@ function isInbound(raw: unknown): raw is WorkerInbound {
   return typeof r.t === 'string' && KNOWN_TYPES.has(r.t) && r.v === PROTOCOL_VERSION;
 }
 
+/** The session table of a worker, with the MIME engine and extraction wired as `cfg` says. */
+export function createSessionTable(cfg: WorkerConfig, metrics: MetricDeltaAccumulator): SessionTable {
+  const ex = cfg.extract;
+  const extractor =
+    ex !== undefined && ex.enabled
+      ? new Extractor(extractOptionsOf(ex), extractCounters(metrics), cfg.hashes.includes('sha256'), ex.budget)
+      : undefined;
+  const mime = makeMessageParserFactory(
+    extractor?.bodyTap === undefined ? { limits: cfg.limits, hashes: cfg.hashes } : { limits: cfg.limits, hashes: cfg.hashes, bodyTap: extractor.bodyTap },
+  );
+  const newMessageParser = extractor === undefined ? mime : extractor.wrapFactory(mime);
+  return new SessionTable(
+    { limits: cfg.limits, logPasswords: cfg.logPasswords, smtpPorts: cfg.smtpPorts, newMessageParser },
+    metrics,
+    extractor,
+  );
+}
+
 function onInit(st: WorkerState, raw: unknown): void {
   const parsed = initSchema.safeParse(raw);
   if (!parsed.success || st.table !== null) {
     post({ t: 'fatal', v: 1, message: parsed.success ? 'init received twice' : `invalid init: ${parsed.error.message}` });
     return;
   }
-  const cfg: WorkerConfig = parsed.data.config;
-  const newMessageParser = makeMessageParserFactory({ limits: cfg.limits, hashes: cfg.hashes });
-  st.table = new SessionTable(
-    { limits: cfg.limits, logPasswords: cfg.logPasswords, smtpPorts: cfg.smtpPorts, newMessageParser },
-    st.metrics,
-  );
+  st.table = createSessionTable(parsed.data.config, st.metrics);
   post({ t: 'ready', v: 1, workerId: parsed.data.workerId });
+}
+
+/** mailtap_extract_files_total{kind,result} and mailtap_extract_bytes_total through the deltas. */
+function extractCounters(m: MetricDeltaAccumulator): ExtractCounters {
+  return {
+    file: (kind, result) => m.inc(`extract_files_total${LABEL_SEP}${kind}${LABEL_SEP}${result}`),
+    bytes: (n) => m.inc('extract_bytes_total', n),
+  };
 }
 
 function onMessage(st: WorkerState, raw: unknown): void {
