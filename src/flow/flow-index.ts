@@ -11,7 +11,7 @@ export class FlowIndex {
   private readonly buckets = new Map<number, FlowState>();
   private readonly byId = new Map<FlowId, FlowState>();
   readonly lru = new FlowLru();
-  /** Flows indexed, tombstones included. */
+  /** Open (and pending) flows; closed ones leave the index (see Tombstones). */
   size = 0;
   /** Which side sent the segment of the last successful find(). */
   side: Side = Side.None;
@@ -39,11 +39,6 @@ export class FlowIndex {
     this.byId.set(f.id, f);
     this.lru.pushFront(f);
     this.size++;
-  }
-
-  /** After close: tombstones are found by 4-tuple but no longer by FlowId. */
-  forgetId(f: FlowState): void {
-    this.byId.delete(f.id);
   }
 
   remove(f: FlowState): void {

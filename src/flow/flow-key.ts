@@ -45,17 +45,24 @@ export const Side = { None: 0, A: 1, B: 2 } as const;
 export type Side = (typeof Side)[keyof typeof Side];
 
 export function matchSegment(f: FlowState, seg: DecodedSegment): Side {
-  if (f.family !== seg.family) return Side.None;
-  if (f.family === 4) {
-    if (f.ipA4 === seg.srcIp4 && f.portA === seg.srcPort && f.ipB4 === seg.dstIp4 && f.portB === seg.dstPort) return Side.A;
-    if (f.ipA4 === seg.dstIp4 && f.portA === seg.dstPort && f.ipB4 === seg.srcIp4 && f.portB === seg.srcPort) return Side.B;
+  return matchTuple(f.family, f.ipA4, f.ipB4, f.ip6, f.portA, f.portB, seg);
+}
+
+/**
+ * Which side of the 4-tuple (A = ipA4/ip6[0..16] and portA, B the other) sent `seg`; also used for
+ * the compact records of closed connections (Tombstones), which keep no FlowState.
+ */
+export function matchTuple(family: number, ipA4: number, ipB4: number, ip6: Buffer | null, portA: number, portB: number, seg: DecodedSegment): Side {
+  if (family !== seg.family) return Side.None;
+  if (family === 4) {
+    if (ipA4 === seg.srcIp4 && portA === seg.srcPort && ipB4 === seg.dstIp4 && portB === seg.dstPort) return Side.A;
+    if (ipA4 === seg.dstIp4 && portA === seg.dstPort && ipB4 === seg.srcIp4 && portB === seg.srcPort) return Side.B;
     return Side.None;
   }
-  const ip6 = f.ip6;
   const src = seg.srcIp6;
   const dst = seg.dstIp6;
   if (!ip6 || !src || !dst) return Side.None;
-  if (f.portA === seg.srcPort && f.portB === seg.dstPort && ip6.compare(src, 0, 16, 0, 16) === 0 && ip6.compare(dst, 0, 16, 16, 32) === 0) return Side.A;
-  if (f.portA === seg.dstPort && f.portB === seg.srcPort && ip6.compare(dst, 0, 16, 0, 16) === 0 && ip6.compare(src, 0, 16, 16, 32) === 0) return Side.B;
+  if (portA === seg.srcPort && portB === seg.dstPort && ip6.compare(src, 0, 16, 0, 16) === 0 && ip6.compare(dst, 0, 16, 16, 32) === 0) return Side.A;
+  if (portA === seg.dstPort && portB === seg.srcPort && ip6.compare(dst, 0, 16, 0, 16) === 0 && ip6.compare(src, 0, 16, 16, 32) === 0) return Side.B;
   return Side.None;
 }

@@ -1,11 +1,12 @@
 // Per-connection state: one FlowState per TCP connection with one HalfState per sending side.
 // Side A is whoever sent the first packet seen, B the other; which of them is the client is
 // decided once (FlowTable) and fixed. Flags are packed into one small integer per object (a SYN
-// flood of max_flows connections must stay in a few hundred MB); holdbacks exist only when needed.
+// flood of max_flows connections must stay in a few hundred MB); B's HalfState and the holdbacks
+// exist only when needed.
 import type { Direction, FlowId } from './types.js';
 import type { Holdback } from './holdback.js';
 
-/** Lifecycle: roles not known yet (midstream, no SMTP port, no payload yet), open, closed (tombstone). */
+/** Lifecycle: roles not known yet (midstream, no SMTP port, no payload yet), open, closed (out of the table). */
 export const Phase = { Pending: 0, Open: 1, Closed: 2 } as const;
 export type Phase = (typeof Phase)[keyof typeof Phase];
 
@@ -65,6 +66,14 @@ export class HalfState {
   }
 }
 
+/**
+ * Side B before it sent anything: every field at its initial value, shared by all flows and frozen,
+ * so a write that should have gone to a flow's own HalfState fails loudly instead of leaking into
+ * every other flow. Readers need no null checks; writers go through FlowState.bHalf().
+ */
+export const ABSENT_HALF = new HalfState();
+Object.freeze(ABSENT_HALF);
+
 const F_CLIENT_IS_A = 1 << 2;
 const F_MIDSTREAM = 1 << 3;
 const F_IGNORED = 1 << 4;
@@ -81,7 +90,11 @@ export class FlowState {
   lruPrev: FlowState | null = null;
   lruNext: FlowState | null = null;
   readonly a = new HalfState();
-  readonly b = new HalfState();
+  /**
+   * ABSENT_HALF until side B's first packet: a scan or a SYN flood that is never answered costs
+   * one HalfState per connection, not two. Read freely; write only through bHalf().
+   */
+  b: HalfState = ABSENT_HALF;
   lastMicros: number;
 
   constructor(
@@ -146,6 +159,12 @@ export class FlowState {
   }
   set waiting(v: boolean) {
     this.flag(F_WAITING, v);
+  }
+
+  /** Side B's own HalfState, created on first use. */
+  bHalf(): HalfState {
+    if (this.b === ABSENT_HALF) this.b = new HalfState();
+    return this.b;
   }
 
   client(): HalfState {

@@ -1,7 +1,7 @@
 // The connection table: finds or creates the FlowState of each DecodedSegment (FlowIndex: numeric
-// key, collision chains, LRU), evicts at max_flows, expires idle flows and short tombstones after
-// FIN/RST, decides client and server, tracks SYN/FIN/RST and ACKs, and emits open/close around the
-// Reassembler's data/gap events. Consumes DecodedSegment (BORROWED), produces StreamEvents per flow.
+// key, collision chains, LRU), evicts at max_flows, expires idle flows and the compact tombstones
+// left by FIN/RST, decides client and server, tracks SYN/FIN/RST and ACKs, and emits open/close
+// around the Reassembler's data/gap events. Consumes DecodedSegment (BORROWED), produces StreamEvents.
 import type { DecodedSegment } from '../decode/types.js';
 import { TcpFlags } from '../decode/types.js';
 import type { FlowsConfig } from '../config/types.js';
@@ -13,6 +13,7 @@ import { FlowIndex } from './flow-index.js';
 import { HoldbackBudget } from './holdback.js';
 import { Reassembler } from './reassembler.js';
 import { SEQ_JUMP_LIMIT, seqAdd, seqDiff } from './seq.js';
+import { Tombstones } from './tombstones.js';
 
 export interface FlowTableOptions {
   flows: FlowsConfig;
@@ -24,6 +25,7 @@ export interface FlowTableOptions {
  * How long a FIN/RST-closed connection is remembered (packet time, at most idle_timeout_s), so
  * late retransmissions and ACKs of it do not open a new midstream flow. Long enough for the
  * final ACKs and retransmitted FINs (a few RTOs), short enough that port reuse after it is rare.
+ * Every late packet extends it. Only a compact record is kept (Tombstones), never the FlowState.
  */
 export const TOMBSTONE_MICROS = 30_000_000;
 
@@ -32,6 +34,8 @@ const EMPTY_VLAN: number[] = [];
 
 export class FlowTable {
   private readonly index = new FlowIndex();
+  /** Closed connections; they count toward max_flows with the open ones. */
+  private readonly tombs = new Tombstones();
   /** Flows with a running reorder-window timer (usually few), scanned by tick(). */
   private readonly waiting = new Set<FlowState>();
   private readonly smtpPort = new Uint8Array(65536);
@@ -71,24 +75,26 @@ export class FlowTable {
     const hash = hashSegment(seg);
     let f = this.index.find(seg, hash);
     let side: Side = this.index.side;
-    if (f && f.phase === Phase.Closed) {
-      // A new SYN reuses the 4-tuple: a new connection. Anything else belongs to the closed one.
-      if ((flags & (TcpFlags.SYN | TcpFlags.ACK)) !== TcpFlags.SYN) {
-        f.lastMicros = ts;
-        this.index.lru.touch(f);
-        return;
-      }
-      this.remove(f);
-      f = null;
-    }
     if (!f) {
+      const t = this.tombs.find(seg, hash);
+      if (t >= 0) {
+        // A new SYN reuses the 4-tuple: a new connection. Anything else belongs to the closed one,
+        // until its record expires (checked here too, so results do not depend on tick()).
+        if (ts < this.tombs.expiresAt(t) && (flags & (TcpFlags.SYN | TcpFlags.ACK)) !== TcpFlags.SYN) {
+          this.tombs.refresh(t, ts + this.tombMicros);
+          return;
+        }
+        this.tombs.delete(t);
+      }
       f = this.create(seg, hash, ts);
       side = Side.A;
     } else {
-      f.lastMicros = ts;
+      // The latest packet time, not the last packet's: capture timestamps can go backwards
+      // (merged or crafted captures), and `end` must not precede `start` or any packet.
+      if (ts > f.lastMicros) f.lastMicros = ts;
       this.index.lru.touch(f);
     }
-    const s = side === Side.A ? f.a : f.b;
+    const s = side === Side.A ? f.a : f.bHalf();
     const p = side === Side.A ? f.b : f.a;
     s.seen = true;
     if (f.waiting) {
@@ -120,8 +126,9 @@ export class FlowTable {
       // A SYN-ACK acknowledges the client's SYN: the client's first data byte is known even when
       // the SYN was not captured, so a lost first segment is a gap, not silently skipped.
       if ((flags & TcpFlags.ACK) !== 0 && !p.hasSeq) {
-        p.hasSeq = true;
-        p.next = seg.ack >>> 0;
+        const q = side === Side.A ? f.bHalf() : p;
+        q.hasSeq = true;
+        q.next = seg.ack >>> 0;
       }
     }
     if (flags & TcpFlags.ACK) this.reasm.onAck(s, p, seg.ack);
@@ -161,17 +168,12 @@ export class FlowTable {
       this.reasm.expire(f, f.b, f.a, nowMicros);
       this.settle(f, nowMicros);
     }
+    this.tombs.expire(nowMicros);
     let f = this.index.lru.tail;
     while (f) {
+      if (nowMicros - f.lastMicros < this.idleMicros) break;
       const prev = f.lruPrev;
-      const age = nowMicros - f.lastMicros;
-      if (f.phase === Phase.Closed) {
-        if (age < this.tombMicros) break;
-        this.remove(f);
-      } else {
-        if (age < this.idleMicros) break;
-        this.close(f, 'idle', nowMicros);
-      }
+      this.close(f, 'idle', nowMicros);
       f = prev;
     }
   }
@@ -181,10 +183,10 @@ export class FlowTable {
     let f = this.index.lru.tail;
     while (f) {
       const prev = f.lruPrev;
-      if (f.phase === Phase.Closed) this.remove(f);
-      else this.close(f, reason, nowMicros ?? f.lastMicros);
+      this.close(f, reason, nowMicros ?? f.lastMicros);
       f = prev;
     }
+    this.tombs.clear();
     this.busy = false;
     this.deferredIgnores.length = 0;
   }
@@ -250,7 +252,7 @@ export class FlowTable {
   }
 
   private create(seg: DecodedSegment, hash: number, ts: number): FlowState {
-    if (this.index.size >= this.maxFlows) this.evict(ts);
+    if (this.index.size + this.tombs.size >= this.maxFlows) this.evict(ts);
     if (this.salt === null) this.salt = Math.floor(ts / 1_000_000).toString(36);
     let ip6: Buffer | null = null;
     if (seg.family === 6 && seg.srcIp6 && seg.dstIp6) {
@@ -301,9 +303,18 @@ export class FlowTable {
     if (f.midstream) this.reasm.anomaly(f, 'flow_midstream', 'no SYN seen', f.startMicros);
   }
 
+  /**
+   * Ends a flow: held bytes become data and gaps, the close event carries the summary, and the
+   * FlowState leaves the table (a FIN/RST close leaves a tombstone record instead).
+   */
   private close(f: FlowState, reason: CloseReason, ts: number): void {
     if (f.phase === Phase.Closed) return;
     if (f.phase === Phase.Pending) this.decideRolesByPort(f);
+    // Both FINs seen: the connection ended normally, and only the reorder window (a hole before a
+    // FIN, waiting for a copy the capture may still deliver) kept it open. End of input, shutdown
+    // or an idle timeout cut that wait short; the holes become gaps below and the close is `fin`.
+    // Eviction stays `evicted`: it is the table's own decision, counted to tune max_flows.
+    if ((reason === 'eof' || reason === 'shutdown' || reason === 'idle') && f.a.finSeen && f.b.finSeen) reason = 'fin';
     const c = f.client();
     const s = f.server();
     if (f.ignored) {
@@ -323,9 +334,8 @@ export class FlowTable {
     this.st.flowsTotal[reason]++;
     this.st.flowsActive--;
     f.phase = Phase.Closed;
-    this.index.forgetId(f);
-    if (reason === 'fin' || reason === 'rst') f.lastMicros = ts;
-    else this.remove(f);
+    this.index.remove(f);
+    if (reason === 'fin' || reason === 'rst') this.tombs.add(f, (ts > f.lastMicros ? ts : f.lastMicros) + this.tombMicros);
   }
 
   private decideRolesByPort(f: FlowState): void {
@@ -333,22 +343,16 @@ export class FlowTable {
     this.open(f);
   }
 
+  /**
+   * max_flows reached: the oldest tombstone goes first (forgetting a closed connection risks at most
+   * a midstream flow for one of its late packets), else the least recently used open flow.
+   */
   private evict(ts: number): void {
+    if (this.tombs.dropOldest()) return;
     const victim = this.index.lru.tail;
     if (!victim) return;
-    if (victim.phase !== Phase.Closed) {
-      if (victim.phase === Phase.Pending) this.decideRolesByPort(victim);
-      this.reasm.anomaly(victim, 'flow_evicted', `flows.max_flows (${this.maxFlows}) reached`, ts);
-      this.close(victim, 'evicted', ts);
-    } else this.remove(victim);
-  }
-
-  /** Unlinks a flow from the table (closed, or a tombstone that expired or was replaced). */
-  private remove(f: FlowState): void {
-    this.index.remove(f);
-    if (f.phase !== Phase.Closed) {
-      this.st.flowsActive--;
-      f.phase = Phase.Closed;
-    }
+    if (victim.phase === Phase.Pending) this.decideRolesByPort(victim);
+    this.reasm.anomaly(victim, 'flow_evicted', `flows.max_flows (${this.maxFlows}) reached`, ts);
+    this.close(victim, 'evicted', ts);
   }
 }

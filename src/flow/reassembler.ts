@@ -157,7 +157,7 @@ export class Reassembler {
   /** Starts (or stops) `y`'s reorder-window timer; true while it runs. */
   arm(f: FlowState, y: HalfState, x: HalfState, ts: number): boolean {
     if (!y.hasSeq || !seqLt(y.next, this.target(y, x))) {
-      y.waitSince = -1;
+      if (y.waitSince >= 0) y.waitSince = -1; // never written when unset: y may be ABSENT_HALF
       return false;
     }
     if (y.waitSince < 0) y.waitSince = ts;
@@ -167,8 +167,8 @@ export class Reassembler {
 
   /** Close: every hole up to the target and the held data become gaps and data; holdback released. */
   flushAll(f: FlowState, y: HalfState, x: HalfState, ts: number): void {
+    if (!y.hasSeq) return; // nothing sent, nothing held: also ABSENT_HALF, which must not be written
     y.waitSince = -1;
-    if (!y.hasSeq) return;
     this.flushUntil(f, y, this.target(y, x), ts);
     const hold = y.hold;
     if (hold) {
@@ -186,7 +186,7 @@ export class Reassembler {
       y.hold.clear();
       y.hold = null;
     }
-    y.waitSince = -1;
+    if (y.waitSince >= 0) y.waitSince = -1;
   }
 
   private flushUntil(f: FlowState, y: HalfState, target: number, ts: number): void {

@@ -223,3 +223,42 @@ test('the byte streams do not depend on how often tick() is called', () => {
     { numRuns: RUNS },
   );
 });
+
+test('both FINs seen: closes as fin whatever was lost, and end is the latest packet time even when time goes backwards', () => {
+  fc.assert(
+    fc.property(
+      streamArb,
+      fc.array(fc.nat(), { maxLength: 20 }),
+      fc.array(fc.boolean(), { maxLength: 21 }),
+      fc.array(fc.integer({ min: -2_000_000, max: 2_000_000 }), { minLength: 1, maxLength: 23 }),
+      (data, cuts, drops, times) => {
+        const rec = new Recorder();
+        const ft = new FlowTable({ flows: flowsConfig({ reorder_window_ms: 100 }), smtpPorts: [25] }, rec);
+        const conn = new Conn('10.1.0.1:40000', '10.1.0.2:25', 1000, 5000, T0 + 10_000_000);
+        for (const s of conn.handshake()) ft.onSegment(s);
+        const start = rec.of('open')[0]!.tsMicros;
+        let latest = conn.ts;
+        let i = 0;
+        const at = (): number => {
+          const ts = T0 + 10_000_000 + times[i++ % times.length]!;
+          if (ts > latest) latest = ts;
+          return ts;
+        };
+        const buf = Buffer.from(data);
+        segmentsOf(buf.length, cuts).forEach(([off, len], k) => {
+          if (drops[k % Math.max(1, drops.length)] !== true) ft.onSegment(conn.c(off, buf.subarray(off, off + len), { ts: at() }));
+        });
+        ft.onSegment(conn.s(0, '', { flags: F.FIN | F.ACK, ts: at(), ack: buf.length }));
+        ft.onSegment(conn.c(buf.length, '', { flags: F.FIN | F.ACK, ts: at(), ack: 1 }));
+        ft.closeAll('eof');
+        const [close] = rec.of('close');
+        assert.ok(close);
+        assert.equal(close.reason, 'fin');
+        assert.equal(close.summary.startMicros, start);
+        assert.equal(close.summary.endMicros, latest);
+        assert.equal(close.summary.bytesClient + close.summary.gapBytes, buf.length);
+      },
+    ),
+    { numRuns: RUNS },
+  );
+});

@@ -46,11 +46,10 @@ test('buildSummary: bytes by role, gaps of both sides, one-sided detection', () 
   f.a.seen = true;
   f.a.delivered = 10;
   f.a.gapBytes = 2;
-  f.b.delivered = 0;
   assert.deepEqual(buildSummary(f), { startMicros: 100, endMicros: 900, bytesClient: 10, bytesServer: 0, gapBytes: 2, midstream: false, oneSided: 'client_only' });
   f.clientIsA = false;
   assert.equal(buildSummary(f).oneSided, 'server_only');
-  f.b.seen = true;
+  f.bHalf().seen = true;
   f.b.gapBytes = 3;
   assert.equal(buildSummary(f).oneSided, null);
   assert.equal(buildSummary(f).gapBytes, 5);

@@ -5,6 +5,7 @@ import { communityIdV4, communityIdV6 } from '../../../src/shared/community-id.j
 import { readFileSync } from 'node:fs';
 import { Conn, F, Recorder, T0, flowsConfig, mkSeg, parseIp4, parseIp6, readPcapSegments } from '../../helpers/segments.js';
 import { fixture } from '../../helpers/paths.js';
+import { dropRecordContaining } from '../../helpers/pcap-edit.js';
 import type { FlowsConfig } from '../../../src/config/types.js';
 
 function setup(over: Partial<FlowsConfig> = {}, smtpPorts: number[] = [25, 587]): { ft: FlowTable; rec: Recorder } {
@@ -368,4 +369,200 @@ test('ignore() called from inside onEvent: no more events for the flow, held byt
   ft.onSegment(c.c(12, 'more'));
   ft.closeAll('eof');
   assert.deepEqual(rec.events.filter((e) => e.t !== 'open').map((e) => e.t), ['data', 'close']);
+});
+
+/** EHLO, a 12-byte client segment the capture lost (AUTH LOGIN), QUIT, then both FINs and the last ACK. */
+function lostClientSegment(c: Conn): ReturnType<Conn['c']>[] {
+  return [
+    ...c.handshake(),
+    c.s(0, '220 mx\r\n'),
+    c.c(0, 'EHLO a\r\n', { ack: 8 }),
+    c.s(8, '250 ok\r\n', { ack: 8 }),
+    // c.c(8, 'AUTH LOGIN\r\n') never captured; the server's reply acknowledges it.
+    c.s(16, '334 VXNlcm5hbWU6\r\n', { ack: 20 }),
+    c.c(20, 'QUIT\r\n', { ack: 34 }),
+    c.s(34, '221 bye\r\n', { ack: 26 }),
+    c.c(26, '', { flags: F.FIN | F.ACK, ack: 43 }),
+    c.s(43, '', { flags: F.FIN | F.ACK, ack: 27 }),
+    c.c(27, '', { ack: 44 }),
+  ];
+}
+
+test('a lost segment before both FINs: the reorder window makes it a gap, then the flow closes as fin', () => {
+  const { ft, rec } = setup({ reorder_window_ms: 100 });
+  const c = new Conn();
+  const segs = lostClientSegment(c);
+  feed(ft, segs);
+  assert.equal(rec.of('close').length, 0, 'still inside the reorder window');
+  const ackedAt = segs[6]!.tsMicros; // the first ACK beyond the hole starts the window
+  ft.tick(ackedAt + 100_000 - 1);
+  assert.equal(rec.of('close').length, 0, 'one microsecond before the window ends');
+  ft.tick(ackedAt + 100_000);
+  const [close] = rec.of('close');
+  assert.ok(close);
+  assert.equal(close.reason, 'fin');
+  assert.equal(close.tsMicros, ackedAt + 100_000);
+  assert.equal(close.summary.endMicros, c.ts, 'end is the last packet, not the tick');
+  assert.equal(close.summary.gapBytes, 12);
+  assert.equal(rec.stream(close.flow, 'c2s'), 'EHLO a\r\n<gap 12>QUIT\r\n');
+  assert.equal(ft.stats().flowsTotal.fin, 1);
+  assert.equal(ft.stats().flowsActive, 0);
+  // The connection is a tombstone now: its last ACK, retransmitted, opens nothing.
+  ft.onSegment(c.c(27, '', { ack: 44 }));
+  assert.equal(rec.of('open').length, 1);
+});
+
+test('a lost segment before both FINs: its copy arriving inside the window fills the hole, no gap', () => {
+  const { ft, rec } = setup({ reorder_window_ms: 100 });
+  const c = new Conn();
+  feed(ft, lostClientSegment(c));
+  ft.onSegment(c.c(8, 'AUTH LOGIN\r\n', { ack: 34 }));
+  const [close] = rec.of('close');
+  assert.ok(close);
+  assert.equal(close.reason, 'fin');
+  assert.equal(close.summary.gapBytes, 0);
+  assert.equal(rec.stream(close.flow, 'c2s'), 'EHLO a\r\nAUTH LOGIN\r\nQUIT\r\n');
+});
+
+test('a lost segment before both FINs: end of input (or shutdown, or idle) closes as fin with the gap', () => {
+  for (const how of ['eof', 'shutdown', 'idle'] as const) {
+    const { ft, rec } = setup({ reorder_window_ms: 60_000, idle_timeout_s: 1 });
+    const c = new Conn();
+    feed(ft, lostClientSegment(c));
+    if (how === 'idle') ft.tick(c.ts + 1_000_000);
+    else ft.closeAll(how);
+    const [close] = rec.of('close');
+    assert.ok(close, how);
+    assert.equal(close.reason, 'fin', how);
+    assert.equal(rec.stream(close.flow, 'c2s'), 'EHLO a\r\n<gap 12>QUIT\r\n', how);
+    assert.equal(ft.stats().flowsTotal.fin, 1, how);
+    assert.equal(ft.stats().flowsTotal[how], 0, how);
+  }
+});
+
+test('a lost server segment before both FINs closes as fin at end of input', () => {
+  const { ft, rec } = setup();
+  const c = new Conn();
+  feed(ft, [
+    ...c.handshake(),
+    c.s(0, '220 mx\r\n'),
+    c.c(0, 'EHLO a\r\n', { ack: 8 }),
+    // c.s(8, '250 ok\r\n') never captured
+    c.c(8, 'QUIT\r\n', { ack: 16 }),
+    c.s(16, '221 bye\r\n', { ack: 14 }),
+    c.s(25, '', { flags: F.FIN | F.ACK, ack: 14 }),
+    c.c(14, '', { flags: F.FIN | F.ACK, ack: 26 }),
+  ]);
+  ft.closeAll('eof');
+  const [close] = rec.of('close');
+  assert.ok(close);
+  assert.equal(close.reason, 'fin');
+  assert.equal(rec.stream(close.flow, 's2c'), '220 mx\r\n<gap 8>221 bye\r\n');
+  assert.equal(close.summary.gapBytes, 8);
+});
+
+test('only one FIN seen: end of input still closes as eof; eviction stays evicted even after both FINs', () => {
+  const { ft, rec } = setup({ reorder_window_ms: 60_000, max_flows: 1 });
+  const c = new Conn();
+  feed(ft, lostClientSegment(c).slice(0, -2)); // the server's FIN and the last ACK not seen
+  ft.closeAll('eof');
+  assert.equal(rec.of('close')[0]!.reason, 'eof');
+  const c2 = new Conn('10.0.0.3:40000', '10.0.0.2:25');
+  feed(ft, lostClientSegment(c2));
+  ft.onSegment(new Conn('10.0.0.4:40000', '10.0.0.2:25').syn());
+  assert.equal(rec.of('close')[1]!.reason, 'evicted');
+});
+
+test('seed session.pcap with a segment dropped on either side: a gap of its length, closed as fin', () => {
+  const seed = readFileSync(fixture('seed', 'session.pcap'));
+  const cases = [
+    { needle: 'AUTH LOGIN\r\n', dir: 'c2s', len: 'AUTH LOGIN\r\n'.length },
+    { needle: '334 ', dir: 's2c', len: '334 dXNlcm5hbWU6\r\n'.length },
+  ] as const;
+  for (const k of cases) {
+    const { pcap } = dropRecordContaining(seed, k.needle);
+    const { ft, rec } = setup();
+    for (const seg of readPcapSegments(pcap)) ft.onSegment(seg);
+    ft.closeAll('eof');
+    const [close] = rec.of('close');
+    assert.ok(close, k.needle);
+    assert.equal(close.reason, 'fin', k.needle);
+    assert.equal(close.summary.gapBytes, k.len, k.needle);
+    assert.deepEqual(rec.of('gap').map((g) => [g.dir, g.len]), [[k.dir, k.len]], k.needle);
+  }
+});
+
+test('timestamps that go backwards: end is the latest packet time, never before start', () => {
+  const { ft, rec } = setup({ idle_timeout_s: 10 });
+  const c = new Conn();
+  feed(ft, c.handshake());
+  const start = rec.of('open')[0]!.tsMicros;
+  ft.onSegment(c.s(0, '220 mx\r\n', { ts: start + 5_000_000 }));
+  const latest = c.ts;
+  feed(ft, [c.c(0, 'QUIT\r\n', { ack: 8, ts: start + 1_000 }), c.c(6, '', { flags: F.FIN | F.ACK, ack: 8 }), c.s(8, '', { flags: F.FIN | F.ACK, ack: 7, ts: start - 500 })]);
+  const [close] = rec.of('close');
+  assert.ok(close);
+  assert.equal(close.reason, 'fin');
+  assert.equal(close.summary.startMicros, start);
+  assert.equal(close.summary.endMicros, latest);
+  // The first packet is not the earliest: end still is not before start.
+  const c2 = new Conn('10.0.0.7:40000', '10.0.0.2:25', 1000, 5000, T0 + 50_000_000);
+  feed(ft, [c2.syn(), c2.synAck(), c2.c(0, '', { ts: T0 + 40_000_000 })]);
+  ft.closeAll('eof');
+  const close2 = rec.of('close')[1]!;
+  assert.equal(close2.summary.endMicros, T0 + 50_000_000 + 1000 + 1000);
+  assert.ok(close2.summary.endMicros >= close2.summary.startMicros);
+  // Idle expiry counts from the latest packet time too.
+  const { ft: ft3, rec: rec3 } = setup({ idle_timeout_s: 10 });
+  const c3 = new Conn();
+  feed(ft3, [c3.syn(), c3.synAck(), c3.c(0, 'x', { ts: T0 + 20_000_000 }), c3.c(1, 'y', { ts: T0 + 1 })]);
+  ft3.tick(T0 + 30_000_000 - 1);
+  assert.equal(rec3.of('close').length, 0);
+  ft3.tick(T0 + 30_000_000);
+  assert.equal(rec3.of('close')[0]!.summary.endMicros, T0 + 20_000_000);
+});
+
+test('tombstones count toward max_flows and are dropped, oldest first, before an open flow is evicted', () => {
+  const { ft, rec } = setup({ max_flows: 3 });
+  const open = new Conn('10.0.0.1:40001', '10.0.0.100:25');
+  feed(ft, open.handshake());
+  const closed = [2, 3].map((i) => new Conn(`10.0.0.${i}:4000${i}`, '10.0.0.100:25'));
+  for (const c of closed) feed(ft, [...c.handshake(), c.c(0, '', { flags: F.RST })]);
+  assert.equal(ft.stats().flowsActive, 1);
+  ft.onSegment(new Conn('10.0.0.4:40004', '10.0.0.100:25').syn()); // 1 open + 2 tombstones: the oldest goes
+  assert.equal(rec.of('close').length, 2, 'no eviction');
+  ft.onSegment(closed[1]!.c(0, 'late')); // still remembered
+  assert.equal(rec.of('open').length, 4);
+  ft.onSegment(closed[0]!.c(0, 'late')); // forgotten: a midstream flow, the last tombstone goes
+  assert.equal(rec.of('open').length, 5);
+  assert.equal(rec.of('open')[4]!.info.midstream, true);
+  assert.equal(ft.stats().flowsTotal.evicted, 0);
+  ft.onSegment(closed[1]!.c(4, 'late')); // forgotten too; now an open flow must go
+  assert.equal(ft.stats().flowsTotal.evicted, 1);
+  assert.equal(rec.of('close')[2]!.flow, rec.of('open')[0]!.info.flow, 'the least recently used open flow');
+});
+
+test('an expired tombstone is gone for a later packet even before tick() runs', () => {
+  const { ft, rec } = setup();
+  const c = new Conn();
+  feed(ft, c.handshake());
+  ft.onSegment(c.c(0, '', { flags: F.RST }));
+  ft.onSegment(c.c(0, 'x', { ts: c.ts + TOMBSTONE_MICROS - 1 }));
+  assert.equal(rec.of('open').length, 1);
+  ft.onSegment(c.c(1, 'y', { ts: c.ts + TOMBSTONE_MICROS }));
+  assert.equal(rec.of('open').length, 2);
+  assert.equal(rec.of('open')[1]!.info.midstream, true);
+});
+
+test('IPv6: a closed connection absorbs its late packets; a new SYN on the 4-tuple opens a new flow', () => {
+  const { ft, rec } = setup();
+  const c = new Conn('[2001:db8::10]:40000', '[2001:db8::1]:25');
+  feed(ft, [...c.handshake(), c.c(0, 'EHLO x\r\n'), c.s(0, '', { flags: F.RST | F.ACK, ack: 8 })]);
+  assert.equal(rec.of('close')[0]!.reason, 'rst');
+  const n = rec.events.length;
+  feed(ft, [c.c(0, 'EHLO x\r\n'), c.s(0, '', { ack: 8 })]);
+  assert.equal(rec.events.length, n);
+  feed(ft, new Conn(c.client, c.server, 9000, 7000, c.ts + 1000).handshake());
+  assert.equal(rec.of('open').length, 2);
+  assert.equal(rec.of('open')[1]!.info.midstream, false);
 });
