@@ -12,7 +12,8 @@ import { Side, hashSegment } from './flow-key.js';
 import { FlowIndex } from './flow-index.js';
 import { HoldbackBudget } from './holdback.js';
 import { Reassembler } from './reassembler.js';
-import { SEQ_JUMP_LIMIT, seqAdd, seqDiff } from './seq.js';
+import { CausalOrder } from './causal.js';
+import { SEQ_JUMP_LIMIT, seqAdd, seqDiff, seqLt } from './seq.js';
 import { Tombstones } from './tombstones.js';
 
 export interface FlowTableOptions {
@@ -42,6 +43,7 @@ export class FlowTable {
   private readonly st = emptyStats();
   private readonly budget: HoldbackBudget;
   private readonly reasm: Reassembler;
+  private readonly causal: CausalOrder;
   private readonly maxFlows: number;
   private readonly idleMicros: number;
   private readonly tombMicros: number;
@@ -56,6 +58,7 @@ export class FlowTable {
     for (const p of opts.smtpPorts) if (p >= 0 && p < 65536) this.smtpPort[p] = 1;
     this.budget = new HoldbackBudget(fc.memcap_mb * 1024 * 1024);
     this.reasm = new Reassembler(sink, this.st, this.budget, fc.per_flow_holdback_kb * 1024, fc.reorder_window_ms * 1000);
+    this.causal = new CausalOrder(this.reasm, this.st, this.budget, fc.per_flow_holdback_kb * 1024);
     this.maxFlows = fc.max_flows;
     this.idleMicros = fc.idle_timeout_s * 1_000_000;
     this.tombMicros = Math.min(TOMBSTONE_MICROS, this.idleMicros);
@@ -101,6 +104,7 @@ export class FlowTable {
       // Windows that ran out before this packet close first: results do not depend on tick().
       this.reasm.expire(f, f.a, f.b, ts);
       this.reasm.expire(f, f.b, f.a, ts);
+      if (f.a.defer !== null || f.b.defer !== null) this.causal.releaseBoth(f, ts);
     }
     if (flags & TcpFlags.RST) {
       // A reset far outside the sender's sequence space is forged or stale (RFC 5961 §3 checks
@@ -140,7 +144,12 @@ export class FlowTable {
         s.next = start;
       }
       if (f.phase === Phase.Pending) this.decideRoles(f, s, seg.payload);
-      if (len > 0) this.reasm.onPayload(f, s, start, seg.payload, len, ts);
+      if (len > 0) {
+        // Causal order (CausalOrder.deferPayload): one comparison on the common path.
+        const hasAck = (flags & TcpFlags.ACK) !== 0;
+        if (!(hasAck && p.hasSeq && seqLt(p.next, seg.ack))) this.reasm.onPayload(f, s, start, seg.payload, len, ts);
+        else this.causal.deferPayload(f, s, p, start, seg.payload, len, seg.ack >>> 0, ts);
+      }
       if (flags & TcpFlags.FIN && !s.finSeen) {
         const d = seqDiff(start, s.next);
         if (d <= SEQ_JUMP_LIMIT && d >= -SEQ_JUMP_LIMIT) {
@@ -226,8 +235,15 @@ export class FlowTable {
 
   /** After a segment or a tick: reorder-window timers, then the FIN close (RFC 9293 §3.6). */
   private settle(f: FlowState, ts: number): void {
-    const wa = this.reasm.arm(f, f.a, f.b, ts);
-    const wb = this.reasm.arm(f, f.b, f.a, ts);
+    const deferred = f.a.defer !== null || f.b.defer !== null;
+    if (deferred) this.causal.releaseBoth(f, ts);
+    let wa = this.reasm.arm(f, f.a, f.b, ts);
+    let wb = this.reasm.arm(f, f.b, f.a, ts);
+    // A zero window expires a hole inside arm(): what waited on it goes now, then timers again.
+    if (deferred && this.causal.releaseBoth(f, ts)) {
+      wa = this.reasm.arm(f, f.a, f.b, ts);
+      wb = this.reasm.arm(f, f.b, f.a, ts);
+    }
     if (wa || wb) {
       if (!f.waiting) {
         f.waiting = true;
@@ -241,6 +257,7 @@ export class FlowTable {
   private finished(f: FlowState): boolean {
     const a = f.a;
     const b = f.b;
+    if (a.defer !== null || b.defer !== null) return false;
     return a.finSeen && b.finSeen && a.next === a.finSeq && b.next === b.finSeq && (!a.hold || a.hold.count === 0) && (!b.hold || b.hold.count === 0);
   }
 
@@ -321,6 +338,8 @@ export class FlowTable {
       this.reasm.dropHold(c);
       this.reasm.dropHold(s);
     } else {
+      // Holes that deferred bytes wait on become gaps first, then those bytes, then the rest.
+      if (c.defer !== null || s.defer !== null) this.causal.flushDeferred(f, ts);
       this.reasm.flushAll(f, c, s, ts);
       this.reasm.flushAll(f, s, c, ts);
     }

@@ -143,6 +143,11 @@ export class Reassembler {
     }
     if (y.finSeen && seqGt(y.finSeq, t)) t = y.finSeq;
     if (!x.seen && y.hold && y.hold.count > 0 && seqGt(y.hold.firstSeq(), t)) t = y.hold.firstSeq();
+    // y's own deferred bytes exist (they wait on x): a hole only reaches up to them.
+    if (y.defer !== null && y.defer.count > 0) {
+      const m = y.defer.minSeq();
+      if (seqLt(m, t)) t = seqLt(m, y.next) ? y.next : m;
+    }
     return t;
   }
 
@@ -182,6 +187,10 @@ export class Reassembler {
 
   /** ignore(): drop the holdback, deliver nothing more. */
   dropHold(y: HalfState): void {
+    if (y.defer) {
+      y.defer.clear();
+      y.defer = null;
+    }
     if (y.hold) {
       y.hold.clear();
       y.hold = null;
@@ -189,7 +198,8 @@ export class Reassembler {
     if (y.waitSince >= 0) y.waitSince = -1;
   }
 
-  private flushUntil(f: FlowState, y: HalfState, target: number, ts: number): void {
+  /** y's holes below `target` become gaps, held data between them delivered (close, expiry, CausalOrder). */
+  flushUntil(f: FlowState, y: HalfState, target: number, ts: number): void {
     const hold = y.hold;
     while (seqLt(y.next, target)) {
       if (hold && hold.count > 0 && seqLt(hold.firstSeq(), target)) {
