@@ -6,15 +6,11 @@ import type { FlowOpenInfo } from '../flow/types.js';
 import type { TransactionFacts } from '../smtp/types.js';
 import { isoMicros } from '../shared/time.js';
 import { isSha256Hex } from './store.js';
+import { assignConnectionFields } from '../output/records.js';
+import type { ConnectionFields } from '../output/types.js';
 
-export interface SidecarLine {
+export interface SidecarLine extends ConnectionFields {
   ts: string;
-  uid: string;
-  community_id: string;
-  src_ip: string;
-  src_port: number;
-  dst_ip: string;
-  dst_port: number;
   trans_depth: number;
   status: string;
   mail_from: string;
@@ -37,22 +33,14 @@ export interface Sighting {
 }
 
 function base(info: FlowOpenInfo, t: TransactionFacts, kind: SidecarLine['kind'], sha256: string, size: number): SidecarLine {
-  const s: SidecarLine = {
-    ts: isoMicros(t.tsMicros),
-    uid: info.uid,
-    community_id: info.communityId,
-    src_ip: info.client.ip,
-    src_port: info.client.port,
-    dst_ip: info.server.ip,
-    dst_port: info.server.port,
-    trans_depth: t.trans_depth,
-    status: t.status,
-    mail_from: t.mail_from,
-    rcpt_to: t.rcpt_to,
-    kind,
-    sha256,
-    size,
-  };
+  const s = assignConnectionFields({ ts: isoMicros(t.tsMicros) }, info) as SidecarLine;
+  s.trans_depth = t.trans_depth;
+  s.status = t.status;
+  s.mail_from = t.mail_from;
+  s.rcpt_to = t.rcpt_to;
+  s.kind = kind;
+  s.sha256 = sha256;
+  s.size = size;
   const m = t.message;
   if (m?.subject !== undefined) s.subject = m.subject;
   if (m?.message_id !== undefined) s.message_id = m.message_id;

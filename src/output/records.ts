@@ -6,24 +6,27 @@ import type { AuthFacts, SessionFacts, TransactionFacts } from '../smtp/types.js
 import type { MessageRecord } from '../mime/types.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
 import { isoMicros } from '../shared/time.js';
-import type { AnomalyRecord, AuthRecord, CommonFields, EventName, SessionRecord, TransactionRecord } from './types.js';
+import type { AnomalyRecord, AuthRecord, CommonFields, ConnectionFields, EventName, SessionRecord, TransactionRecord } from './types.js';
 
 export interface RecordOptions {
   /** output.log_passwords: a password reaches an event only when this is true (defence in depth). */
   logPasswords: boolean;
 }
 
+/** The connection's identity fields, in event order (uid … dst_port), assigned onto `target`. */
+export function assignConnectionFields<T extends object>(target: T, info: FlowOpenInfo): T & ConnectionFields {
+  const t = target as T & ConnectionFields;
+  t.uid = info.uid;
+  t.community_id = info.communityId;
+  t.src_ip = info.client.ip;
+  t.src_port = info.client.port;
+  t.dst_ip = info.server.ip;
+  t.dst_port = info.server.port;
+  return t;
+}
+
 function common(info: FlowOpenInfo, event: EventName, tsMicros: number): CommonFields {
-  const c: CommonFields = {
-    ts: isoMicros(tsMicros),
-    event,
-    uid: info.uid,
-    community_id: info.communityId,
-    src_ip: info.client.ip,
-    src_port: info.client.port,
-    dst_ip: info.server.ip,
-    dst_port: info.server.port,
-  };
+  const c = assignConnectionFields({ ts: isoMicros(tsMicros), event }, info) as CommonFields;
   if (info.vlan.length > 0) c.vlan = info.vlan.slice();
   return c;
 }
@@ -58,6 +61,7 @@ export function buildTransactionRecord(info: FlowOpenInfo, t: TransactionFacts, 
   r.rcpt_to = t.rcpt_to;
   r.rcpt_rejected = t.rcpt_rejected;
   if (t.rcpt_params !== undefined) r.rcpt_params = t.rcpt_params;
+  if (t.rcpt_dropped !== undefined) r.rcpt_dropped = t.rcpt_dropped;
   r.status = t.status;
   if (t.reply !== undefined) r.reply = { code: t.reply.code, text: t.reply.text };
   r.data_bytes = t.data_bytes;

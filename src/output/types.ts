@@ -1,22 +1,25 @@
 // Output records (SPEC §3): the event objects the writer serialises, one NDJSON line each.
 // Built in the workers by records.ts (pure), cloned to the main thread, written by the events
 // writer which adds `time` first. Field order here is the order on the line.
-import type { AuthResult, ReplyFacts, StartTlsState, TransactionStatus } from '../smtp/types.js';
-import type { MessageRecord } from '../mime/types.js';
+import type { AuthResult, StartTlsState, TransactionFacts } from '../smtp/types.js';
 import type { CloseReason, OneSided } from '../flow/types.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
 
 export type EventName = 'smtp_transaction' | 'smtp_session' | 'anomaly';
 
-export interface CommonFields {
-  ts: string;
-  event: EventName;
+/** Who the event is about: the connection, as on every event (SPEC §3). */
+export interface ConnectionFields {
   uid: string;
   community_id: string;
   src_ip: string;
   src_port: number;
   dst_ip: string;
   dst_port: number;
+}
+
+export interface CommonFields extends ConnectionFields {
+  ts: string;
+  event: EventName;
   /** Absent when untagged. */
   vlan?: number[];
 }
@@ -29,25 +32,9 @@ export interface AuthRecord {
   password?: string;
 }
 
-export interface TransactionRecord extends CommonFields {
-  event: 'smtp_transaction';
-  trans_depth: number;
-  helo?: string;
-  auth?: AuthRecord;
-  tls: boolean;
-  mail_from: string;
-  mail_params?: Record<string, string | boolean>;
-  rcpt_to: string[];
-  rcpt_rejected: { address: string; code: number }[];
-  rcpt_params?: Record<string, Record<string, string | boolean>>;
-  status: TransactionStatus;
-  reply?: ReplyFacts;
-  data_bytes: number;
-  bdat: boolean;
-  gap_bytes: number;
-  message?: MessageRecord;
-  anomalies: AnomalyCode[];
-}
+/** SPEC §3.1: the engine's facts under their event names, plus `rcpt_dropped` (recipients past limits.recipients). */
+export type TransactionRecord = CommonFields &
+  Omit<TransactionFacts, 'tsMicros' | 'auth'> & { event: 'smtp_transaction'; auth?: AuthRecord };
 
 export interface SessionRecord extends CommonFields {
   event: 'smtp_session';
