@@ -3,6 +3,7 @@
 // optionally a TextSink. Small writes are batched so hashers see large updates. Owns the hashers,
 // a fixed batch buffer and the sniff buffer; never keeps body bytes beyond them.
 import { createHash, type Hash } from 'node:crypto';
+import { acquireBuffer, releaseBuffer } from './buffer-pool.js';
 import type { HashName } from './options.js';
 import { SNIFF_BYTES, detectType } from './magic.js';
 import type { TextSink } from './text-sink.js';
@@ -28,7 +29,7 @@ export class BodyDigest {
   missing = 0;
   private readonly hashers: Hash[] = [];
   private readonly names: HashName[] = [];
-  private readonly head: Buffer | undefined;
+  private head: Buffer | undefined;
   private headLen = 0;
   private batch: Buffer | undefined;
   private batchLen = 0;
@@ -45,7 +46,7 @@ export class BodyDigest {
       this.names.push(h);
       this.hashers.push(createHash(h));
     }
-    this.head = sniff ? Buffer.allocUnsafe(SNIFF_BYTES) : undefined;
+    this.head = sniff ? acquireBuffer(SNIFF_BYTES) : undefined;
   }
 
   /** Decoded bytes (BORROWED: hashed or copied now, never kept). */
@@ -58,7 +59,7 @@ export class BodyDigest {
       this.consume(buf);
       return;
     }
-    if (this.batch === undefined) this.batch = Buffer.allocUnsafe(BATCH_BYTES);
+    if (this.batch === undefined) this.batch = acquireBuffer(BATCH_BYTES);
     if (this.batchLen + n > BATCH_BYTES) this.flushBatch();
     this.batch.set(buf, this.batchLen);
     this.batchLen += n;
@@ -76,6 +77,13 @@ export class BodyDigest {
     if (this.head !== undefined) {
       const t = detectType(this.head.subarray(0, this.headLen));
       if (t !== undefined) res.detectedType = t;
+      releaseBuffer(this.head);
+      this.head = undefined;
+    }
+    // The part is over: its buffers serve the next parts (a late write would take a fresh batch).
+    if (this.batch !== undefined) {
+      releaseBuffer(this.batch);
+      this.batch = undefined;
     }
     const ts = this.text?.finish();
     if (ts !== undefined) res.textSha256 = ts;

@@ -3,6 +3,7 @@
 // Consumes label strings and bytes; produces strings. Unknown labels return undefined: the caller
 // keeps the raw text and raises mime_unknown_charset.
 import { isUtf8 } from 'node:buffer';
+import { TextDecoder } from 'node:util';
 import iconv from 'iconv-lite';
 import { Iso2022JpToEucJp } from './iso-2022-jp.js';
 
@@ -87,10 +88,29 @@ export function decodeRawHeader(buf: Buffer): string {
   return decodeLooseAscii(buf);
 }
 
+/**
+ * While every write so far was whole, valid UTF-8 the bytes are decoded natively (TextDecoder's
+ * streaming mode costs several times more); the first write that is not (invalid, or a sequence
+ * cut between writes) hands this write and all later ones to a TextDecoder. The text is the same:
+ * the valid prefix ended on a character boundary. A leading BOM is what TextDecoder drops at the
+ * start, so a first write with one goes to TextDecoder; one started later must keep a U+FEFF.
+ */
 class Utf8Stream implements TextDecoderLike {
-  private readonly td = new TextDecoder('utf-8');
-  write(buf: Buffer): string { return this.td.decode(buf, { stream: true }); }
-  end(): string { return this.td.decode(); }
+  private td: TextDecoder | undefined;
+  private started = false;
+  write(buf: Buffer): string {
+    if (this.td === undefined) {
+      if (buf.length === 0) return '';
+      const bom = !this.started && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+      if (!bom && isUtf8(buf)) {
+        this.started = true;
+        return buf.toString('utf8');
+      }
+      this.td = new TextDecoder('utf-8', { ignoreBOM: this.started });
+    }
+    return this.td.decode(buf, { stream: true });
+  }
+  end(): string { return this.td === undefined ? '' : this.td.decode(); }
 }
 
 class IconvStream implements TextDecoderLike {

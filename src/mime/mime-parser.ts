@@ -7,6 +7,7 @@ import { AnomalySet } from './anomaly-set.js';
 import { EntityHeaders, resolveEntity, type ResolvedEntity } from './entity.js';
 import { HeaderCollector } from './header-block.js';
 import { buildMessageRecord } from './message-record.js';
+import { acquireBuffer, releaseBuffer } from './buffer-pool.js';
 import { BoundaryStack, sniffBoundary, type BoundaryMatch } from './multipart.js';
 import type { MimeOptions } from './options.js';
 import { PartRegistry, type Part } from './parts.js';
@@ -21,6 +22,7 @@ const DASH = 0x2d;
 const DASH_TRIES = 8;
 /** Input is framed in blocks of this size: large enough for bulk base64 decoding and hashing. */
 const BLOCK_BYTES = 65536;
+const EMPTY = Buffer.alloc(0);
 
 /** What the lines of the current body mean. */
 type BodyMode = 'headers' | 'leaf' | 'discard' | 'sniff';
@@ -41,7 +43,7 @@ export class MimeMessageParser implements MessageParser {
   private readonly stack = new BoundaryStack();
   private readonly registry: PartRegistry;
   private readonly lineMax: number;
-  private readonly inbuf: Buffer;
+  private inbuf: Buffer;
   private inLen = 0;
   /** The next bytes continue a line (cut at the line limit or by a gap): not a line start. */
   private midLine = false;
@@ -66,7 +68,7 @@ export class MimeMessageParser implements MessageParser {
   constructor(private readonly opts: MimeOptions, private readonly ctx: MessageContext) {
     this.limits = opts.limits;
     this.lineMax = opts.limits.line_length;
-    this.inbuf = Buffer.allocUnsafe(BLOCK_BYTES + this.lineMax + 1);
+    this.inbuf = acquireBuffer(BLOCK_BYTES + this.lineMax + 1);
     this.headers = new HeaderCollector(opts.limits.header_value_bytes, opts.limits.header_bytes, this.anomalies);
     this.registry = new PartRegistry(opts.hashes, opts.limits.urls_per_message, this.anomalies, opts.bodyTap);
     this.entityHeaders = new EntityHeaders(this.top);
@@ -117,6 +119,9 @@ export class MimeMessageParser implements MessageParser {
       this.endLeaf(true);
       while (this.encapsulated.length > 0) this.endEncapsulated(true);
       if (this.stack.size > 0 || this.mode === 'sniff') this.anomalies.add('mime_boundary_missing');
+      // Nothing reads the input block after the end (write and gap return early): the next parser may.
+      releaseBuffer(this.inbuf);
+      this.inbuf = EMPTY;
     }
     const { records: attachments, mismatch } = this.registry.attachments();
     if (mismatch) this.anomalies.add('mime_attachment_type_mismatch');

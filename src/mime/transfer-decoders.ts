@@ -93,8 +93,11 @@ export class QuotedPrintableDecoder implements TransferDecoder {
       soft = true; // (5) soft line break
       e--;
     }
-    const first = buf.indexOf(EQ, start);
-    if (first < 0 || first >= e) {
+    // A bounded byte scan: indexOf would search past the line, to the end of the 64 KiB block,
+    // on every line of a part with few escapes.
+    let first = start;
+    while (first < e && buf[first] !== EQ) first++;
+    if (first === e) {
       // No escape on the line (most lines of Latin text): pass the view on, no copy.
       if (e > start) this.out.write(buf.subarray(start, e));
       this.pendingBreak = eol !== 0 && !soft;
