@@ -1,8 +1,7 @@
 // Output records (SPEC §3): the event objects the writer serialises, one NDJSON line each.
 // Built in the workers by records.ts (pure), cloned to the main thread, written by the events
 // writer which adds `time` first. Field order here is the order on the line.
-import type { AuthResult, StartTlsState, TransactionFacts } from '../smtp/types.js';
-import type { CloseReason, OneSided } from '../flow/types.js';
+import type { AuthFacts, SessionFacts, TransactionFacts } from '../smtp/types.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
 
 export type EventName = 'smtp_transaction' | 'smtp_session' | 'anomaly';
@@ -24,38 +23,15 @@ export interface CommonFields extends ConnectionFields {
   vlan?: number[];
 }
 
-export interface AuthRecord {
-  mechanism: string;
-  user?: string;
-  result: AuthResult;
-  cleartext: boolean;
-  password?: string;
-}
+/** The AUTH object of both events; `password` only when output.log_passwords is true. */
+export type AuthRecord = AuthFacts;
 
 /** SPEC §3.1: the engine's facts under their event names, plus `rcpt_dropped` (recipients past limits.recipients). */
-export type TransactionRecord = CommonFields &
-  Omit<TransactionFacts, 'tsMicros' | 'auth'> & { event: 'smtp_transaction'; auth?: AuthRecord };
+export type TransactionRecord = CommonFields & Omit<TransactionFacts, 'tsMicros'> & { event: 'smtp_transaction' };
 
-export interface SessionRecord extends CommonFields {
-  event: 'smtp_session';
-  start: string;
-  end: string;
-  duration: number;
-  banner?: string;
-  helo?: string;
-  ehlo_keywords?: string[];
-  auth?: AuthRecord;
-  starttls?: StartTlsState;
-  transactions: number;
-  commands: number;
-  bytes_client: number;
-  bytes_server: number;
-  gap_bytes: number;
-  close: CloseReason;
-  midstream: boolean;
-  one_sided?: OneSided;
-  anomalies: AnomalyCode[];
-}
+/** SPEC §3.2: the engine's session facts with packet times as ISO-8601 and the duration. */
+export type SessionRecord = CommonFields &
+  Omit<SessionFacts, 'startMicros' | 'endMicros'> & { event: 'smtp_session'; start: string; end: string; duration: number };
 
 export interface AnomalyRecord extends CommonFields {
   event: 'anomaly';
