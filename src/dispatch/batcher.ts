@@ -28,6 +28,11 @@ export class Batcher {
   private anomalies: AnomalyInfo[] = [];
   private seq = 0;
 
+  /** Sequence number the batch being filled will carry (events added now travel in it). */
+  get nextSeq(): number {
+    return this.seq;
+  }
+
   /** `send` receives each full batch; `take()` hands over a partial one. */
   constructor(
     private readonly opts: BatcherOptions,

@@ -35,7 +35,13 @@ export interface GateCounters {
 }
 
 /** The part of WorkerPool the gate uses (a recording fake in tests). */
-export type GatePool = Pick<WorkerPool, 'open' | 'data' | 'gap' | 'close' | 'anomaly' | 'workerOf'>;
+/**
+ * Closed flows awaiting their worker's batch_done are pruned when this many accumulate: the
+ * workers finish batches within milliseconds, so the map stays near this size at most.
+ */
+const CLOSING_PRUNE_AT = 4096;
+
+export type GatePool = Pick<WorkerPool, 'open' | 'data' | 'gap' | 'close' | 'anomaly' | 'workerOf' | 'pendingSeqOf' | 'isDone'>;
 
 export interface FlowIgnorer {
   ignore(flow: FlowId): void;
@@ -61,6 +67,12 @@ class GateFlow {
 
 export class SmtpGate implements StreamSink {
   private readonly flows = new Map<FlowId, GateFlow>();
+  /**
+   * SMTP flows whose close went to a worker in batch `seq` that the worker has not reported done:
+   * if it dies first, their sessions are lost too and they are reported with the open ones.
+   */
+  private readonly closing = new Map<FlowId, { f: GateFlow; worker: number; seq: number }>();
+  private closingPruneAt = CLOSING_PRUNE_AT;
   private readonly ports: Set<number>;
   private table: FlowIgnorer | null = null;
   /** Flows to hand to FlowTable.ignore once the current segment is done (see applyIgnores). */
@@ -105,8 +117,11 @@ export class SmtpGate implements StreamSink {
     if (f === undefined) return;
     switch (f.mode) {
       case SMTP:
+        if (ev.t === 'close') {
+          this.noteClosing(f, this.pool.pendingSeqOf(ev.flow));
+          this.flows.delete(ev.flow);
+        }
         this.forward(ev);
-        if (ev.t === 'close') this.flows.delete(ev.flow);
         return;
       case IGNORED:
         if (ev.t === 'anomaly') this.counters.anomaly(ev.name);
@@ -136,10 +151,29 @@ export class SmtpGate implements StreamSink {
       if (f.mode !== SMTP || this.pool.workerOf(f.info.flow) !== worker) continue;
       f.mode = IGNORED;
       this.toIgnore.push(f.info.flow);
-      this.counters.anomaly('flow_worker_restarted');
-      out.push(buildAnomalyRecord(f.info, 'flow_worker_restarted', tsMicros, `worker ${worker} restarted`));
+      out.push(this.restartedRecord(f, worker, tsMicros));
+    }
+    for (const [flow, c] of this.closing) {
+      if (c.worker !== worker) continue;
+      this.closing.delete(flow);
+      if (!this.pool.isDone(worker, c.seq)) out.push(this.restartedRecord(c.f, worker, tsMicros));
     }
     return out;
+  }
+
+  private restartedRecord(f: GateFlow, worker: number, tsMicros: number): AnomalyRecord {
+    this.counters.anomaly('flow_worker_restarted');
+    return buildAnomalyRecord(f.info, 'flow_worker_restarted', tsMicros, `worker ${worker} restarted`);
+  }
+
+  /** Remembers a closed SMTP flow until its worker has processed the batch holding the close. */
+  private noteClosing(f: GateFlow, seq: number): void {
+    if (this.closing.size >= this.closingPruneAt) {
+      for (const [flow, c] of this.closing) if (this.pool.isDone(c.worker, c.seq)) this.closing.delete(flow);
+      // A stalled worker keeps its entries: prune again only after the map doubles (amortised O(1)).
+      this.closingPruneAt = Math.max(CLOSING_PRUNE_AT, 2 * this.closing.size);
+    }
+    this.closing.set(f.info.flow, { f, worker: this.pool.workerOf(f.info.flow), seq });
   }
 
   private onOpen(info: FlowOpenInfo, tsMicros: number): void {

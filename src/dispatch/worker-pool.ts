@@ -67,6 +67,8 @@ interface Slot {
   worker: Worker;
   batcher: Batcher;
   inflight: number;
+  /** Highest batch sequence number the worker reported done (-1: none). */
+  doneSeq: number;
   /** Bumped on restart so messages of a dead worker are ignored. */
   generation: number;
   bye: boolean;
@@ -104,7 +106,7 @@ export class WorkerPool {
     this.url = opts.workerUrl ?? defaultWorkerUrl();
     const n = Math.max(1, opts.count);
     for (let i = 0; i < n; i++) {
-      const slot: Slot = { id: i, worker: null as unknown as Worker, batcher: null as unknown as Batcher, inflight: 0, generation: 0, bye: false, exited: Promise.resolve() };
+      const slot: Slot = { id: i, worker: null as unknown as Worker, batcher: null as unknown as Batcher, inflight: 0, doneSeq: -1, generation: 0, bye: false, exited: Promise.resolve() };
       slot.batcher = new Batcher(opts.batch ?? DEFAULT_BATCH_OPTIONS, (msg) => this.post(slot, msg));
       this.slots.push(slot);
       this.spawn(slot);
@@ -123,6 +125,17 @@ export class WorkerPool {
   queueBytes(i: number): number {
     const s = this.slots[i];
     return s === undefined ? 0 : s.inflight + s.batcher.pendingBytes;
+  }
+
+  /** The batch sequence number that events queued now for `flow` will travel in. */
+  pendingSeqOf(flow: FlowId): number {
+    return this.slotOf(flow).batcher.nextSeq;
+  }
+
+  /** True once worker `worker` has processed batch `seq` (its records are in). */
+  isDone(worker: number, seq: number): boolean {
+    const s = this.slots[worker];
+    return s !== undefined && s.doneSeq >= seq;
   }
 
   open(info: FlowOpenInfo, tsMicros: number): void {
@@ -272,6 +285,7 @@ export class WorkerPool {
         return;
       case 'batch_done':
         s.inflight = Math.max(0, s.inflight - m.bytes);
+        if (m.seq > s.doneSeq) s.doneSeq = m.seq;
         if (m.records.length > 0) this.events.onRecords(m.records);
         if (m.deltas !== null) this.events.onDeltas(m.deltas);
         this.wake();

@@ -17,6 +17,11 @@ class FakePool implements GatePool {
   close(flow: number, ts: number, c: CloseInfo): void { this.sent.push(`close ${flow} ${ts} ${c.reason}`); }
   anomaly(flow: number, ts: number, a: AnomalyInfo): void { this.sent.push(`anomaly ${flow} ${ts} ${a.name}`); }
   workerOf(flow: number): number { return flow % this.workers; }
+  /** Batch sequence per worker: each close goes into batch `seq[w]`; `done[w]` is the last one processed. */
+  seq = [0, 0];
+  done = [-1, -1];
+  pendingSeqOf(flow: number): number { return this.seq[this.workerOf(flow)]!; }
+  isDone(worker: number, seq: number): boolean { return this.done[worker]! >= seq; }
 }
 
 function setup(over: Partial<SmtpGateOptions> = {}) {
@@ -147,6 +152,20 @@ test('a worker restart reports flow_worker_restarted once per SMTP flow it held'
   gate.onEvent({ t: 'data', flow: 10, tsMicros: 2, dir: 'c2s', bytes: Buffer.from('x') });
   gate.onEvent({ t: 'data', flow: 11, tsMicros: 2, dir: 'c2s', bytes: Buffer.from('y') });
   assert.deepEqual(pool.sent, ['data 11 2 c2s y']);
+});
+
+test('a closed flow whose batch its worker never finished is reported when the worker dies; a finished one is not', () => {
+  const { pool, gate, anomalies } = setup();
+  for (const f of [20, 22, 24]) gate.onEvent({ t: 'open', tsMicros: 1, info: info(f, 25) });
+  gate.onEvent({ t: 'close', flow: 20, tsMicros: 3, reason: 'fin', summary }); // travels in worker 0's batch 0
+  pool.done[0] = 0; // worker 0 processed batch 0: flow 20's session is written
+  pool.seq[0] = 1;
+  gate.onEvent({ t: 'close', flow: 22, tsMicros: 4, reason: 'fin', summary }); // batch 1, never processed
+  const recs = gate.onWorkerRestart(0, 99);
+  assert.deepEqual(recs.map((r) => r.uid).sort(), ['C22', 'C24']);
+  assert.deepEqual(anomalies, ['flow_worker_restarted', 'flow_worker_restarted']);
+  // Reported once: a second death of the same worker does not repeat them.
+  assert.deepEqual(gate.onWorkerRestart(0, 100), []);
 });
 
 test('events of unknown flows are ignored', () => {

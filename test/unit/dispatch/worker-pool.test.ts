@@ -68,6 +68,22 @@ test('every flow reaches one worker in order; drain waits for all batches', asyn
   }
 });
 
+test('batch sequence numbers: a close queued now is done only after its batch is processed', async () => {
+  const { pool } = makePool({ count: 1 });
+  try {
+    pool.open(info(1), 1);
+    const seq = pool.pendingSeqOf(1);
+    pool.close(1, 2, { reason: 'fin', summary });
+    assert.equal(pool.isDone(0, seq), false);
+    await pool.drain();
+    assert.equal(pool.isDone(0, seq), true);
+    assert.equal(pool.isDone(0, seq + 1), false);
+    assert.equal(pool.pendingSeqOf(1), seq + 1);
+  } finally {
+    await pool.shutdown();
+  }
+});
+
 test('wait policy: over the budget the source is made to wait until workers catch up', async () => {
   const { pool } = makePool({ count: 1, queueBytes: 1000 });
   try {
