@@ -1,5 +1,7 @@
 // Test helper (no tests here): builds classic pcap and pcapng files byte by byte, in either byte
 // order, from the format specifications, so the readers are checked against independent bytes.
+import type { RecordReader } from '../../../src/capture/record-reader.js';
+import type { RawFrame } from '../../../src/capture/types.js';
 
 export interface PcapRecord {
   sec: number;
@@ -123,4 +125,31 @@ export function packetBytes(len: number, seed: number): Buffer {
   const b = Buffer.alloc(len);
   for (let i = 0; i < len; i++) b[i] = (seed * 31 + i * 7) & 0xff;
   return b;
+}
+
+/** A frame as the test saw it (data copied out of the reader's borrowed view). */
+export interface SeenFrame {
+  tsMicros: number;
+  linkType: number;
+  caplen: number;
+  wirelen: number;
+  data: Buffer;
+}
+
+/** An empty frame for a reader to fill. */
+export function emptyFrame(): RawFrame {
+  return { tsMicros: 0, linkType: 0, caplen: 0, wirelen: 0, data: Buffer.alloc(0) };
+}
+
+/** Runs a format reader over a complete buffer; returns the frames (copied) and how it stopped. */
+export function readAllRecords(reader: RecordReader, buf: Buffer): { frames: SeenFrame[]; stop: number; at: number } {
+  const frame = emptyFrame();
+  const frames: SeenFrame[] = [];
+  let off = 0;
+  for (;;) {
+    const used = reader.next(buf, off, buf.length, frame);
+    if (used <= 0) return { frames, stop: used, at: off };
+    off += used;
+    if (reader.frameReady) frames.push({ ...frame, data: Buffer.from(frame.data) });
+  }
 }

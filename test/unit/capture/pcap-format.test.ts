@@ -2,34 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PcapReader, PcapMagic, isPcapMagic } from '../../../src/capture/pcap-format.js';
 import { CORRUPT, DEFAULT_MAX_CAPLEN, NEED_MORE } from '../../../src/capture/record-reader.js';
-import type { RawFrame } from '../../../src/capture/types.js';
 import { packetBytes, pcapFile, pcapHeader, pcapRecord } from './capture-builders.js';
+import { emptyFrame, readAllRecords } from './capture-builders.js';
 import type { PcapHeaderOptions, PcapRecord } from './capture-builders.js';
 
-interface Seen {
-  tsMicros: number;
-  linkType: number;
-  caplen: number;
-  wirelen: number;
-  data: Buffer;
-}
-
-function emptyFrame(): RawFrame {
-  return { tsMicros: 0, linkType: 0, caplen: 0, wirelen: 0, data: Buffer.alloc(0) };
-}
-
-/** Runs the reader over a complete buffer; returns the frames (copied) and how it stopped. */
-function readAll(reader: PcapReader, buf: Buffer): { frames: Seen[]; stop: number; at: number } {
-  const frame = emptyFrame();
-  const frames: Seen[] = [];
-  let off = 0;
-  for (;;) {
-    const used = reader.next(buf, off, buf.length, frame);
-    if (used <= 0) return { frames, stop: used, at: off };
-    off += used;
-    if (reader.frameReady) frames.push({ ...frame, data: Buffer.from(frame.data) });
-  }
-}
+const readAll = readAllRecords;
 
 const RECORDS: PcapRecord[] = [
   { sec: 1_700_000_000, frac: 123_456, data: packetBytes(60, 1) },

@@ -2,28 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PcapngReader, isPcapngMagic } from '../../../src/capture/pcapng-format.js';
 import { CORRUPT, NEED_MORE } from '../../../src/capture/record-reader.js';
-import type { RawFrame } from '../../../src/capture/types.js';
 import { ngBlock, ngEpb, ngIdb, ngObsoletePb, ngShb, ngSpb, packetBytes } from './capture-builders.js';
+import { readAllRecords } from './capture-builders.js';
+import type { SeenFrame as Seen } from './capture-builders.js';
 
-interface Seen {
-  tsMicros: number;
-  linkType: number;
-  caplen: number;
-  wirelen: number;
-  data: Buffer;
-}
-
-function readAll(reader: PcapngReader, buf: Buffer): { frames: Seen[]; stop: number; at: number } {
-  const frame: RawFrame = { tsMicros: 0, linkType: 0, caplen: 0, wirelen: 0, data: Buffer.alloc(0) };
-  const frames: Seen[] = [];
-  let off = 0;
-  for (;;) {
-    const used = reader.next(buf, off, buf.length, frame);
-    if (used <= 0) return { frames, stop: used, at: off };
-    off += used;
-    if (reader.frameReady) frames.push({ ...frame, data: Buffer.from(frame.data) });
-  }
-}
+const readAll = readAllRecords;
 
 const T0 = 1_732_000_000n;
 
