@@ -15,6 +15,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY test ./test
+# The optional native capture backend (capture.backend: native) is built with the TypeScript.
+COPY native ./native
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
@@ -44,6 +46,7 @@ RUN apt-get update \
 WORKDIR /opt/mailtap
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist/src ./dist/src
+COPY --from=build /src/native/pcap-batch/build/Release/pcap_batch.node ./native/pcap-batch/build/Release/pcap_batch.node
 COPY package.json ./
 COPY config ./config
 USER mailtap:mailtap

@@ -6,6 +6,7 @@
 import { buildCaptureFilter } from '../capture/filter.js';
 import { openLiveSource } from '../capture/live-source.js';
 import type { LiveSourceConfig } from '../capture/live-source.js';
+import { openNativeSource } from '../capture/native-source.js';
 import type { PacketSource } from '../capture/types.js';
 import type { Config } from '../config/types.js';
 import { CaptureError, ConfigError, WorkerCrashedError } from '../shared/errors.js';
@@ -29,7 +30,7 @@ export interface RunOptions {
   workerUrl?: URL;
   /** Where SIGTERM/SIGINT/SIGHUP come from (process; an emitter in tests). */
   signals?: SignalTarget;
-  /** Capture opener (openLiveSource; a replaying fake in tests). */
+  /** Capture opener (by capture.backend: openLiveSource or openNativeSource; a replaying fake in tests). */
   openSource?: (cfg: LiveSourceConfig) => PacketSource;
   /** Called once the daemon is up (tests learn the metrics port here). */
   onStarted?: (info: { metrics: MetricsServer | null }) => void;
@@ -72,7 +73,7 @@ export async function runDaemon(opts: RunOptions): Promise<number> {
   checkEventsPath(opts.events, config.output.file_mode);
   const live = liveConfigOf(config);
   // Throws CaptureError (exit 2) naming the interface and the missing privilege or library.
-  const source = (opts.openSource ?? openLiveSource)(live);
+  const source = (opts.openSource ?? (config.capture.backend === 'native' ? openNativeSource : openLiveSource))(live);
   let captureOpen = true;
   const lifecycle = new Lifecycle();
   const metrics = new Metrics();

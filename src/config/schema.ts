@@ -21,6 +21,12 @@ export const captureSchema = z.object({
   promiscuous: z.boolean().default(true),
   /** Ports treated as SMTP without waiting for recognition (the server side of a connection). */
   ports: z.array(port).default([25, 465, 587, 2525]),
+  /**
+   * Live capture implementation. `cap`: the npm cap addon, one JavaScript call per packet, no
+   * pcap_stats. `native`: mailtap's own addon (native/pcap-batch, `npm run build:native`), packets
+   * batched across the thread boundary and kernel drops counted.
+   */
+  backend: z.enum(['cap', 'native']).default('cap'),
   /** Verify IP/TCP checksums. Off: captures on the sending host carry unfinished (offloaded) checksums. */
   verify_checksums: z.boolean().default(false),
   /** Split traffic symmetrically across `count` processes; this one takes share `index`. */

@@ -23,6 +23,7 @@ function capture(over: Partial<CaptureConfig> = {}): CaptureConfig {
     buffer_mb: 64,
     promiscuous: true,
     ports: [25, 465, 587, 2525],
+    backend: 'cap',
     verify_checksums: false,
     shard: { index: 0, count: 1 },
     ...over,
