@@ -40,8 +40,8 @@ export class CausalOrder {
       return;
     }
     if (q === null) q = x.defer = new DeferQueue(this.budget);
-    q.push(start, data.subarray(0, cap), len, ack);
-    if (y.defer !== null && !this.waitsOnHole(x, y) && !this.waitsOnHole(y, x)) this.releaseNeeded(f, x, y, ts);
+    q.push(start, data.subarray(0, cap), len, ack, ts);
+    if (y.defer !== null && !this.waitsOnHole(x, y) && !this.waitsOnHole(y, x)) this.releaseNeeded(f, x, y);
   }
 
   /** Both directions' releases until neither moves (x's bytes may unblock y's); true when any moved. */
@@ -80,9 +80,10 @@ export class CausalOrder {
       const seq = q.firstSeq();
       const len = q.firstLen();
       const buf = q.firstBuf();
+      const at = q.firstTs();
       q.dropFirst();
       any = true;
-      this.reasm.onPayload(f, x, seq, buf, len, ts);
+      this.reasm.onPayload(f, x, seq, buf, len, at);
     }
     if (q.count === 0 && x.defer === q) x.defer = null;
     return any;
@@ -141,7 +142,7 @@ export class CausalOrder {
    * (carrying a newer ACK than the original) that y's waiting segment needs, since y's segment
    * was sent after x's original. x's deferred segments below y's barrier go now.
    */
-  private releaseNeeded(f: FlowState, x: HalfState, y: HalfState, ts: number): void {
+  private releaseNeeded(f: FlowState, x: HalfState, y: HalfState): void {
     const q = x.defer;
     const yq = y.defer;
     if (q === null || yq === null || yq.count === 0) return;
@@ -154,8 +155,9 @@ export class CausalOrder {
       const seq = q.seqAt(i);
       const len = q.lenAt(i);
       const buf = q.bufAt(i);
+      const at = q.tsAt(i);
       q.removeAt(i);
-      this.reasm.onPayload(f, x, seq, buf, len, ts);
+      this.reasm.onPayload(f, x, seq, buf, len, at);
     }
     if (q.count === 0 && x.defer === q) x.defer = null;
   }

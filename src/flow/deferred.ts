@@ -1,7 +1,7 @@
-// Causal deferral queue for one direction of one connection: segments this side sent after it had
-// received peer bytes we have not delivered yet (their ACK is beyond the peer's `next`). Each entry
-// is an OWNED copy with its ACK barrier, kept in barrier order (the front is released first);
-// bytes are charged to the shared HoldbackBudget. Consumes segments from Reassembler.deferPayload.
+// Causal deferral queue for one direction of one connection: segments sent after peer bytes we
+// have not delivered yet (ACK beyond the peer's `next`), each an OWNED copy with its ACK barrier and
+// packet time, in barrier order (front released first); bytes charged to the shared HoldbackBudget.
+// Consumes segments from Reassembler.deferPayload.
 import type { HoldbackBudget } from './holdback.js';
 import { seqDiff, seqLt } from './seq.js';
 
@@ -12,6 +12,8 @@ export class DeferQueue {
   private readonly lens: number[] = [];
   private readonly acks: number[] = [];
   private readonly bufs: Buffer[] = [];
+  /** Packet time of each entry: replayed with it, so its bytes keep their own time. */
+  private readonly tss: number[] = [];
   private head = 0;
 
   constructor(private readonly budget: HoldbackBudget) {}
@@ -25,7 +27,7 @@ export class DeferQueue {
    * every entry with a barrier not above `ack`: ACKs grow in sending order, so this is arrival
    * order unless the capture reordered this side's segments.
    */
-  push(seq: number, data: Buffer, len: number, ack: number): void {
+  push(seq: number, data: Buffer, len: number, ack: number, ts = 0): void {
     const buf = Buffer.allocUnsafeSlow(data.length);
     data.copy(buf);
     let i = this.seqs.length;
@@ -34,6 +36,7 @@ export class DeferQueue {
     this.lens.splice(i, 0, len);
     this.acks.splice(i, 0, ack);
     this.bufs.splice(i, 0, buf);
+    this.tss.splice(i, 0, ts);
     this.bytes += buf.length;
     this.budget.used += buf.length;
   }
@@ -51,6 +54,9 @@ export class DeferQueue {
   firstBuf(): Buffer {
     return this.bufs[this.head]!;
   }
+  firstTs(): number {
+    return this.tss[this.head]!;
+  }
 
   /** Entry i (0 = front) fields, for the scan of releaseNeeded; i < count. */
   seqAt(i: number): number {
@@ -62,6 +68,9 @@ export class DeferQueue {
   bufAt(i: number): Buffer {
     return this.bufs[this.head + i]!;
   }
+  tsAt(i: number): number {
+    return this.tss[this.head + i]!;
+  }
 
   /** Removes entry i and releases its bytes. */
   removeAt(i: number): void {
@@ -71,6 +80,7 @@ export class DeferQueue {
     this.lens.splice(k, 1);
     this.acks.splice(k, 1);
     this.bufs.splice(k, 1);
+    this.tss.splice(k, 1);
     this.bytes -= n;
     this.budget.used -= n;
     if (this.head === this.seqs.length) this.reset();
@@ -105,5 +115,6 @@ export class DeferQueue {
     this.lens.length = 0;
     this.acks.length = 0;
     this.bufs.length = 0;
+    this.tss.length = 0;
   }
 }

@@ -1,6 +1,7 @@
 // Out-of-order store for one direction of one connection: non-overlapping ranges ordered by
 // sequence number, each an OWNED copy of captured bytes or a known-missing range (the part of a
-// snaplen-cut segment that was never captured). Bounded per flow and by a budget shared by all flows.
+// snaplen-cut segment that was never captured), with the packet time of the segment it came from.
+// Bounded per flow and by a budget shared by all flows.
 import { seqAdd, seqDiff } from './seq.js';
 
 /** The global holdback cap (flows.memcap_mb), shared by every Holdback of one FlowTable. */
@@ -22,6 +23,8 @@ export class Holdback {
   private readonly seqs: number[] = [];
   private readonly lens: number[] = [];
   private readonly bufs: (Buffer | null)[] = [];
+  /** Packet time of each range's segment: its data event carries it, not the time of the filler. */
+  private readonly tss: number[] = [];
   // Scratch lists of the uncovered pieces of the range being inserted (reused; slow path only).
   private readonly pieceSeq: number[] = [];
   private readonly pieceLen: number[] = [];
@@ -50,11 +53,17 @@ export class Holdback {
     return this.bufs[0] ?? null;
   }
 
+  /** Packet time of the segment the first range came from. */
+  firstTs(): number {
+    return this.tss[0]!;
+  }
+
   /** Removes the first range and releases its bytes. */
   dropFirst(): void {
     const buf = this.bufs.shift();
     this.seqs.shift();
     this.lens.shift();
+    this.tss.shift();
     if (buf) this.release(buf.length);
   }
 
@@ -64,14 +73,16 @@ export class Holdback {
     this.seqs.length = 0;
     this.lens.length = 0;
     this.bufs.length = 0;
+    this.tss.length = 0;
   }
 
   /**
    * Stores [seq, seq + len): data (BORROWED, data.length <= len) covers the start, the rest is
    * known-missing. Bytes already held win; the parts not yet held are copied. Returns 'full'
    * without storing anything when the new bytes would pass the per-flow or the global cap.
+   * `ts` is the segment's packet time.
    */
-  insert(seq: number, data: Buffer, len: number): HoldResult {
+  insert(seq: number, data: Buffer, len: number, ts = 0): HoldResult {
     this.mismatch = false;
     this.overlapped = false;
     this.pieceSeq.length = 0;
@@ -93,7 +104,7 @@ export class Holdback {
         buf = Buffer.allocUnsafeSlow(plen);
         data.copy(buf, 0, off, off + plen);
       }
-      this.place(this.pieceSeq[i]!, plen, buf);
+      this.place(this.pieceSeq[i]!, plen, buf, ts);
     }
     this.bytes += add;
     this.budget.used += add;
@@ -142,11 +153,12 @@ export class Holdback {
     this.pieceOff.push(off);
   }
 
-  private place(seq: number, len: number, buf: Buffer | null): void {
+  private place(seq: number, len: number, buf: Buffer | null, ts: number): void {
     const i = this.indexAfter(seq);
     this.seqs.splice(i, 0, seq);
     this.lens.splice(i, 0, len);
     this.bufs.splice(i, 0, buf);
+    this.tss.splice(i, 0, ts);
   }
 
   private release(n: number): void {

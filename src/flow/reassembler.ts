@@ -64,7 +64,7 @@ export class Reassembler {
         const room = hold && hold.count > 0 ? seqDiff(hold.firstSeq(), h.next) : len;
         if (room >= len) {
           this.deliverInOrder(f, h, data, cap, len, ts);
-          if (hold && hold.count > 0) this.drain(f, h, ts);
+          if (hold && hold.count > 0) this.drain(f, h);
           return;
         }
         // The segment runs into held-back bytes, which arrived first and win: deliver up to them,
@@ -72,10 +72,10 @@ export class Reassembler {
         const headCap = room < cap ? room : cap;
         this.deliverInOrder(f, h, data.subarray(0, headCap), headCap, room, ts);
         const rest = data.subarray(headCap, cap);
-        const r = hold!.insert(h.next, rest, len - room);
+        const r = hold!.insert(h.next, rest, len - room, ts);
         if (r !== 'full' && hold!.overlapped) this.stats.overlap++;
         if (r !== 'full' && hold!.mismatch) this.mismatch(f, h, ts);
-        this.drain(f, h, ts);
+        this.drain(f, h);
         start = seqAdd(start, room);
         data = rest;
         cap = rest.length;
@@ -84,7 +84,7 @@ export class Reassembler {
       }
       // Ahead of `next`: hold back (copied) until the hole fills or is declared a gap.
       const hold = (h.hold ??= new Holdback(this.budget, this.perFlowCap));
-      const r = hold.insert(start, data.subarray(0, cap), len);
+      const r = hold.insert(start, data.subarray(0, cap), len, ts);
       if (r === 'held') {
         this.stats.outOfOrder++;
         if (hold.overlapped) this.stats.overlap++;
@@ -103,7 +103,7 @@ export class Reassembler {
       this.stats.memcapDrops += missing;
       this.anomaly(f, 'flow_memcap', `${missing} bytes declared missing (holdback ${hold.bytes} bytes, all flows ${this.budget.used})`, ts);
       this.gap(f, h, missing, ts);
-      this.drain(f, h, ts);
+      this.drain(f, h);
     }
   }
 
@@ -179,7 +179,7 @@ export class Reassembler {
     if (hold) {
       while (hold.count > 0) {
         this.gap(f, y, seqDiff(hold.firstSeq(), y.next), ts);
-        this.drain(f, y, ts);
+        this.drain(f, y);
       }
       y.hold = null;
     }
@@ -204,16 +204,16 @@ export class Reassembler {
     while (seqLt(y.next, target)) {
       if (hold && hold.count > 0 && seqLt(hold.firstSeq(), target)) {
         this.gap(f, y, seqDiff(hold.firstSeq(), y.next), ts);
-        this.drain(f, y, ts);
+        this.drain(f, y);
       } else {
         this.gap(f, y, seqDiff(target, y.next), ts);
       }
     }
-    this.drain(f, y, ts);
+    this.drain(f, y);
   }
 
   /** Delivers held ranges that start at `next`. */
-  private drain(f: FlowState, h: HalfState, ts: number): void {
+  private drain(f: FlowState, h: HalfState): void {
     const hold = h.hold;
     if (!hold) return;
     while (hold.count > 0) {
@@ -221,10 +221,13 @@ export class Reassembler {
       if (d > 0) break;
       const len = hold.firstLen();
       const buf = hold.firstBuf();
+      // The bytes keep their own packet time (an event's `ts` is that of its first packet), not
+      // the time of the segment that filled the hole before them.
+      const at = hold.firstTs();
       const skip = -d; // defensive: held bytes are never below next
       if (skip < len) {
-        if (buf) this.data(f, h, skip > 0 ? buf.subarray(skip) : buf, ts);
-        else this.gap(f, h, len - skip, ts);
+        if (buf) this.data(f, h, skip > 0 ? buf.subarray(skip) : buf, at);
+        else this.gap(f, h, len - skip, at);
         if (buf) h.next = seqAdd(h.next, len - skip);
       }
       hold.dropFirst();

@@ -189,3 +189,16 @@ test("an ACK of the peer's FIN does not wait for a byte the FIN does not carry",
   const { rec } = run(segs, {}, false);
   assert.deepEqual(order(rec), ['s2c:220 mx\r\n', 'c2s:QUIT\r\n', 's2c:221 bye\r\n']);
 });
+
+test('a deferred segment is delivered with its own packet time, not the releasing segment\'s (issue 8)', () => {
+  // The server's 250 overtook the client's last body segment; once released it must still carry
+  // the time it was captured at (the reordered variants of test/impaired found the filler's time).
+  const segs = dataSession(new Conn());
+  const swapped = [...segs];
+  [swapped[7], swapped[8]] = [swapped[8]!, swapped[7]!];
+  const { rec } = run(swapped);
+  const reply = rec.of('data').find((e) => e.bytes.toString('latin1') === '250 ok\r\n');
+  assert.ok(reply);
+  assert.equal(reply.tsMicros, segs[8]!.tsMicros);
+  assert.notEqual(reply.tsMicros, segs[7]!.tsMicros);
+});

@@ -250,3 +250,20 @@ test('a snaplen-cut in-order segment running into held bytes: captured bytes, ga
   ft.onSegment(c.c(8, 'IJ'));
   assert.equal(rec.stream(flow, 'c2s'), 'AB<gap 2>EFGHIJ');
 });
+
+test('held bytes keep their own packet time, not that of the segment that filled the hole (issue 8)', () => {
+  // Found by the reordered variants of test/impaired: a transaction's `ts` followed the filler.
+  const { ft, rec, c, flow } = setup();
+  const t = c.ts;
+  ft.onSegment(c.c(6, 'MAIL\r\n', { ts: t + 9_000 }));
+  ft.onSegment(c.c(0, 'EHLO\r\n', { ts: t + 4_000 }));
+  assert.equal(rec.stream(flow, 'c2s'), 'EHLO\r\nMAIL\r\n');
+  const data = rec.of('data').filter((e) => e.dir === 'c2s');
+  assert.deepEqual(
+    data.map((e) => [e.bytes.toString('latin1'), e.tsMicros]),
+    [
+      ['EHLO\r\n', t + 4_000],
+      ['MAIL\r\n', t + 9_000],
+    ],
+  );
+});
