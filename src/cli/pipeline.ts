@@ -89,6 +89,11 @@ export class Pipeline {
       path: opts.events,
       fileMode: config.output.file_mode,
       onWritten: (e) => metrics.countEvent(e),
+      // A failing file (disk full, path gone) never stops the capture: events are dropped and
+      // counted, logged once per episode, and writing resumes when the file takes lines again.
+      onDropped: (e) => metrics.countEventDropped(e),
+      onFailing: (err) => log.error({ err, events: opts.events }, `cannot write the events file; dropping events until it can be written again: ${err.message}`),
+      onRecovered: (dropped, failedMs) => log.warn({ events: opts.events, dropped, failedMs }, `events file writable again; ${dropped} events were dropped`),
       onError: () => opts.onHalt('writer'),
     });
     // The pool's callbacks run on worker messages, after the gate below exists.

@@ -58,6 +58,7 @@ export const METRIC_DEFS = {
   smtp_incomplete_transactions_total: { type: 'counter', help: 'Transactions a capture gap touched', labels: [], fromWorkers: true },
   extract_files_total: { type: 'counter', help: 'Files considered for extraction, by kind (attachment, message, sidecar) and result', labels: ['kind', 'result'], fromWorkers: true },
   extract_bytes_total: { type: 'counter', help: 'Bytes written to the extraction directory (files and sidecars; duplicates excluded)', labels: [], fromWorkers: true },
+  events_dropped_total: { type: 'counter', help: 'Events lost because the events file could not be written (disk full, unwritable), by event', labels: ['event'], initial: one('smtp_transaction', 'smtp_session', 'anomaly') },
 } as const satisfies Record<string, MetricDef>;
 
 export type MetricName = keyof typeof METRIC_DEFS;
@@ -160,6 +161,10 @@ export class Metrics {
 
   countEvent(event: EventName): void {
     this.counter('events_total').inc({ event });
+  }
+
+  countEventDropped(event: EventName): void {
+    this.counter('events_dropped_total').inc({ event });
   }
 
   countAnomaly(name: AnomalyCode): void {

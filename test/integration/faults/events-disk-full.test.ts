@@ -1,0 +1,104 @@
+// Issue 8, faults: the events file's disk fills while `mailtap read -` is running. The events
+// directory is a 256 KiB tmpfs in a private mount namespace (unshare -m: it vanishes with the
+// process); the capture is fed through standard input in three parts: before, while a filler file
+// takes all the space (made and removed through nsenter), and after. The process keeps reading,
+// logs the condition once, drops and counts events, resumes writing, and never leaves a half line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SHARED } from '../../helpers/paths.js';
+import { MAIN, ndjson, runCli } from '../../helpers/run-cli.js';
+
+type Json = Record<string, unknown>;
+
+const GENERATOR = join(SHARED, 'tools', 'gen-smtp-pcap.py');
+/** Longer than the writer's longest back-off (5 s): the first write after it finds the space. */
+const RESUME_WAIT_MS = 6000;
+
+/** Runs `sh -c script` in the mount namespace of process `pid`. */
+function inNs(pid: number, script: string): string {
+  const r = spawnSync('nsenter', ['-t', String(pid), '-m', '--', 'sh', '-c', script], { encoding: 'utf8', timeout: 20_000 });
+  return r.stdout;
+}
+
+async function until<T>(what: string, probe: () => T | null, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v !== null) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+test('disk full under the events file: capture goes on, logged once, drops counted, writing resumes, no half line', { timeout: 180_000 }, async (t) => {
+  assert.equal(process.getuid?.(), 0, 'this test needs root (mount namespace, tmpfs, nsenter)');
+  const dir = mkdtempSync(join(tmpdir(), 'mailtap-fault-full-'));
+  const mnt = join(dir, 'mnt');
+  mkdirSync(mnt);
+  const events = join(mnt, 'events.ndjson');
+  const pcap = join(dir, 'capture.pcap');
+  /** The events file copied out of the tmpfs before the namespace ends. */
+  const copied = join(dir, 'events.copied');
+  try {
+    execFileSync('python3', [GENERATOR, '-q', '-o', pcap, '--seed', '9', '--sessions', '45', '--concurrency', '3', '--attach-kb', '8'], { timeout: 120_000 });
+    const bytes = readFileSync(pcap);
+    const reference = await runCli(['read', '--workers', '1', pcap]);
+    assert.equal(reference.code, 0, reference.stderr);
+    const total = ndjson(reference.stdout).length;
+
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
+    const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c',
+      'out=$1; mnt=$2; shift 2; mount -t tmpfs -o size=256k tmpfs "$mnt" || exit 90; "$@"; rc=$?; cp "$mnt/events.ndjson" "$out"; exit $rc',
+      'sh', copied, mnt, process.execPath, ...execArgv, MAIN, 'read', '--workers', '1', '--events', events, '-',
+    ], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    const pid = child.pid!;
+    const lines = (): number => Number(inNs(pid, `cat '${events}' 2>/dev/null | wc -l`).trim() || '0');
+    const third = Math.floor(bytes.length / 3);
+
+    child.stdin.write(bytes.subarray(0, third));
+    const before = await until('events before the disk fills', () => (lines() > 0 ? lines() : null));
+    inNs(pid, `dd if=/dev/zero of='${mnt}/filler' bs=4096 2>/dev/null; sync`);
+    child.stdin.write(bytes.subarray(third, 2 * third));
+    await until('the failure on the operator log', () => (/cannot write the events file/.test(stderr) ? true : null));
+    await sleep(1500);
+    assert.equal(child.exitCode, null, 'still running with the disk full');
+    const whileFull = lines();
+    inNs(pid, `rm -f '${mnt}/filler'`);
+    await sleep(RESUME_WAIT_MS);
+    child.stdin.end(bytes.subarray(2 * third));
+    const code = await exited;
+    assert.equal(code, 0, `mailtap read exited ${String(code)}: ${stderr.slice(-2000)}`);
+
+    const log = ndjson(stderr) as Json[];
+    const failing = log.filter((l) => /cannot write the events file/.test(String(l['msg'])));
+    assert.equal(failing.length, 1, 'logged once for the episode');
+    assert.equal(failing[0]!['level'], 'error');
+    assert.match(String(failing[0]!['msg']), /ENOSPC|no space/i);
+    const recovered = log.filter((l) => /events file writable again/.test(String(l['msg'])));
+    assert.equal(recovered.length, 1, 'the end of the episode is logged');
+    const dropped = Number(recovered[0]!['dropped']);
+    assert.ok(dropped > 0, 'events were dropped while the disk was full');
+    const finished = log.find((l) => l['msg'] === 'read finished');
+    assert.ok(finished !== undefined);
+
+    const text = readFileSync(copied, 'utf8');
+    assert.ok(text.endsWith('\n'), 'the file ends with a whole line');
+    const written = text.split('\n').slice(0, -1).map((l) => JSON.parse(l) as Json); // a half line throws
+    assert.equal(written.length, finished['events'], 'the file holds exactly the events counted written');
+    assert.equal(written.length + dropped, total, 'every event of a clean run is either in the file or counted dropped');
+    assert.ok(written.length > whileFull, 'writing resumed after the space came back');
+    assert.ok(before > 0 && whileFull >= before);
+    t.diagnostic(`events: ${total} in a clean run; ${before} before the disk filled, ${whileFull} while full, ${written.length} at the end, ${dropped} dropped`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
