@@ -108,7 +108,7 @@ export class Pipeline {
         ...(opts.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: opts.shutdownTimeoutMs }),
       },
       {
-        onRecords: (records) => this.writer.writeAll(records),
+        onLines: (lines, events) => this.writer.writeSerialized(lines, events),
         onDeltas: (d) => metrics.applyDeltas(d),
         onNotSmtp: (flow) => {
           gateRef?.onWorkerNotSmtp(flow);

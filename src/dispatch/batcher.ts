@@ -17,6 +17,8 @@ export interface BatcherOptions {
 export const DEFAULT_BATCH_OPTIONS: BatcherOptions = { batchBytes: 256 * 1024, maxEvents: 2048 };
 
 const DESC_BYTES = DESC_FIELDS * 8;
+/** Returned buffers kept for reuse per batcher; more than this in flight are left to the GC. */
+const MAX_SPARE_BUFFERS = 4;
 
 export class Batcher {
   private desc: Float64Array;
@@ -27,6 +29,9 @@ export class Batcher {
   private closes: CloseInfo[] = [];
   private anomalies: AnomalyInfo[] = [];
   private seq = 0;
+  /** Buffers a worker sent back with batch_done, refilled before new ones are allocated. */
+  private readonly sparePayloads: ArrayBuffer[] = [];
+  private readonly spareDescs: Float64Array[] = [];
 
   /** Sequence number the batch being filled will carry (events added now travel in it). */
   get nextSeq(): number {
@@ -61,7 +66,10 @@ export class Batcher {
     const d = dir === 'c2s' ? DIR_C2S : DIR_S2C;
     let off = 0;
     while (off < bytes.length) {
-      if (this.payload === null) this.payload = new Uint8Array(this.opts.batchBytes);
+      if (this.payload === null) {
+        const spare = this.sparePayloads.pop();
+        this.payload = spare === undefined ? new Uint8Array(this.opts.batchBytes) : new Uint8Array(spare);
+      }
       const free = this.payload.length - this.used;
       if (free === 0) {
         this.flushNow();
@@ -109,8 +117,8 @@ export class Batcher {
       closes: this.closes,
       anomalies: this.anomalies,
     };
-    // The buffers are moved to the worker: never reuse them here.
-    this.desc = new Float64Array(this.opts.maxEvents * DESC_FIELDS);
+    // The buffers are moved to the worker: never reuse them here (recycle() takes them back).
+    this.desc = this.spareDescs.pop() ?? new Float64Array(this.opts.maxEvents * DESC_FIELDS);
     this.payload = null;
     this.used = 0;
     this.count = 0;
@@ -118,6 +126,16 @@ export class Batcher {
     this.closes = [];
     this.anomalies = [];
     return msg;
+  }
+
+  /** Takes back a batch's buffers from its worker; wrong sizes (options changed) are dropped. */
+  recycle(payload: ArrayBuffer | undefined, desc: Float64Array | undefined): void {
+    if (payload !== undefined && payload.byteLength === this.opts.batchBytes && this.sparePayloads.length < MAX_SPARE_BUFFERS) {
+      this.sparePayloads.push(payload);
+    }
+    if (desc !== undefined && desc.length === this.opts.maxEvents * DESC_FIELDS && this.spareDescs.length < MAX_SPARE_BUFFERS) {
+      this.spareDescs.push(desc);
+    }
   }
 
   private push(kind: number, flow: number, ts: number, dir: number, a: number, b: number): void {

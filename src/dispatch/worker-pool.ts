@@ -5,7 +5,7 @@
 // network, STYLE §2 decision 1) turns the data into a gap plus flow_worker_backlog and counts it.
 import { Worker } from 'node:worker_threads';
 import type { Direction, FlowId, FlowOpenInfo } from '../flow/types.js';
-import type { EventRecord } from '../output/types.js';
+import type { EventName } from '../output/types.js';
 import type { AnomalyInfo, BatchMessage, CloseInfo, MetricDeltas, WorkerConfig, WorkerInbound, WorkerOutbound } from './types.js';
 import { PROTOCOL_VERSION } from './types.js';
 import type { BatcherOptions } from './batcher.js';
@@ -30,7 +30,8 @@ export interface WorkerPoolOptions {
 }
 
 export interface PoolEvents {
-  onRecords(records: EventRecord[]): void;
+  /** Serialised events of a batch (see batch_done `lines`). */
+  onLines(lines: string[], events: EventName[]): void;
   onDeltas(deltas: MetricDeltas): void;
   /** The worker's engine said `flow` is not SMTP. */
   onNotSmtp(flow: FlowId): void;
@@ -286,7 +287,8 @@ export class WorkerPool {
       case 'batch_done':
         s.inflight = Math.max(0, s.inflight - m.bytes);
         if (m.seq > s.doneSeq) s.doneSeq = m.seq;
-        if (m.records.length > 0) this.events.onRecords(m.records);
+        s.batcher.recycle(m.payload, m.desc);
+        if (m.lines.length > 0) this.events.onLines(m.lines, m.events);
         if (m.deltas !== null) this.events.onDeltas(m.deltas);
         this.wake();
         return;

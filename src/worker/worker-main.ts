@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { extractSchema, limitsSchema, outputSchema } from '../config/schema.js';
 import type { WorkerConfig, WorkerInbound, WorkerOutbound } from '../dispatch/types.js';
 import { PROTOCOL_VERSION } from '../dispatch/types.js';
+import type { EventName } from '../output/types.js';
 import { unpackBatch } from '../dispatch/batcher.js';
 import { makeMessageParserFactory } from '../mime/index.js';
 import { SessionTable } from './session-table.js';
@@ -39,8 +40,8 @@ interface WorkerState {
   badDescriptors: number;
 }
 
-function post(msg: WorkerOutbound): void {
-  parentPort?.postMessage(msg);
+function post(msg: WorkerOutbound, transfer?: ArrayBuffer[]): void {
+  parentPort?.postMessage(msg, transfer);
 }
 
 function isInbound(raw: unknown): raw is WorkerInbound {
@@ -103,7 +104,18 @@ function onMessage(st: WorkerState, raw: unknown): void {
       }
       st.badDescriptors += unpackBatch(msg, table);
       for (const flow of table.takeNotSmtp()) post({ t: 'not_smtp', v: 1, flow });
-      post({ t: 'batch_done', v: 1, seq: msg.seq, bytes: msg.bytes, records: table.takeRecords(), deltas: st.metrics.take() });
+      // The batch's buffers go back to be refilled (no view into them outlives unpackBatch).
+      const back: ArrayBuffer[] = [msg.desc.buffer as ArrayBuffer];
+      if (msg.payload.byteLength > 0) back.push(msg.payload);
+      const records = table.takeRecords();
+      const lines: string[] = new Array<string>(records.length);
+      const events: EventName[] = new Array<EventName>(records.length);
+      for (let i = 0; i < records.length; i++) {
+        // Serialised here, on the parsing thread: main only prefixes `time` and writes.
+        lines[i] = JSON.stringify(records[i]);
+        events[i] = records[i]!.event;
+      }
+      post({ t: 'batch_done', v: 1, seq: msg.seq, bytes: msg.bytes, lines, events, deltas: st.metrics.take(), payload: msg.payload, desc: msg.desc }, back);
       return;
     }
     case 'shutdown':

@@ -31,7 +31,7 @@ interface Log {
 function makePool(over: Partial<WorkerPoolOptions> = {}): { pool: WorkerPool; log: Log } {
   const log: Log = { records: [], deltas: [], notSmtp: [], restarts: [], fatal: [], unknown: 0 };
   const events: PoolEvents = {
-    onRecords: (r) => log.records.push(...r),
+    onLines: (lines) => log.records.push(...lines.map((l) => JSON.parse(l) as EventRecord)),
     onDeltas: (d) => log.deltas.push(d),
     onNotSmtp: (f) => log.notSmtp.push(f),
     onWorkerRestart: (w) => log.restarts.push(w),

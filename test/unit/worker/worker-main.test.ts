@@ -7,6 +7,7 @@ import type { BatchMessage, WorkerInbound, WorkerOutbound } from '../../../src/d
 import { workerConfigOf } from '../../../src/cli/read-command.js';
 import { defaultConfig } from '../../../src/config/schema.js';
 import type { FlowOpenInfo, FlowSummary } from '../../../src/flow/types.js';
+import type { EventRecord } from '../../../src/output/types.js';
 
 const info: FlowOpenInfo = {
   flow: 42, uid: 'C42', communityId: '1:wCb3OG7yAFWelaUydu0D+125CLM=',
@@ -67,8 +68,10 @@ test('init, a batch with a whole SMTP session, then shutdown with the last delta
   assert.ok(done.t === 'batch_done');
   assert.equal(done.seq, 0);
   assert.equal(done.bytes, bytes);
-  assert.deepEqual(done.records.map((r) => r.event), ['smtp_transaction', 'smtp_session']);
-  const t = done.records[0]!;
+  assert.deepEqual(done.events, ['smtp_transaction', 'smtp_session']);
+  const records = done.lines.map((l) => JSON.parse(l) as EventRecord);
+  assert.deepEqual(records.map((r) => r.event), done.events);
+  const t = records[0]!;
   assert.ok(t.event === 'smtp_transaction');
   assert.equal(t.uid, 'C42');
   assert.deepEqual(t.vlan, [12]);
