@@ -1,9 +1,9 @@
 // Main-thread StreamSink between the FlowTable and the worker pool: drops non-SMTP flows early.
 // Owns one GateFlow per open connection: its recognition state and, while recognition is
 // pending, a bounded copy of its first events. Flows whose server port is in capture.ports are
-// SMTP at once. A flow is sent to a worker only once recognised, so a flow no worker saw never
-// yields an smtp_session; a rejected flow is handed to FlowTable.ignore and its close is not
-// forwarded (its worker never heard of it).
+// SMTP at once and reach a worker with their first byte. A flow is sent to a worker only once
+// recognised, so a flow no worker saw never yields an smtp_session; a rejected flow is handed to
+// FlowTable.ignore and its close is not forwarded (its worker never heard of it).
 import type { AnomalyCode } from '../shared/anomalies.js';
 import type { FlowId, FlowOpenInfo, StreamEvent, StreamSink } from '../flow/types.js';
 import { RECOGNITION_ONE_SIDE_LIMIT, SmtpRecognizer } from '../smtp/recognize.js';
@@ -14,7 +14,13 @@ import type { WorkerPool } from './worker-pool.js';
 const PENDING = 0;
 const SMTP = 1;
 const IGNORED = 2;
-type GateMode = typeof PENDING | typeof SMTP | typeof IGNORED;
+/**
+ * On an SMTP port but no byte yet: the worker session is opened on the first data or gap. A SYN
+ * flood (a million half-open connections to port 25) then never reaches a worker, which cost
+ * ~3 KiB of worker garbage and a batch slot per connection (issue 8, tcp-hostile.test.ts).
+ */
+const PORT = 3;
+type GateMode = typeof PENDING | typeof SMTP | typeof IGNORED | typeof PORT;
 type FlowEvent = Exclude<StreamEvent, { t: 'open' }>;
 
 export interface SmtpGateOptions {
@@ -40,6 +46,9 @@ export interface GateCounters {
  * workers finish batches within milliseconds, so the map stays near this size at most.
  */
 const CLOSING_PRUNE_AT = 4096;
+
+/** Anomalies held for a PORT flow before its first byte; further ones are only counted. */
+const PORT_HELD_ANOMALIES = 16;
 
 export type GatePool = Pick<WorkerPool, 'open' | 'data' | 'gap' | 'close' | 'anomaly' | 'workerOf' | 'pendingSeqOf' | 'isDone'>;
 
@@ -130,6 +139,9 @@ export class SmtpGate implements StreamSink {
       case PENDING:
         this.onPending(f, ev);
         return;
+      case PORT:
+        this.onPortWaiting(f, ev);
+        return;
     }
   }
 
@@ -179,10 +191,28 @@ export class SmtpGate implements StreamSink {
   private onOpen(info: FlowOpenInfo, tsMicros: number): void {
     const f = new GateFlow(info, tsMicros);
     this.flows.set(info.flow, f);
-    if (this.ports.has(info.server.port)) {
-      f.mode = SMTP;
-      this.stats.recognised++;
-      this.pool.open(info, tsMicros);
+    if (this.ports.has(info.server.port)) f.mode = PORT;
+  }
+
+  private onPortWaiting(f: GateFlow, ev: FlowEvent): void {
+    switch (ev.t) {
+      case 'data':
+      case 'gap':
+        this.promote(f);
+        this.forward(ev);
+        return;
+      case 'anomaly':
+        if (f.held.length < PORT_HELD_ANOMALIES) f.held.push(ev);
+        else this.counters.anomaly(ev.name);
+        return;
+      case 'close':
+        // Not a byte in either direction: what the worker would have concluded (SPEC §3.2).
+        this.stats.closedPending++;
+        this.countHeldAnomalies(f);
+        this.counters.anomaly('smtp_not_smtp');
+        this.release(f);
+        this.flows.delete(ev.flow);
+        return;
     }
   }
 

@@ -364,14 +364,36 @@ export class FlowTable {
 
   /**
    * max_flows reached: the oldest tombstone goes first (forgetting a closed connection risks at most
-   * a midstream flow for one of its late packets), else the least recently used open flow.
+   * a midstream flow for one of its late packets), else the least recently used open flow, unless
+   * one of the EVICT_SCAN least recently used never carried a byte: in a SYN flood that is a
+   * spoofed half-open connection, and evicting by age alone would cut every live session that
+   * paused for max_flows SYNs (issue 8, tcp-hostile.test.ts).
    */
   private evict(ts: number): void {
     if (this.tombs.dropOldest()) return;
-    const victim = this.index.lru.tail;
+    let victim = this.index.lru.tail;
     if (!victim) return;
+    let f: FlowState | null = victim;
+    for (let n = 0; f !== null && n < EVICT_SCAN; n++, f = f.lruPrev) {
+      if (carriedNothing(f)) {
+        victim = f;
+        break;
+      }
+    }
     if (victim.phase === Phase.Pending) this.decideRolesByPort(victim);
     this.reasm.anomaly(victim, 'flow_evicted', `flows.max_flows (${this.maxFlows}) reached`, ts);
     this.close(victim, 'evicted', ts);
   }
+}
+
+/** Least recently used flows examined for one that never carried a byte (bounds evict()). */
+const EVICT_SCAN = 32;
+
+/** No payload byte delivered, missing or held in either direction (a SYN, a bare handshake). */
+function carriedNothing(f: FlowState): boolean {
+  const a = f.a;
+  const b = f.b;
+  if (a.delivered !== 0 || b.delivered !== 0 || a.gapBytes !== 0 || b.gapBytes !== 0) return false;
+  if (a.defer !== null || b.defer !== null) return false;
+  return (a.hold === null || a.hold.count === 0) && (b.hold === null || b.hold.count === 0);
 }

@@ -60,6 +60,25 @@ test('a flow on an SMTP port goes to its worker at once, close included', () => 
   assert.equal(gate.stats.recognised, 1);
 });
 
+test('a flow on an SMTP port that never carries a byte never reaches a worker (SYN flood)', () => {
+  const { pool, gate, anomalies } = setup();
+  gate.onEvent({ t: 'open', tsMicros: 1, info: info(30, 25) });
+  for (let i = 0; i < 20; i++) gate.onEvent({ t: 'anomaly', flow: 30, tsMicros: 2, name: 'flow_seq_jump' });
+  gate.onEvent({ t: 'anomaly', flow: 30, tsMicros: 3, name: 'flow_evicted' });
+  gate.onEvent({ t: 'close', flow: 30, tsMicros: 4, reason: 'evicted', summary });
+  assert.deepEqual(pool.sent, []);
+  assert.equal(gate.openFlows, 0);
+  assert.deepEqual(gate.stats, { recognised: 0, rejected: 0, undecided: 0, closedPending: 1, pendingBytes: 0 });
+  // Every anomaly is still counted: 16 were held, the rest counted at once.
+  assert.equal(anomalies.filter((a) => a === 'flow_seq_jump').length, 20);
+  assert.deepEqual(anomalies.filter((a) => a !== 'flow_seq_jump'), ['flow_evicted', 'smtp_not_smtp']);
+  // The first byte opens the worker session with the open's time and the held anomalies first.
+  gate.onEvent({ t: 'open', tsMicros: 5, info: info(31, 25) });
+  gate.onEvent({ t: 'anomaly', flow: 31, tsMicros: 6, name: 'flow_midstream' });
+  gate.onEvent({ t: 'gap', flow: 31, tsMicros: 7, dir: 'c2s', len: 3 });
+  assert.deepEqual(pool.sent, ['open 31 5', 'anomaly 31 6 flow_midstream', 'gap 31 7 c2s 3']);
+});
+
 test('SMTP on another port is held until recognised, then replayed in order from copies', () => {
   const { pool, gate } = setup();
   gate.onEvent({ t: 'open', tsMicros: 1, info: info(2, 2500) });
@@ -131,17 +150,21 @@ test('total pending budget across flows', () => {
 test('the worker says not SMTP: the flow is ignored from then on', () => {
   const { pool, gate, ignored } = setup();
   gate.onEvent({ t: 'open', tsMicros: 1, info: info(8, 25) });
+  gate.onEvent({ t: 'data', flow: 8, tsMicros: 2, dir: 's2c', bytes: Buffer.from('220\r\n') });
   gate.onWorkerNotSmtp(8);
   gate.applyIgnores();
-  gate.onEvent({ t: 'data', flow: 8, tsMicros: 2, dir: 'c2s', bytes: Buffer.from('x') });
-  gate.onEvent({ t: 'close', flow: 8, tsMicros: 3, reason: 'fin', summary });
-  assert.deepEqual(pool.sent, ['open 8 1']);
+  gate.onEvent({ t: 'data', flow: 8, tsMicros: 3, dir: 'c2s', bytes: Buffer.from('x') });
+  gate.onEvent({ t: 'close', flow: 8, tsMicros: 4, reason: 'fin', summary });
+  assert.deepEqual(pool.sent, ['open 8 1', 'data 8 2 s2c 220\r\n']);
   assert.deepEqual(ignored, [8]);
 });
 
 test('a worker restart reports flow_worker_restarted once per SMTP flow it held', () => {
   const { pool, gate, anomalies, ignored } = setup();
-  for (const f of [10, 11, 12, 13]) gate.onEvent({ t: 'open', tsMicros: 1, info: info(f, 25) });
+  for (const f of [10, 11, 12, 13]) {
+    gate.onEvent({ t: 'open', tsMicros: 1, info: info(f, 25) });
+    gate.onEvent({ t: 'data', flow: f, tsMicros: 1, dir: 's2c', bytes: Buffer.from('220\r\n') });
+  }
   gate.onEvent({ t: 'open', tsMicros: 1, info: info(14, 2500) }); // pending: never on a worker
   const recs = gate.onWorkerRestart(0, 99);
   gate.applyIgnores();
@@ -156,7 +179,10 @@ test('a worker restart reports flow_worker_restarted once per SMTP flow it held'
 
 test('a closed flow whose batch its worker never finished is reported when the worker dies; a finished one is not', () => {
   const { pool, gate, anomalies } = setup();
-  for (const f of [20, 22, 24]) gate.onEvent({ t: 'open', tsMicros: 1, info: info(f, 25) });
+  for (const f of [20, 22, 24]) {
+    gate.onEvent({ t: 'open', tsMicros: 1, info: info(f, 25) });
+    gate.onEvent({ t: 'data', flow: f, tsMicros: 2, dir: 's2c', bytes: Buffer.from('220\r\n') });
+  }
   gate.onEvent({ t: 'close', flow: 20, tsMicros: 3, reason: 'fin', summary }); // travels in worker 0's batch 0
   pool.done[0] = 0; // worker 0 processed batch 0: flow 20's session is written
   pool.seq[0] = 1;
