@@ -8,6 +8,8 @@ if [[ "${1:-}" == "--test" ]]; then
   # tcpflow and tshark (editcap) are reference tools in the tests; tcpdump/iproute2 for the
   # namespace capture tests; jq for the README cookbook checks.
   pkgs+=(tcpflow tshark tcpdump iproute2 jq)
+  # /usr/bin/time measures peak RSS in the hostile-input and fault tests (issue 8).
+  pkgs+=(time)
   # Real mail software for test/integration/real-mail (issue 5): Postfix as the server, Dovecot
   # for SASL, swaks and Python's smtplib as clients, openssl for the self-signed certificate.
   pkgs+=(postfix swaks dovecot-core openssl ca-certificates libnet-ssleay-perl libio-socket-ssl-perl
