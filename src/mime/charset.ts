@@ -29,6 +29,11 @@ const ISO_2022_JP = new Set(['iso-2022-jp', 'csiso2022jp', 'iso-2022-jp-1', 'iso
 export interface TextDecoderLike {
   write(buf: Buffer): string;
   end(): string;
+  /**
+   * True when the last write's text is exactly its bytes read as valid UTF-8, so the UTF-8 encoding
+   * of that text is the write itself (text_sha256 then hashes the bytes instead of re-encoding).
+   */
+  readonly verbatim?: boolean;
 }
 
 export type CharsetKind = 'utf8' | 'ascii' | 'iso2022jp' | 'iconv';
@@ -98,14 +103,17 @@ export function decodeRawHeader(buf: Buffer): string {
 class Utf8Stream implements TextDecoderLike {
   private td: TextDecoder | undefined;
   private started = false;
+  verbatim = false;
   write(buf: Buffer): string {
     if (this.td === undefined) {
       if (buf.length === 0) return '';
       const bom = !this.started && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
       if (!bom && isUtf8(buf)) {
         this.started = true;
+        this.verbatim = true;
         return buf.toString('utf8');
       }
+      this.verbatim = false;
       this.td = new TextDecoder('utf-8', { ignoreBOM: this.started });
     }
     return this.td.decode(buf, { stream: true });

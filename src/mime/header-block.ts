@@ -4,9 +4,13 @@
 // copied; values become strings (UTF-8 when valid, RFC 6532) when a field ends.
 // Owns one reusable value buffer; consumes line views, produces (name, value) pairs.
 import type { AnomalySink } from './anomaly-set.js';
+import { acquireBuffer, releaseBuffer } from './buffer-pool.js';
 import { decodeRawHeader } from './charset.js';
 
 const COLON = 0x3a;
+const EMPTY = Buffer.alloc(0);
+/** Starting size of the value buffer (from the pool; it grows up to the value cap when needed). */
+const VALUE_BYTES = 4096;
 
 export interface HeaderTarget {
   /** Whether a field (lower-case name) is worth keeping. */
@@ -45,7 +49,14 @@ export class HeaderCollector {
     private readonly budget: number,
     private readonly sink: AnomalySink,
   ) {
-    this.value = Buffer.allocUnsafe(Math.min(valueCap, 4096));
+    this.value = acquireBuffer(Math.min(valueCap, VALUE_BYTES));
+  }
+
+  /** The parser is done with this collector: its value buffer goes back to the pool. */
+  release(): void {
+    if (this.value.length === Math.min(this.valueCap, VALUE_BYTES)) releaseBuffer(this.value);
+    this.value = EMPTY;
+    this.name = undefined;
   }
 
   /** Starts a header block; `target` undefined parses it without keeping anything. */

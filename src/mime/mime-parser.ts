@@ -122,6 +122,7 @@ export class MimeMessageParser implements MessageParser {
       // Nothing reads the input block after the end (write and gap return early): the next parser may.
       releaseBuffer(this.inbuf);
       this.inbuf = EMPTY;
+      this.headers.release();
     }
     const { records: attachments, mismatch } = this.registry.attachments();
     if (mismatch) this.anomalies.add('mime_attachment_type_mismatch');

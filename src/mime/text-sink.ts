@@ -41,21 +41,28 @@ export class TextSink {
   }
 
   write(buf: Buffer): void {
-    this.take(this.decoder.write(buf));
+    const text = this.decoder.write(buf);
+    if (text === '') return;
+    // SPEC §3.1: the hash of the text as UTF-8, which is the write itself when it was valid UTF-8.
+    if (this.hash !== undefined) {
+      if (this.decoder.verbatim === true) this.hash.update(buf);
+      else this.hash.update(text, 'utf8');
+    }
+    this.take(text);
   }
 
   /** Ends the text; returns the hex SHA-256 when it was asked for. */
   finish(): string | undefined {
-    this.take(this.decoder.end());
+    const rest = this.decoder.end();
+    if (rest !== '') this.hash?.update(rest, 'utf8');
+    this.take(rest);
     if (this.urls !== undefined && this.carry !== '') this.scan(this.carry);
     this.carry = '';
     return this.hash?.digest('hex');
   }
 
   private take(text: string): void {
-    if (text === '') return;
-    this.hash?.update(text, 'utf8');
-    if (this.urls === undefined) return;
+    if (text === '' || this.urls === undefined) return;
     const all = this.carry === '' ? text : this.carry + text;
     // Carry what follows the last delimiter (a URL may go on in the next write), at most
     // URL_CARRY_CHARS: the backwards search is bounded, so text without spaces stays linear.

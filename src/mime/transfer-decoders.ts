@@ -8,6 +8,7 @@ import type { BodyDigest } from './body-digest.js';
 const CR = 0x0d;
 const LF = 0x0a;
 const EQ = 0x3d;
+const DASH = 0x2d;
 const CRLF = Buffer.from('\r\n');
 const BARE_LF = Buffer.from('\n');
 
@@ -16,15 +17,19 @@ const B64_BLOCK = 65536;
 const EMPTY = Buffer.alloc(0);
 
 /**
- * Decoded output of the bulk path, shared by every decoder: the digest consumes it before the call
- * returns, so one buffer serves all parsers of a thread and no block is allocated per call.
+ * Output of every decoder's bulk path (and of QP lines), shared by all decoders of a thread: the
+ * digest consumes it before the call returns, so one buffer serves all parsers and no block is
+ * allocated per call.
  */
-let decodeScratch = Buffer.allocUnsafe(B64_BLOCK);
+let scratch = Buffer.allocUnsafe(2 * B64_BLOCK + 4096);
+function scratchOf(need: number): Buffer {
+  if (scratch.length < need) scratch = Buffer.allocUnsafe(need);
+  return scratch;
+}
 function decodeBase64(text: string): Buffer {
-  const need = (text.length >> 2) * 3 + 3;
-  if (decodeScratch.length < need) decodeScratch = Buffer.allocUnsafe(need);
-  const n = decodeScratch.write(text, 0, 'base64');
-  return decodeScratch.subarray(0, n);
+  const out = scratchOf((text.length >> 2) * 3 + 3);
+  const n = out.write(text, 0, 'base64');
+  return out.subarray(0, n);
 }
 
 export interface TransferDecoder {
@@ -43,8 +48,25 @@ export interface TransferDecoder {
   finish(atBoundary: boolean): void;
 }
 
+/**
+ * End of the run of complete lines from `start` (before `end`) that the bulk paths may take as they
+ * come: it stops before a line longer than `maxContent` (the per-line path flags it) or starting
+ * with '-' (a possible delimiter; the caller's region already excludes those).
+ */
+function plainLinesEnd(buf: Buffer, start: number, end: number, maxContent: number): number {
+  let pos = start;
+  while (pos < end) {
+    const lf = buf.indexOf(LF, pos);
+    if (lf < 0 || lf >= end) break;
+    const contentEnd = lf > pos && buf[lf - 1] === CR ? lf - 1 : lf;
+    if (contentEnd - pos > maxContent || buf[pos] === DASH) break;
+    pos = lf + 1;
+  }
+  return pos;
+}
+
 export class IdentityDecoder implements TransferDecoder {
-  readonly bulk = false;
+  readonly bulk = true;
   private pendingEol = 0;
   constructor(private readonly out: BodyDigest) {}
   /** Complete lines [start, end) (end just after a LF) as they are: an encapsulated message's raw body. */
@@ -60,8 +82,11 @@ export class IdentityDecoder implements TransferDecoder {
     if (end > start) this.out.write(buf.subarray(start, end));
     this.pendingEol = eol;
   }
-  region(_buf: Buffer, start: number): number {
-    return start;
+  /** 7bit/8bit text in bulk: the lines are their own decoding, one write for the run. */
+  region(buf: Buffer, start: number, end: number, maxContent: number): number {
+    const done = plainLinesEnd(buf, start, end, maxContent);
+    this.lines(buf, start, done);
+    return done;
   }
   gap(): void {
     this.pendingEol = 0;
@@ -78,13 +103,41 @@ for (let i = 0; i < 10; i++) HEX[0x30 + i] = i;
 for (let i = 0; i < 6; i++) HEX[0x41 + i] = HEX[0x61 + i] = 10 + i;
 
 export class QuotedPrintableDecoder implements TransferDecoder {
-  readonly bulk = false;
+  readonly bulk = true;
   private pendingBreak = false;
-  private scratch = Buffer.allocUnsafe(1024);
   constructor(private readonly out: BodyDigest, private readonly sink: AnomalySink) {}
 
   line(buf: Buffer, start: number, end: number, eol: number): void {
-    if (this.pendingBreak) this.out.write(CRLF);
+    const s = scratchOf(end - start + 2);
+    const o = this.decodeLine(buf, start, end, eol, s, 0);
+    if (o > 0) this.out.write(s.subarray(0, o));
+  }
+
+  /** A run of complete lines decoded into the scratch buffer and written once (no per-line calls). */
+  region(buf: Buffer, start: number, end: number, maxContent: number): number {
+    // Each line yields at most its content plus a CRLF, so twice the input always fits.
+    const s = scratchOf(2 * (end - start) + 2);
+    let pos = start;
+    let o = 0;
+    while (pos < end) {
+      const lf = buf.indexOf(LF, pos);
+      if (lf < 0 || lf >= end) break;
+      const eol = lf > pos && buf[lf - 1] === CR ? 2 : 1;
+      const contentEnd = lf + 1 - eol;
+      if (contentEnd - pos > maxContent || buf[pos] === DASH) break;
+      o = this.decodeLine(buf, pos, contentEnd, eol, s, o);
+      pos = lf + 1;
+    }
+    if (o > 0) this.out.write(s.subarray(0, o));
+    return pos;
+  }
+
+  /** Decodes one line's content [start, end) into `s` at `o`; returns the new end of output. */
+  private decodeLine(buf: Buffer, start: number, end: number, eol: number, s: Buffer, o: number): number {
+    if (this.pendingBreak) {
+      s[o++] = CR;
+      s[o++] = LF;
+    }
     // RFC 2045 §6.7 (3): trailing whitespace on an encoded line is transport padding.
     let e = end;
     if (eol !== 0) while (e > start && (buf[e - 1] === 0x20 || buf[e - 1] === 0x09)) e--;
@@ -93,21 +146,8 @@ export class QuotedPrintableDecoder implements TransferDecoder {
       soft = true; // (5) soft line break
       e--;
     }
-    // A bounded byte scan: indexOf would search past the line, to the end of the 64 KiB block,
-    // on every line of a part with few escapes.
-    let first = start;
-    while (first < e && buf[first] !== EQ) first++;
-    if (first === e) {
-      // No escape on the line (most lines of Latin text): pass the view on, no copy.
-      if (e > start) this.out.write(buf.subarray(start, e));
-      this.pendingBreak = eol !== 0 && !soft;
-      return;
-    }
-    if (this.scratch.length < e - start) this.scratch = Buffer.allocUnsafe(e - start);
-    const s = this.scratch;
-    let o = buf.copy(s, 0, start, first);
     // Lines are short (RFC 2045 §6.7 (5): 76 characters): a byte loop beats native calls here.
-    for (let p = first; p < e; p++) {
+    for (let p = start; p < e; p++) {
       const c = buf[p]!;
       if (c !== EQ) {
         s[o++] = c;
@@ -123,12 +163,10 @@ export class QuotedPrintableDecoder implements TransferDecoder {
         p += 2;
       }
     }
-    if (o > 0) this.out.write(s.subarray(0, o));
     this.pendingBreak = eol !== 0 && !soft;
+    return o;
   }
-  region(_buf: Buffer, start: number): number {
-    return start;
-  }
+
   gap(): void {
     this.pendingBreak = false;
   }

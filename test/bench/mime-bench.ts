@@ -5,13 +5,17 @@
 // bytes on one core, by wall clock and by CPU time (this process's user+system time, which a busy
 // shared machine distorts less), and the floor set by hashing alone: the same number of decoded
 // attachment bytes through the same hashes, without any parsing.
+// COMPARE=<another compiled tree> (holding src/mime/index.js) runs each message through that build
+// and this one in turn, in one process, and prints the median CPU time per pass of each: a busy
+// machine shifts both alike.
 // Run: python3 test/bench/make-mime-messages.py 300 && node --import tsx test/bench/mime-bench.ts
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { defaultConfig } from '../../src/config/schema.js';
 import { makeMessageParserFactory } from '../../src/mime/index.js';
-import type { MessageResult } from '../../src/mime/types.js';
+import type { MessageParserFactory, MessageResult } from '../../src/mime/types.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 const DIR = join(REPO_ROOT, 'test', 'bench', 'out', 'mime');
@@ -37,10 +41,13 @@ const truths: Truth[] = readFileSync(join(DIR, 'truth.jsonl'), 'utf8').trim().sp
 const files = readdirSync(DIR).filter((f) => f.endsWith('.eml')).sort();
 const messages = files.map((f) => readFileSync(join(DIR, f)));
 const total = messages.reduce((n, m) => n + m.length, 0);
-const factory = makeMessageParserFactory({ limits: defaultConfig().limits, hashes: (process.env.HASHES ?? 'md5,sha1,sha256').split(',').filter((h) => h !== '') as ('md5' | 'sha1' | 'sha256')[] });
+const hashes = (process.env.HASHES ?? 'md5,sha1,sha256').split(',').filter((h) => h !== '') as ('md5' | 'sha1' | 'sha256')[];
+const factory = makeMessageParserFactory({ limits: defaultConfig().limits, hashes });
+// Without sha256 (HASHES=) the records carry none: the check compares names and sizes only.
+const withSha = hashes.includes('sha256');
 
-function run(msg: Buffer): MessageResult {
-  const p = factory({ mailFrom: 'sender@example.com', srcIp: '198.18.0.1' });
+function run(msg: Buffer, f: MessageParserFactory = factory): MessageResult {
+  const p = f({ mailFrom: 'sender@example.com', srcIp: '198.18.0.1' });
   for (let i = 0; i < msg.length; i += SEGMENT) p.write(msg.subarray(i, i + SEGMENT));
   return p.end();
 }
@@ -48,8 +55,8 @@ function run(msg: Buffer): MessageResult {
 let wrong = 0;
 for (const t of truths) {
   const r = run(messages[files.indexOf(t.file)]!).message;
-  const ours = r.attachments.map((a) => `${a.filename}|${a.size}|${a.sha256}`).join();
-  const want = t.attachments.map((a) => `${a.filename}|${a.size}|${a.sha256}`).join();
+  const ours = r.attachments.map((a) => `${a.filename}|${a.size}|${withSha ? a.sha256 : ''}`).join();
+  const want = t.attachments.map((a) => `${a.filename}|${a.size}|${withSha ? a.sha256 : ''}`).join();
   if (r.subject !== t.subject || ours !== want) {
     wrong++;
     console.error(`mismatch ${t.file}: ${r.subject} / ${t.subject}\n  ${ours}\n  ${want}`);
@@ -57,7 +64,6 @@ for (const t of truths) {
 }
 console.log(`${messages.length} messages, ${(total / 1e6).toFixed(1)} MB, ${wrong} disagree with the generator's ground truth`);
 
-const hashes = (process.env.HASHES ?? 'md5,sha1,sha256').split(',').filter((h) => h !== '');
 const decoded = truths.reduce((n, t) => n + t.attachments.reduce((k, a) => k + a.size, 0), 0);
 
 function cpuSeconds(): number {
@@ -65,7 +71,8 @@ function cpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
-for (let round = 0; round < ROUNDS; round++) {
+const compare = process.env.COMPARE ?? '';
+for (let round = 0; round < (compare === '' ? ROUNDS : 0); round++) {
   const t0 = process.hrtime.bigint();
   const c0 = cpuSeconds();
   for (const m of messages) run(m);
@@ -84,4 +91,37 @@ for (let round = 0; round < ROUNDS; round++) {
     `round ${round + 1}: ${(total / 1e6 / wall).toFixed(0)} MB/s wall, ${(total / 1e6 / cpu).toFixed(0)} MB/s per CPU-second, ` +
       `${(messages.length / cpu).toFixed(0)} messages per CPU-second; hashing alone would allow ${(total / 1e6 / hashCpu).toFixed(0)} MB/s`,
   );
+}
+
+if (compare !== '') {
+  const url = pathToFileURL(join(compare, 'src', 'mime', 'index.js')).href;
+  const other = (await import(url)) as { makeMessageParserFactory: typeof makeMessageParserFactory };
+  const builds: [string, MessageParserFactory][] = [
+    [compare, other.makeMessageParserFactory({ limits: defaultConfig().limits, hashes })],
+    ['this build', factory],
+  ];
+  // Message by message, the two builds in turn (order swapped every message and round), so a load
+  // change on a shared machine hits both alike; the first round warms both up.
+  const rounds: number[][] = [];
+  for (let round = 0; round < ROUNDS + 1; round++) {
+    const t = [0, 0];
+    for (let i = 0; i < messages.length; i++) {
+      const first = (i + round) & 1;
+      for (const k of [first, 1 - first]) {
+        const c0 = cpuSeconds();
+        run(messages[i]!, builds[k]![1]);
+        t[k]! += cpuSeconds() - c0;
+      }
+    }
+    if (round > 0) rounds.push(t);
+  }
+  const median = (k: number): number => {
+    const sorted = rounds.map((t) => t[k]!).sort((a, b) => a - b);
+    return sorted[sorted.length >> 1]!;
+  };
+  for (let k = 0; k < builds.length; k++) {
+    const med = median(k);
+    console.log(`${builds[k]![0]}: median ${(med * 1000).toFixed(1)} ms CPU per pass = ${(total / 1e6 / med).toFixed(0)} MB/s per CPU-second`);
+  }
+  console.log(`this build / other, per round: ${rounds.map((t) => (t[1]! / t[0]!).toFixed(3)).join(' ')}`);
 }

@@ -77,3 +77,17 @@ test('message-wide budget: at the limit all kept, one past stops keeping and fla
     assert.equal(t.fields.length, kept, `budget ${budget}`);
   }
 });
+
+test('a released value buffer serves the next collector without leaking the old value', () => {
+  const first = new HeaderCollector(1024, 4096, new AnomalySet());
+  const a = new Keep();
+  first.begin(a);
+  feed(first, `Subject: ${'long value '.repeat(50)}\n\n`);
+  first.release();
+  const second = new HeaderCollector(1024, 4096, new AnomalySet());
+  const b = new Keep();
+  second.begin(b);
+  feed(second, 'Subject: short\n\n');
+  assert.equal(a.fields[0]![1].length, 'long value '.repeat(50).trimEnd().length);
+  assert.deepEqual(b.fields, [['subject', 'short']]);
+});

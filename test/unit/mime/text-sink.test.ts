@@ -48,3 +48,15 @@ test('a URL is kept to URL_CARRY_CHARS characters', () => {
   const r = run([Buffer.from(`${url} end`)], 'utf-8');
   assert.deepEqual(r.urls, [url.slice(0, 2048)]);
 });
+
+test('text_sha256 is the same whether a write is whole UTF-8, split inside a character, or invalid', () => {
+  const text = Buffer.from('Zażółć gęślą jaźń — 郜小亮 ✅\r\n'.repeat(3));
+  const want = createHash('sha256').update(text).digest('hex');
+  assert.equal(run([text], 'utf-8').sha, want);
+  assert.equal(run([text.subarray(0, 5), text.subarray(5)], 'utf-8').sha, want, 'cut inside ż');
+  assert.equal(run([text], 'us-ascii').sha, want, 'mislabelled US-ASCII is read as UTF-8');
+  const bad = Buffer.concat([text, Buffer.from([0xff, 0x41])]);
+  assert.equal(run([bad], 'utf-8').sha, createHash('sha256').update(bad.toString('utf8'), 'utf8').digest('hex'));
+  const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), text]);
+  assert.equal(run([bom], 'utf-8').sha, want, 'a leading BOM is not part of the text');
+});

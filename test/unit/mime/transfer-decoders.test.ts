@@ -86,3 +86,34 @@ test('base64 region declines garbage and short lines so the exact path handles t
   assert.equal(d.region(long, 0, long.length, 7), 0, 'lines over the line limit go to the exact path');
   assert.equal(d.region(long, 0, long.length, 8), long.length);
 });
+
+test('quoted-printable and identity regions give the same bytes and anomalies as the per-line path', () => {
+  const texts = [
+    'soft=\r\n break =3D x  \t\r\nlast=20\r\n\r\nbad =ZZ and =4\r\n=\r\nend==\r\n',
+    'bare=\nLF lines\n=C3=9Cber \t\nmixed\r\nx=\r\n',
+    'caf=C3=A9 =e2=80=93 trailing=20 \r\n\r\n\r\nno break at the end',
+  ];
+  for (const kind of ['qp', 'identity'] as const) {
+    for (const text of texts) {
+      for (const atBoundary of [true, false]) {
+        const fast = decode(kind, text, { region: true, atBoundary });
+        assert.deepEqual(fast, decode(kind, text, { atBoundary }), `${kind}: ${JSON.stringify(text)}`);
+      }
+    }
+  }
+});
+
+test('quoted-printable and identity regions take complete lines and stop before long or dash lines', () => {
+  for (const make of [
+    (d: BodyDigest) => new QuotedPrintableDecoder(d, new AnomalySet()),
+    (d: BodyDigest) => new IdentityDecoder(d),
+  ]) {
+    const d = make(new BodyDigest([], false, undefined));
+    const buf = Buffer.from('abcdefgh\r\nabc\nunfinished');
+    assert.equal(d.region(buf, 0, buf.length, 998), 14, 'up to the last complete line');
+    assert.equal(d.region(buf, 0, buf.length, 8), 14, 'a line exactly at the limit is taken');
+    assert.equal(d.region(buf, 0, buf.length, 7), 0, 'one past the limit: the per-line path flags it');
+    const dash = Buffer.from('abc\r\n--b\r\nx\r\n');
+    assert.equal(d.region(dash, 0, dash.length, 998), 5, 'a possible delimiter is left to the caller');
+  }
+});
