@@ -39,7 +39,7 @@ export const captureSchema = z.object({
 export const workersSchema = z.object({
   /** Worker threads for SMTP/MIME parsing; 0 = CPU count minus one, at least one. */
   count: z.number().int().min(0).max(256).default(0),
-  /** In-flight bytes per worker before back-pressure (files wait; live capture drops and counts). */
+  /** In-flight bytes per worker before back-pressure (live capture drops and counts; reading files waits, with at most 8 MiB in flight). */
   queue_mb: z.number().int().min(1).max(4096).default(64),
   /** `run`: seconds SIGTERM/SIGINT may take to drain the workers and flush open sessions before exit (below systemd's TimeoutStopSec). */
   shutdown_timeout_s: z.number().int().min(1).max(3600).default(20),
