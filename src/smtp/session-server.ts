@@ -172,7 +172,7 @@ export abstract class SessionServerSide extends SessionState {
       tx.anyReply = true;
       tx.lastReply = reply;
       tx.endCode = reply.code;
-      tx.endMessage();
+      this.endMessage(tx);
       this.mode = 'after_gap';
       this.closeTx();
       return;

@@ -152,7 +152,7 @@ export abstract class SessionState {
     const tx = this.tx;
     if (tx === null) return;
     if (tx.bdat && !tx.dataEnded) this.anomaly('smtp_bdat_missing_last');
-    tx.endMessage();
+    this.endMessage(tx);
     this.closeTx(flush);
   }
 
@@ -206,8 +206,25 @@ export abstract class SessionState {
     this.counters.auth(a.mechanism, a.result, a.cleartext);
   }
 
+  /**
+   * Ends the transaction's message parser and reports its anomalies (SPEC §5: each counted in
+   * mailtap_anomalies_total and written as an event). They were only listed in the transaction
+   * before: a 10,000-deep MIME bomb counted nothing (issue 8, mime-hostile.test.ts).
+   */
+  protected endMessage(tx: Transaction): void {
+    for (const a of tx.endMessage()) this.out.anomaly(a, this.now);
+  }
+
   protected anomaly(name: AnomalyCode, detail?: string): void {
     this.out.anomaly(name, this.now, detail);
+    this.listAnomaly(name);
+  }
+
+  /**
+   * Lists a name in the open transaction's or the session's `anomalies` (SPEC §3.1/§3.2) without
+   * reporting it again: flow-stage anomalies are counted and written by the worker's session table.
+   */
+  listAnomaly(name: AnomalyCode): void {
     if (this.tx !== null) this.tx.addAnomaly(name);
     else if (!this.anomalies.includes(name)) this.anomalies.push(name);
   }

@@ -306,7 +306,7 @@ export class SmtpSession extends SessionServerSide implements DataSink {
       return;
     }
     tx.dataEnded = true;
-    tx.endMessage();
+    this.endMessage(tx);
     this.mode = 'ready';
     this.closeTx();
   }
@@ -340,7 +340,7 @@ export class SmtpSession extends SessionServerSide implements DataSink {
     this.mode = next(this.mode, 'data_end', 'pending');
     if (tx === null) return;
     tx.dataEnded = true;
-    tx.endMessage();
+    this.endMessage(tx);
     this.push('data_end', tx, 0);
     this.closeTx();
   }

@@ -5,6 +5,8 @@ import type { AuthExchange } from './auth.js';
 import type { Params } from './command.js';
 import type { ReplyFacts, TransactionFacts, TransactionStatus } from './types.js';
 import type { MessageParser, MessageRecord } from '../mime/types.js';
+
+const NO_ANOMALIES: readonly AnomalyCode[] = [];
 import type { AnomalyCode } from '../shared/anomalies.js';
 
 export interface RcptEntry {
@@ -113,14 +115,15 @@ export class Transaction {
     return offset;
   }
 
-  /** End the message parser (once), keeping its record and merging its anomalies. */
-  endMessage(): void {
+  /** End the message parser (once), keeping its record and merging its anomalies; returns them. */
+  endMessage(): readonly AnomalyCode[] {
     const p = this.parser;
-    if (p === null) return;
+    if (p === null) return NO_ANOMALIES;
     this.parser = null;
     const res = p.end();
     this.message = res.message;
     for (const a of res.anomalies) this.addAnomaly(a);
+    return res.anomalies;
   }
 
   status(): TransactionStatus {

@@ -9,6 +9,7 @@ import type { SessionFacts, SmtpOutput, TransactionFacts } from '../smtp/types.j
 import type { SmtpSessionOptions } from '../smtp/session.js';
 import { SmtpSession } from '../smtp/session.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
+import { ANOMALIES } from '../shared/anomalies.js';
 import type { EventRecord } from '../output/types.js';
 import { AnomalyEventLimiter } from '../output/anomaly-events.js';
 import { buildAnomalyRecord, buildSessionRecord, buildTransactionRecord } from '../output/records.js';
@@ -94,6 +95,7 @@ export class SessionTable implements BatchHandler {
     // connections a worker parses (a gap in a non-SMTP flow is no event of ours).
     this.emitAnomaly(entry, 'flow_gap', tsMicros, `${len} bytes missing ${dir}`);
     try {
+      entry.session.listAnomaly('flow_gap');
       entry.session.onGap(dir, len, tsMicros);
     } catch (err) {
       this.fail(entry, err, tsMicros);
@@ -123,6 +125,10 @@ export class SessionTable implements BatchHandler {
       return;
     }
     this.emitAnomaly(entry, a.name, tsMicros, a.detail);
+    // Listed in the transaction/session too (SPEC §3.1), except the two the session already
+    // states as fields (`midstream`, `one_sided`). Issue 8: overlaps, seq jumps and snaplen cuts
+    // were written as events but missing from the transaction they hit.
+    if (entry.session !== null && ANOMALIES[a.name].event) entry.session.listAnomaly(a.name);
   }
 
   emitTransaction(entry: SessionEntry, t: TransactionFacts): void {
