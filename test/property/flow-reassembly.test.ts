@@ -29,16 +29,17 @@ function order<T>(items: T[], keys: number[]): T[] {
     .map((x) => x.it);
 }
 
-const streamArb = fc.uint8Array({ minLength: 1, maxLength: 600 });
+// size 'max': fast-check otherwise keeps arrays near 10 elements (streams of a few bytes, a cut or two).
+const streamArb = fc.uint8Array({ minLength: 1, maxLength: 600, size: 'max' });
 
 test('segmentation, reordering within the window and duplicates give byte-identical streams', () => {
   fc.assert(
     fc.property(
       streamArb,
       streamArb,
-      fc.array(fc.nat(), { maxLength: 30 }),
-      fc.array(fc.nat(), { maxLength: 30 }),
-      fc.array(fc.nat(), { maxLength: 80 }),
+      fc.array(fc.nat(), { maxLength: 30, size: 'max' }),
+      fc.array(fc.nat(), { maxLength: 30, size: 'max' }),
+      fc.array(fc.nat(), { maxLength: 80, size: 'max' }),
       fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 10 }),
       fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 10 }),
       fc.integer({ min: 0, max: 0xffffffff }),
@@ -99,9 +100,9 @@ test('dropped segments become gaps of exactly their length; nothing else changes
   fc.assert(
     fc.property(
       streamArb,
-      fc.array(fc.nat(), { maxLength: 30 }),
+      fc.array(fc.nat(), { maxLength: 30, size: 'max' }),
       fc.array(fc.boolean(), { maxLength: 31 }),
-      fc.array(fc.nat(), { maxLength: 31 }),
+      fc.array(fc.nat(), { maxLength: 31, size: 'max' }),
       fc.integer({ min: 0, max: 0xffffffff }),
       (data, cuts, drops, keys, isn) => {
         const rec = new Recorder();
@@ -194,7 +195,7 @@ test('the byte streams do not depend on how often tick() is called', () => {
   fc.assert(
     fc.property(
       streamArb,
-      fc.array(fc.nat(), { maxLength: 20 }),
+      fc.array(fc.nat(), { maxLength: 20, size: 'max' }),
       fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 250_000 }), fc.nat()), { maxLength: 21 }),
       (data, cuts, plan) => {
         const buf = Buffer.from(data);
@@ -228,7 +229,7 @@ test('both FINs seen: closes as fin whatever was lost, and end is the latest pac
   fc.assert(
     fc.property(
       streamArb,
-      fc.array(fc.nat(), { maxLength: 20 }),
+      fc.array(fc.nat(), { maxLength: 20, size: 'max' }),
       fc.array(fc.boolean(), { maxLength: 21 }),
       fc.array(fc.integer({ min: -2_000_000, max: 2_000_000 }), { minLength: 1, maxLength: 23 }),
       (data, cuts, drops, times) => {

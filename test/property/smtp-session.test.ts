@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { LineReader } from '../../src/smtp/line-reader.js';
 import { runScript } from '../helpers/smtp-script.js';
 import type { Chunker, Step } from '../helpers/smtp-script.js';
+import { captureFiles, readFile, readStreams } from '../fuzz/targets/corpus-seeds.js';
 
 const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
 
@@ -59,8 +60,8 @@ test('property: any chunking gives the same facts', () => {
 
 test('property: random bytes, gaps and closes never throw; one session or one not-SMTP verdict', () => {
   const rawStep: fc.Arbitrary<Step> = fc.oneof(
-    fc.uint8Array({ maxLength: 200 }).map((a) => ({ c: Buffer.from(a) })),
-    fc.uint8Array({ maxLength: 200 }).map((a) => ({ s: Buffer.from(a) })),
+    fc.uint8Array({ maxLength: 200, size: 'max' }).map((a) => ({ c: Buffer.from(a) })),
+    fc.uint8Array({ maxLength: 200, size: 'max' }).map((a) => ({ s: Buffer.from(a) })),
     fc.record({ gap: fc.constantFrom('c2s' as const, 's2c' as const), len: fc.integer({ min: 1, max: 1e6 }) }),
     step,
   );
@@ -75,8 +76,9 @@ test('property: random bytes, gaps and closes never throw; one session or one no
 });
 
 test('property: the line reader never holds more than the line limit plus one byte', () => {
+  // size 'max': by default fast-check keeps arrays near 10 bytes, never past the 64-byte limit.
   fc.assert(
-    fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 10 }), (chunks) => {
+    fc.property(fc.array(fc.uint8Array({ maxLength: 300, size: 'max' }), { maxLength: 10 }), (chunks) => {
       const r = new LineReader(64);
       for (const c of chunks) {
         const b = Buffer.from(c);
@@ -89,5 +91,31 @@ test('property: the line reader never holds more than the line limit plus one by
       }
     }),
     { numRuns: NUM_RUNS },
+  );
+});
+
+test('property: real corpus sessions with bytes overwritten never throw, and chunking never changes their facts', () => {
+  const sessions = captureFiles()
+    .flatMap((p) => readStreams(readFile(p)))
+    .filter((s) => s.length > 4)
+    .map((s): Step[] => s.map((x) => ('gap' in x ? { gap: x.dir, len: x.gap } : x.dir === 'c2s' ? { c: x.bytes } : { s: x.bytes })));
+  assert.ok(sessions.length > 20);
+  fc.assert(
+    fc.property(
+      fc.nat({ max: sessions.length - 1 }),
+      fc.array(fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+      fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 8 }),
+      (pick, edits, cuts) => {
+        const steps = sessions[pick]!.map((s): Step => ('c' in s ? { c: Buffer.from(s.c) } : 's' in s ? { s: Buffer.from(s.s) } : s));
+        for (const [k, at, v] of edits) {
+          const s = steps[k % steps.length]!;
+          const b = 'c' in s ? s.c : 's' in s ? s.s : null;
+          if (Buffer.isBuffer(b) && b.length > 0) b[at % b.length] = v;
+        }
+        const opts = { limits: { line_length: 256, pending_commands: 16 } };
+        assert.deepEqual(runScript(steps, opts, cutsChunker(cuts)), runScript(steps, opts));
+      },
+    ),
+    { numRuns: Math.max(1, NUM_RUNS >> 1) },
   );
 });

@@ -1,0 +1,179 @@
+// Fuzz target: the SMTP session engine on one connection's reassembled streams, with tight limits
+// (128-byte lines, 8 pending commands, 4 recipients, 3 transactions). Input: byte 0 sets the port
+// (bit 0), midstream (bit 1) and a chunk size (bits 2-5); then records: a control byte (bit 7:
+// server side; low 7 bits: length of the data that follows, or 0x7f: a gap of u16+1 bytes).
+// Oracles: no throw; the pending FIFO <= limits.pending_commands and each line carry <= the line
+// limit + 1 after every chunk; one session or one not-SMTP verdict; the same facts when each
+// record arrives in chunks of the chosen size (split invariance).
+import { DEFAULT_LIMITS } from './limits.js';
+import type { LimitsConfig } from '../../../src/config/types.js';
+import type { Direction, FlowOpenInfo, FlowSummary } from '../../../src/flow/types.js';
+import { SmtpSession } from '../../../src/smtp/session.js';
+import type { SmtpCounters, SmtpOutput } from '../../../src/smtp/types.js';
+import { stubBytes, stubMessageParsers } from '../../helpers/stub-message-parser.js';
+import { oracle } from '../engine/target.js';
+import type { FuzzTarget } from '../engine/target.js';
+import { captureFiles, readFile, readStreams } from './corpus-seeds.js';
+import type { StreamStep } from './corpus-seeds.js';
+
+const T0 = 1_700_000_000_000_000;
+const GAP = 0x7f;
+const SERVER = 0x80;
+const limits: LimitsConfig = { ...DEFAULT_LIMITS, line_length: 128, pending_commands: 8, recipients: 4, transactions: 3 };
+
+/** What the engine keeps that the caps bound (read through a cast: these fields are protected). */
+interface SessionInternals {
+  pending: { length: number };
+  client: { pending: number };
+  server: { pending: number };
+}
+
+type Rec = { dir: Direction; bytes: Buffer } | { dir: Direction; gap: number };
+
+function decode(input: Buffer): Rec[] {
+  const out: Rec[] = [];
+  let off = 1;
+  while (off < input.length) {
+    const ctl = input[off++]!;
+    const dir: Direction = (ctl & SERVER) !== 0 ? 's2c' : 'c2s';
+    const n = ctl & 0x7f;
+    if (n === GAP) {
+      if (off + 2 > input.length) break;
+      out.push({ dir, gap: input.readUInt16BE(off) + 1 });
+      off += 2;
+    } else {
+      out.push({ dir, bytes: input.subarray(off, off + n) });
+      off += n;
+    }
+  }
+  return out;
+}
+
+export function encodeSteps(steps: readonly StreamStep[], opts = 0x01): Buffer {
+  const parts: Buffer[] = [Buffer.from([opts])];
+  for (const s of steps) {
+    const side = s.dir === 's2c' ? SERVER : 0;
+    if ('gap' in s) {
+      const g = Buffer.alloc(3);
+      g[0] = side | GAP;
+      g.writeUInt16BE(Math.min(0xffff, s.gap - 1), 1);
+      parts.push(g);
+      continue;
+    }
+    for (let i = 0; i < s.bytes.length; i += GAP - 1) {
+      const piece = s.bytes.subarray(i, i + GAP - 1);
+      parts.push(Buffer.from([side | piece.length]), piece);
+    }
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * Open finding test/fuzz/regressions/smtp-session/open-anomaly-order.bin: smtp_bare_lf and
+ * smtp_smuggling_end counted in one read are reported in code order, not stream order. Until the
+ * fix lands in src/smtp, run() compares those two names order-free (strictRun() does not).
+ */
+const OPEN_PAIR = new Set(['smtp_bare_lf', 'smtp_smuggling_end']);
+
+/** Sorts each run of consecutive open-pair names. */
+function canonicalPair(names: string[]): string[] {
+  const out = [...names];
+  for (let i = 0; i < out.length; ) {
+    let j = i;
+    while (j < out.length && OPEN_PAIR.has(out[j]!)) j++;
+    if (j - i > 1) out.splice(i, j - i, ...out.slice(i, j).sort());
+    i = j + 1;
+  }
+  return out;
+}
+
+function execute(recs: readonly Rec[], port: number, midstream: boolean, chunk: number, strict: boolean): string {
+  const facts: unknown[] = [];
+  const stub = stubMessageParsers();
+  const out: SmtpOutput = {
+    transaction: (t) => facts.push(['tx', strict ? t : { ...t, anomalies: canonicalPair(t.anomalies) }]),
+    session: (s) => facts.push(['session', s]),
+    anomaly: (name, ts, detail) => {
+      // Events of the open pair reported at one timestamp are kept sorted by name (insertion).
+      let at = facts.length;
+      while (!strict && OPEN_PAIR.has(name) && at > 0) {
+        const p = facts[at - 1];
+        if (!Array.isArray(p) || p[0] !== 'anomaly' || !OPEN_PAIR.has(p[1] as string) || p[2] !== ts || (p[1] as string) <= name) break;
+        at--;
+      }
+      facts.splice(at, 0, ['anomaly', name, ts, detail]);
+    },
+    notSmtp: () => facts.push(['not_smtp']),
+  };
+  const counters: SmtpCounters = { command: () => undefined, reply: () => undefined, auth: () => undefined };
+  const info: FlowOpenInfo = {
+    flow: 1,
+    uid: 'Cfuzz',
+    communityId: '1:fuzz',
+    client: { ip: '192.0.2.10', port: 40000 },
+    server: { ip: '198.51.100.25', port },
+    vlan: [],
+    midstream,
+  };
+  const session = new SmtpSession(info, { limits, logPasswords: false, smtpPorts: [25, 587], newMessageParser: stub.factory }, out, counters);
+  const inner = session as unknown as SessionInternals;
+  const summary: FlowSummary = { startMicros: T0, endMicros: T0, bytesClient: 0, bytesServer: 0, gapBytes: 0, midstream, oneSided: null };
+  recs.forEach((r, i) => {
+    const ts = T0 + i * 1000;
+    if ('gap' in r) {
+      summary.gapBytes += r.gap;
+      session.onGap(r.dir, r.gap, ts);
+      return;
+    }
+    if (r.dir === 'c2s') summary.bytesClient += r.bytes.length;
+    else summary.bytesServer += r.bytes.length;
+    for (let k = 0; k < r.bytes.length; k += chunk) {
+      session.onData(r.dir, r.bytes.subarray(k, k + chunk), ts);
+      oracle(inner.pending.length <= limits.pending_commands, `pending FIFO ${inner.pending.length} > ${limits.pending_commands}`);
+      oracle(inner.client.pending <= limits.line_length + 1 && inner.server.pending <= limits.line_length + 1, 'line carry beyond the line limit');
+    }
+  });
+  summary.endMicros = T0 + recs.length * 1000;
+  session.onClose('fin', summary, summary.endMicros);
+  const verdicts = facts.filter((f) => Array.isArray(f) && (f[0] === 'session' || f[0] === 'not_smtp')).length;
+  oracle(verdicts === 1, `${verdicts} session/not-SMTP verdicts`);
+  facts.push(['messages', stub.messages.map((m) => [stubBytes(m).toString('latin1'), m.gaps, m.ended])]);
+  return JSON.stringify(facts);
+}
+
+function check(input: Buffer, strict: boolean): void {
+  if (input.length < 1) return;
+  const o = input[0]!;
+  const recs = decode(input);
+  const port = (o & 1) === 1 ? 25 : 8025;
+  const midstream = (o & 2) !== 0;
+  const chunk = 1 + ((o >> 2) & 15);
+  const whole = execute(recs, port, midstream, Number.MAX_SAFE_INTEGER, strict);
+  const chunked = execute(recs, port, midstream, chunk, strict);
+  oracle(whole === chunked, `chunks of ${chunk} changed the facts`);
+}
+
+export const target: FuzzTarget = {
+  name: 'smtp-session',
+  coverage: ['/src/smtp/'],
+  maxLen: 4096,
+  dictionary: [
+    'EHLO x\r\n', 'HELO x\r\n', 'MAIL FROM:<a@b>\r\n', 'RCPT TO:<c@d>\r\n', 'DATA\r\n', '\r\n.\r\n', '\n.\n', '\r.\r', 'BDAT ', ' LAST\r\n',
+    'BDAT 18446744073709551616\r\n', 'RSET\r\n', 'QUIT\r\n', 'NOOP\r\n', 'STARTTLS\r\n', 'AUTH LOGIN\r\n', 'AUTH PLAIN ', 'AUTH NTLM ',
+    'AUTH CRAM-MD5\r\n', '*\r\n', '220 ', '250 ', '250-', '354 ', '334 ', '235 ', '535 ', '421 ', '221 ', '503 ', '\x16\x03\x01',
+    'CONNECT a:25 HTTP/1.1\r\n\r\n', 'HTTP/1.1 200 OK\r\n\r\n', ' SIZE=', ' BODY=8BITMIME', '\x7f\x00\x10', '\xff\x7f\x00\x10',
+  ],
+  seeds() {
+    const seeds: Buffer[] = [];
+    for (const path of captureFiles()) {
+      for (const steps of readStreams(readFile(path))) seeds.push(encodeSteps(steps, seeds.length & 0x3d).subarray(0, this.maxLen));
+    }
+    return seeds;
+  },
+  run(input) {
+    check(input, false);
+  },
+  strictRun(input) {
+    check(input, true);
+  },
+};
