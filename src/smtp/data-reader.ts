@@ -36,6 +36,11 @@ export class DataReader {
   bareLfSeen = 0;
   /** Non-standard dot lines seen in this message (possible smuggled end of data). */
   smugglingSeen = 0;
+  /**
+   * smugglingSeen when the first bare LF came, so the session reports both in stream order
+   * whatever the segmentation (fuzz finding test/fuzz/regressions/smtp-session/anomaly-order.bin).
+   */
+  smugglingBeforeBareLf = 0;
   private state = S_SOL;
 
   /** Start a new message (after DATA). */
@@ -44,6 +49,7 @@ export class DataReader {
     this.done = false;
     this.bareLfSeen = 0;
     this.smugglingSeen = 0;
+    this.smugglingBeforeBareLf = 0;
     this.state = S_SOL;
   }
 
@@ -154,7 +160,7 @@ export class DataReader {
   }
 
   private bareLf(): number {
-    this.bareLfSeen++;
+    if (this.bareLfSeen++ === 0) this.smugglingBeforeBareLf = this.smugglingSeen;
     return S_LF_SOL;
   }
 

@@ -328,6 +328,12 @@ export class SmtpSession extends SessionServerSide implements DataSink {
   private afterDataRead(): void {
     const d = this.data;
     if (d.bareLfSeen > 0 && !this.bareLfReported) {
+      // Smuggling sequences before the first bare LF are reported first: stream order, whatever
+      // the TCP segmentation (SPEC §7; fuzz finding smtp-session/anomaly-order.bin).
+      while (this.smugglingReported < d.smugglingBeforeBareLf) {
+        this.smugglingReported++;
+        this.anomaly('smtp_smuggling_end');
+      }
       this.bareLfReported = true;
       this.anomaly('smtp_bare_lf');
     }
