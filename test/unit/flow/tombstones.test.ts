@@ -150,3 +150,38 @@ test('IPv6 records survive ring growth and requeueing with their addresses', () 
     assert.equal(t.find(rev, hashSegment(rev)) >= 0, i === 0 || i > n / 2, `record ${i}`);
   }
 });
+
+test('a refreshed record deleted out of order is never requeued (soak hang: a hash chain closed into a loop)', () => {
+  // test/bench/soak.ts found mailtap spinning in unlink(): expire() requeued the live head, the
+  // new head was a dead slot that had been refreshed before its 4-tuple was reused, and expire()
+  // requeued that dead slot too: its copy was linked into a chain, later trimmed without an
+  // unlink, and the slot reused by add() linked a second time.
+  const t = new Tombstones();
+  const a = flow4(1);
+  const b = flow4(2);
+  t.add(a.f, 10);
+  t.add(b.f, 10);
+  const sa = t.find(a.seg, hashSegment(a.seg));
+  const sb = t.find(b.seg, hashSegment(b.seg));
+  t.refresh(sa, 20);
+  t.refresh(sb, 20);
+  t.delete(sb); // B's 4-tuple reused by a new SYN: dead, out of order, still marked refreshed
+  t.expire(15); // A requeued behind; B must be skipped, not requeued
+  assert.equal(t.size, 1);
+  assert.ok(t.chainsConsistent(), 'no dead slot linked after expire()');
+  // Wrap the ring many times over: with a chain loop, find() below never returns.
+  const t0 = Date.now();
+  for (let i = 3; i < 3 * t.slots; i++) {
+    const r = flow4(i);
+    t.add(r.f, 30 + i);
+    if (i % 7 === 0) t.delete(t.find(r.seg, hashSegment(r.seg)));
+    if (i % 11 === 0) t.refresh(t.find(r.seg, hashSegment(r.seg)), 30 + i + 50);
+    t.expire(30 + i - 500);
+  }
+  assert.ok(t.chainsConsistent(), 'chains consistent after wrapping the ring');
+  const absent = flow4(1, 40999).seg;
+  assert.equal(t.find(absent, hashSegment(absent)), -1);
+  const last = flow4(3 * t.slots - 1).seg;
+  assert.ok(t.find(last, hashSegment(last)) >= 0);
+  assert.ok(Date.now() - t0 < 5000, 'no quadratic chain walks');
+});
