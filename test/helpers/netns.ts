@@ -1,8 +1,9 @@
 // Network namespaces for tests that run real servers and capture their loopback (issue 5): the
 // preconditions (root, tools) fail with a message saying what to install, never skip; one uniquely
-// named namespace per test, and destroy() ends what was started in it and deletes it.
-import { execFileSync, spawnSync } from 'node:child_process';
-import type { SpawnSyncReturns } from 'node:child_process';
+// named namespace per test, and destroy() ends what was started in it and deletes it. Benchmarks
+// (test/bench/live-bench.ts, soak.ts) also join two namespaces by a veth pair and run tools in them.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess, SpawnSyncReturns } from 'node:child_process';
 
 /** Longest a namespace command may take before the test fails instead of hanging. */
 const NETNS_COMMAND_TIMEOUT_MS = 20_000;
@@ -87,4 +88,112 @@ export function createNetns(prefix: string): Netns {
     throw err;
   }
   return ns;
+}
+
+/** Offload features a capture end turns off (libpcap sizes ring slots for 64 KiB while any is on). */
+export const CAPTURE_OFFLOADS = ['gro', 'gso', 'tso', 'lro'] as const;
+
+/**
+ * A veth pair from `a` (interface `aIf`) to `b` (`bIf`), both up; `bIf` promiscuous, since replayed
+ * frames keep the capture file's MAC addresses. Interface names: at most 15 bytes (IFNAMSIZ).
+ * The pair goes away with either namespace.
+ */
+export function linkVeth(a: Netns, aIf: string, b: Netns, bIf: string): void {
+  const ip = (args: readonly string[]): void => {
+    execFileSync('ip', args, { stdio: 'pipe', timeout: NETNS_COMMAND_TIMEOUT_MS });
+  };
+  // Created in the root namespace under temporary names, then moved: names in the root namespace
+  // may already be taken by another run's pair; inside the namespaces they are free.
+  const tmpA = `mtv${process.pid % 100000}a`;
+  const tmpB = `mtv${process.pid % 100000}b`;
+  ip(['link', 'add', tmpA, 'type', 'veth', 'peer', 'name', tmpB]);
+  try {
+    ip(['link', 'set', tmpA, 'netns', a.name]);
+    ip(['link', 'set', tmpB, 'netns', b.name]);
+  } catch (err) {
+    spawnSync('ip', ['link', 'del', tmpA], { stdio: 'ignore', timeout: NETNS_COMMAND_TIMEOUT_MS });
+    throw err;
+  }
+  ip(['-n', a.name, 'link', 'set', tmpA, 'name', aIf]);
+  ip(['-n', b.name, 'link', 'set', tmpB, 'name', bIf]);
+  ip(['-n', a.name, 'link', 'set', aIf, 'up']);
+  ip(['-n', b.name, 'link', 'set', bIf, 'promisc', 'on', 'up']);
+}
+
+/**
+ * Sets each of CAPTURE_OFFLOADS on or off on `iface` (one ethtool call per feature: a "fixed"
+ * feature such as veth's lro refuses and the others still change) and returns `ethtool -k` lines
+ * for them as they are afterwards.
+ */
+export function setOffloads(ns: Netns, iface: string, on: boolean): string[] {
+  for (const f of CAPTURE_OFFLOADS) ns.exec(['ethtool', '-K', iface, f, on ? 'on' : 'off']);
+  const shown = ns.exec(['ethtool', '-k', iface]).stdout ?? '';
+  const wanted = /^(generic-receive-offload|generic-segmentation-offload|tcp-segmentation-offload|large-receive-offload):/;
+  return shown.split('\n').filter((l) => wanted.test(l));
+}
+
+/** A process started in a namespace whose stderr lines (and stdout, when asked) are kept. */
+export interface NetnsProc {
+  readonly child: ChildProcess;
+  /** Lines of stderr (and of stdout with `keepStdout`), in arrival order. */
+  readonly lines: string[];
+  /** Resolves with the first line matching `pred`; rejects on timeout or exit first. */
+  waitLine(pred: (line: string) => boolean, what: string, timeoutMs: number): Promise<string>;
+  /** Resolves with the exit code (null after a signal) once the process has closed its streams. */
+  readonly exit: Promise<number | null>;
+}
+
+/** Starts argv inside `ns` (not waited for) in `cwd`; stdout is discarded unless `keepStdout`. */
+export function spawnIn(ns: Netns, argv: readonly string[], keepStdout = false, cwd?: string): NetnsProc {
+  const child = spawn('ip', ['netns', 'exec', ns.name, ...argv], { stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'], cwd });
+  const lines: string[] = [];
+  const watchers: { pred: (l: string) => boolean; resolve: (l: string) => void }[] = [];
+  const collect = (stream: NodeJS.ReadableStream | null): void => {
+    if (stream === null) return;
+    let buf = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (s: string) => {
+      buf += s;
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        lines.push(line);
+        for (let w = watchers.length - 1; w >= 0; w--) {
+          const watcher = watchers[w];
+          if (watcher !== undefined && watcher.pred(line)) {
+            watchers.splice(w, 1);
+            watcher.resolve(line);
+          }
+        }
+      }
+    });
+  };
+  collect(child.stderr);
+  collect(child.stdout);
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const waitLine = (pred: (l: string) => boolean, what: string, timeoutMs: number): Promise<string> => {
+    const seen = lines.find(pred);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; output:\n${lines.join('\n')}`)), timeoutMs);
+      watchers.push({ pred, resolve: (l) => { clearTimeout(timer); resolve(l); } });
+      void exit.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`exited (${String(code)}) before ${what}; output:\n${lines.join('\n')}`));
+      });
+    });
+  };
+  return { child, lines, waitLine, exit };
+}
+
+/** HTTP GET from inside `ns` (a short-lived node child: the caller lives outside it); status 0 = failed. */
+export function httpGetIn(ns: Netns, url: string, timeoutMs = 10_000): { status: number; body: string } {
+  const js = 'fetch(process.argv[1]).then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, body: await r.text() })), (e) => process.stdout.write(JSON.stringify({ status: 0, body: String(e) })))';
+  const r = ns.exec([process.execPath, '-e', js, url], timeoutMs);
+  const out = r.stdout ?? '';
+  try {
+    return JSON.parse(out === '' ? '{"status":0,"body":"no answer"}' : out) as { status: number; body: string };
+  } catch {
+    return { status: 0, body: out };
+  }
 }
