@@ -207,11 +207,7 @@ export class SmtpGate implements StreamSink {
         return;
       case 'close':
         // Not a byte in either direction: what the worker would have concluded (SPEC §3.2).
-        this.stats.closedPending++;
-        this.countHeldAnomalies(f);
-        this.counters.anomaly('smtp_not_smtp');
-        this.release(f);
-        this.flows.delete(ev.flow);
+        this.closeUnsent(f);
         return;
     }
   }
@@ -244,13 +240,18 @@ export class SmtpGate implements StreamSink {
       case 'close':
         // Never recognised: no worker saw it, so no smtp_session (SPEC §3.2).
         f.recognizer?.finish();
-        this.stats.closedPending++;
-        this.countHeldAnomalies(f);
-        this.counters.anomaly('smtp_not_smtp');
-        this.release(f);
-        this.flows.delete(ev.flow);
+        this.closeUnsent(f);
         return;
     }
+  }
+
+  /** A flow closed before any worker heard of it: counted as not SMTP, its held events dropped. */
+  private closeUnsent(f: GateFlow): void {
+    this.stats.closedPending++;
+    this.countHeldAnomalies(f);
+    this.counters.anomaly('smtp_not_smtp');
+    this.release(f);
+    this.flows.delete(f.info.flow);
   }
 
   private promote(f: GateFlow): void {

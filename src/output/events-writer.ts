@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { EventName, EventRecord } from './types.js';
 import { isoMillis } from '../shared/time.js';
 import { LineFile } from './line-file.js';
+import type { LineFileOptions } from './line-file.js';
 
 type Destination = ReturnType<typeof pino.destination>;
 
@@ -15,26 +16,14 @@ const DEFAULT_BUFFER_BYTES = 8 * 1024;
 /** Lines coalesced per write(2) to a file: one syscall per 64 KiB of events. */
 const DEFAULT_FILE_BUFFER_BYTES = 64 * 1024;
 
-export interface EventsWriterOptions {
+/** The file options (LineFileOptions: flush delay, retry back-off, written/dropped/failing/recovered callbacks) apply to a file only; onWritten also to standard output. */
+export interface EventsWriterOptions extends LineFileOptions {
   /** File path, or `-` for standard output. */
   path: string;
   /** Mode of a created file (octal text, output.file_mode). */
   fileMode: string;
   /** Bytes buffered before a write (0 = write at once; < 16 KiB on standard output); close() and flush() empty it. */
   bufferBytes?: number;
-  /** Longest a buffered line waits for its write (file only). */
-  maxDelayMs?: number;
-  /** First and longest wait before writing to a failing file again (file only). */
-  retryMinMs?: number;
-  retryMaxMs?: number;
-  /** Called once per event that reached the descriptor (mailtap_events_total). */
-  onWritten?: (event: EventName) => void;
-  /** Called once per event that never will (mailtap_events_dropped_total): the file was failing. */
-  onDropped?: (event: EventName) => void;
-  /** A file failure episode began (once per episode, not per event): log it. */
-  onFailing?: (err: NodeJS.ErrnoException) => void;
-  /** The file is written again after an episode in which `dropped` events were lost. */
-  onRecovered?: (dropped: number, failedMs: number) => void;
   /** Standard output failed (EPIPE when the reader went away …); later events are dropped. Never for a file. */
   onError?: (err: NodeJS.ErrnoException) => void;
 }

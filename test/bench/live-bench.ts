@@ -6,12 +6,11 @@ import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'no
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 import { createNetns, httpGetIn, linkVeth, requireRootAndTools, setOffloads, spawnIn } from '../helpers/netns.js';
 import type { Netns } from '../helpers/netns.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { MAIN } from '../helpers/run-cli.js';
-import { METRICS_LISTEN, RX_IF, START_MS, TX_IF, cpuShare, peakRss, pidOf, promSum, reportProfile, sleep, startMailtap, stopProc, threadCpu, writeRunConfig } from './live-run.js';
+import { cpuShare, METRICS_LISTEN, peakRss, pidOf, promSum, reportProfile, runIfMain, RX_IF, sleep, START_MS, startMailtap, stopProc, threadCpu, TX_IF, writeRunConfig } from './live-run.js';
 
 /** After tcpreplay ends: mailtap counts as caught up once its packet count holds this long. */
 const SETTLE_MS = 1500;
@@ -294,9 +293,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

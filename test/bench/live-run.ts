@@ -3,6 +3,7 @@
 // and summaries of a --cpu-prof profile and a `perf record` of its main thread. No state.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { spawnIn } from '../helpers/netns.js';
 import type { Netns, NetnsProc } from '../helpers/netns.js';
 import { MAIN } from '../helpers/run-cli.js';
@@ -167,4 +168,13 @@ export function reportProfile(dir: string, pid: number, perfData: string, rx: Ne
   const sym = rx.exec(['perf', 'report', '-i', perfData, '--sort', 'dso,sym', '--stdio', '-g', 'none', '--no-children'], 120_000);
   const pct = (text: string | null, n: number): string => (text ?? '').split('\n').filter((l) => /^\s+\d/.test(l)).slice(0, n).join('\n');
   process.stdout.write(`\nperf, main thread, by DSO:\n${pct(dso.stdout, 12)}\nby symbol:\n${pct(sym.stdout, 30)}\n`);
+}
+
+/** Runs `main` when the module at `url` is the script node was started with (not when imported). */
+export function runIfMain(url: string, main: () => Promise<void>): void {
+  if (process.argv[1] === undefined || url !== pathToFileURL(process.argv[1]).href) return;
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  });
 }

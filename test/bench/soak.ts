@@ -6,11 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createNetns, httpGetIn, linkVeth, requireRootAndTools, setOffloads, spawnIn } from '../helpers/netns.js';
 import type { Netns, NetnsProc } from '../helpers/netns.js';
 import { FIXTURES, REPO_ROOT, SHARED } from '../helpers/paths.js';
-import { METRICS_LISTEN, RX_IF, TX_IF, pidOf, promSum, sleep, startMailtap, stopProc, threadCpu, writeRunConfig } from './live-run.js';
+import { METRICS_LISTEN, pidOf, promSum, runIfMain, RX_IF, sleep, startMailtap, stopProc, threadCpu, TX_IF, writeRunConfig } from './live-run.js';
 
 /** LINKTYPE_ETHERNET: tcpreplay sends the frames as they are, so only Ethernet files replay. */
 const LINKTYPE_ETHERNET = 1;
@@ -223,9 +222,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

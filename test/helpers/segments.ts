@@ -96,6 +96,18 @@ export interface SideOpts {
 }
 
 /** A connection with relative sequence numbers: offset 0 is the first data byte after the SYN. */
+/** Cut points -> [offset, length] segments covering [0, total) (property tests of the reassembler). */
+export function segmentsOf(total: number, cuts: number[]): Array<[number, number]> {
+  const pts = [...new Set(cuts.map((c) => c % (total + 1)))].filter((c) => c > 0 && c < total).sort((a, b) => a - b);
+  const out: Array<[number, number]> = [];
+  let prev = 0;
+  for (const p of [...pts, total]) {
+    out.push([prev, p - prev]);
+    prev = p;
+  }
+  return out;
+}
+
 export class Conn {
   ts: number;
   constructor(

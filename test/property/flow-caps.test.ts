@@ -8,22 +8,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { FlowTable } from '../../src/flow/flow-table.js';
 import type { FlowId } from '../../src/flow/types.js';
-import { Conn, F, Recorder, flowsConfig } from '../helpers/segments.js';
+import { Conn, F, Recorder, flowsConfig, segmentsOf } from '../helpers/segments.js';
 
 // size 'max': fast-check otherwise keeps arrays near 10 elements, far below the caps.
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
 const PER_FLOW = 1024;
-
-function segmentsOf(total: number, cuts: number[]): Array<[number, number]> {
-  const pts = [...new Set(cuts.map((c) => c % (total + 1)))].filter((c) => c > 0 && c < total).sort((a, b) => a - b);
-  const out: Array<[number, number]> = [];
-  let prev = 0;
-  for (const p of [...pts, total]) {
-    out.push([prev, p - prev]);
-    prev = p;
-  }
-  return out;
-}
 
 /** Walks one direction's events: each data byte must equal the sent byte at its offset; returns the offset reached. */
 function checkDirection(rec: Recorder, flow: FlowId, dir: 'c2s' | 's2c', sent: Buffer): number {

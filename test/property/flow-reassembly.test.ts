@@ -6,21 +6,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { FlowTable } from '../../src/flow/flow-table.js';
 import type { DecodedSegment } from '../../src/decode/types.js';
-import { Conn, F, Recorder, T0, flowsConfig, mkSeg } from '../helpers/segments.js';
+import { Conn, F, Recorder, T0, flowsConfig, mkSeg, segmentsOf } from '../helpers/segments.js';
 
 const RUNS = 400;
-
-/** Cut points -> [offset, length] segments covering [0, total). */
-function segmentsOf(total: number, cuts: number[]): Array<[number, number]> {
-  const pts = [...new Set(cuts.map((c) => c % (total + 1)))].filter((c) => c > 0 && c < total).sort((a, b) => a - b);
-  const out: Array<[number, number]> = [];
-  let prev = 0;
-  for (const p of [...pts, total]) {
-    out.push([prev, p - prev]);
-    prev = p;
-  }
-  return out;
-}
 
 function order<T>(items: T[], keys: number[]): T[] {
   return items
