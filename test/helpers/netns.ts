@@ -4,6 +4,8 @@
 // (test/bench/live-bench.ts, soak.ts) also join two namespaces by a veth pair and run tools in them.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess, SpawnSyncReturns } from 'node:child_process';
+import { watchLines } from './line-watch.js';
+import type { LineWatch } from './line-watch.js';
 
 /** Longest a namespace command may take before the test fails instead of hanging. */
 const NETNS_COMMAND_TIMEOUT_MS = 20_000;
@@ -133,57 +135,15 @@ export function setOffloads(ns: Netns, iface: string, on: boolean): string[] {
 }
 
 /** A process started in a namespace whose stderr lines (and stdout, when asked) are kept. */
-export interface NetnsProc {
+/** A process started in a namespace; `lines` holds stderr (and stdout with `keepStdout`). */
+export interface NetnsProc extends LineWatch {
   readonly child: ChildProcess;
-  /** Lines of stderr (and of stdout with `keepStdout`), in arrival order. */
-  readonly lines: string[];
-  /** Resolves with the first line matching `pred`; rejects on timeout or exit first. */
-  waitLine(pred: (line: string) => boolean, what: string, timeoutMs: number): Promise<string>;
-  /** Resolves with the exit code (null after a signal) once the process has closed its streams. */
-  readonly exit: Promise<number | null>;
 }
 
 /** Starts argv inside `ns` (not waited for) in `cwd`; stdout is discarded unless `keepStdout`. */
 export function spawnIn(ns: Netns, argv: readonly string[], keepStdout = false, cwd?: string): NetnsProc {
   const child = spawn('ip', ['netns', 'exec', ns.name, ...argv], { stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'], cwd });
-  const lines: string[] = [];
-  const watchers: { pred: (l: string) => boolean; resolve: (l: string) => void }[] = [];
-  const collect = (stream: NodeJS.ReadableStream | null): void => {
-    if (stream === null) return;
-    let buf = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (s: string) => {
-      buf += s;
-      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        lines.push(line);
-        for (let w = watchers.length - 1; w >= 0; w--) {
-          const watcher = watchers[w];
-          if (watcher !== undefined && watcher.pred(line)) {
-            watchers.splice(w, 1);
-            watcher.resolve(line);
-          }
-        }
-      }
-    });
-  };
-  collect(child.stderr);
-  collect(child.stdout);
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const waitLine = (pred: (l: string) => boolean, what: string, timeoutMs: number): Promise<string> => {
-    const seen = lines.find(pred);
-    if (seen !== undefined) return Promise.resolve(seen);
-    return new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; output:\n${lines.join('\n')}`)), timeoutMs);
-      watchers.push({ pred, resolve: (l) => { clearTimeout(timer); resolve(l); } });
-      void exit.then((code) => {
-        clearTimeout(timer);
-        reject(new Error(`exited (${String(code)}) before ${what}; output:\n${lines.join('\n')}`));
-      });
-    });
-  };
-  return { child, lines, waitLine, exit };
+  return { child, ...watchLines(child, [child.stderr, child.stdout]) };
 }
 
 /** HTTP GET from inside `ns` (a short-lived node child: the caller lives outside it); status 0 = failed. */

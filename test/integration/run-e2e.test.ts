@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createNetns, requireRootAndTools } from '../helpers/netns.js';
+import { watchLines } from '../helpers/line-watch.js';
 import type { Netns } from '../helpers/netns.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { MAIN } from '../helpers/run-cli.js';
@@ -28,7 +29,7 @@ const DOMAIN = 'example.net';
 
 type Json = Record<string, unknown>;
 
-/** A child whose stderr lines are kept and can be waited for. */
+/** A child whose lines on one stream are kept and can be waited for (STEP_MS unless told). */
 interface Proc {
   child: ChildProcess;
   lines: string[];
@@ -38,34 +39,9 @@ interface Proc {
 
 function startProc(argv: readonly string[], stream: 'stdout' | 'stderr'): Proc {
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let buf = '';
-  const watchers: { pred: (l: string) => boolean; resolve: (l: string) => void }[] = [];
-  const out = stream === 'stdout' ? child.stdout! : child.stderr!;
-  out.setEncoding('utf8');
-  out.on('data', (s: string) => {
-    buf += s;
-    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      lines.push(line);
-      for (let w = watchers.length - 1; w >= 0; w--) {
-        if (watchers[w]!.pred(line)) watchers.splice(w, 1)[0]!.resolve(line);
-      }
-    }
-  });
+  const w = watchLines(child, [stream === 'stdout' ? child.stdout : child.stderr]);
   (stream === 'stdout' ? child.stderr! : child.stdout!).resume();
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const waitLine = (pred: (l: string) => boolean, what: string, ms = STEP_MS): Promise<string> => {
-    const seen = lines.find(pred);
-    if (seen !== undefined) return Promise.resolve(seen);
-    return new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; output:\n${lines.join('\n')}`)), ms);
-      watchers.push({ pred, resolve: (l) => { clearTimeout(timer); resolve(l); } });
-      void exit.then((code) => { clearTimeout(timer); reject(new Error(`exited (${String(code)}) before ${what}; output:\n${lines.join('\n')}`)); });
-    });
-  };
-  return { child, lines, waitLine, exit };
+  return { child, lines: w.lines, exit: w.exit, waitLine: (pred, what, ms = STEP_MS) => w.waitLine(pred, what, ms) };
 }
 
 function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
