@@ -10,7 +10,7 @@ import { createNetns, httpGetIn, linkVeth, requireRootAndTools, setOffloads, spa
 import type { Netns } from '../helpers/netns.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { MAIN } from '../helpers/run-cli.js';
-import { cpuShare, METRICS_LISTEN, peakRss, pidOf, promSum, reportProfile, runIfMain, RX_IF, sleep, START_MS, startMailtap, stopProc, threadCpu, TX_IF, writeRunConfig } from './live-run.js';
+import { cpuShare, METRICS_LISTEN, peakRss, pidOf, promSum, reportProfile, runIfMain, RX_IF, sleep, START_MS, startMailtap, stopProc, threadCpu, TX_IF, withCleanup, writeRunConfig } from './live-run.js';
 
 /** After tcpreplay ends: mailtap counts as caught up once its packet count holds this long. */
 const SETTLE_MS = 1500;
@@ -260,13 +260,7 @@ async function main(): Promise<void> {
     rx?.destroy();
     rmSync(work, { recursive: true, force: true });
   };
-  const onSignal = (): void => {
-    cleanup();
-    process.exit(130);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
+  await withCleanup(cleanup, async () => {
     rx = createNetns('mtbench-rx');
     linkVeth(tx, TX_IF, rx, RX_IF);
     const shown = setOffloads(rx, RX_IF, o.offloads);
@@ -286,11 +280,7 @@ async function main(): Promise<void> {
       }
       printTable(rows, input);
     }
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    cleanup();
-  }
+  });
 }
 
 runIfMain(import.meta.url, main);

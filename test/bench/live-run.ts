@@ -178,3 +178,20 @@ export function runIfMain(url: string, main: () => Promise<void>): void {
     process.exitCode = 1;
   });
 }
+
+/** Runs `body`, then `cleanup`, also on SIGINT/SIGTERM (exit 130): no namespace outlives a bench. */
+export async function withCleanup(cleanup: () => void, body: () => Promise<void>): Promise<void> {
+  const onSignal = (): void => {
+    cleanup();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await body();
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    cleanup();
+  }
+}

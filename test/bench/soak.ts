@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createNetns, httpGetIn, linkVeth, requireRootAndTools, setOffloads, spawnIn } from '../helpers/netns.js';
 import type { Netns, NetnsProc } from '../helpers/netns.js';
 import { FIXTURES, REPO_ROOT, SHARED } from '../helpers/paths.js';
-import { METRICS_LISTEN, pidOf, promSum, runIfMain, RX_IF, sleep, startMailtap, stopProc, threadCpu, TX_IF, writeRunConfig } from './live-run.js';
+import { METRICS_LISTEN, pidOf, promSum, runIfMain, RX_IF, sleep, startMailtap, stopProc, threadCpu, TX_IF, withCleanup, writeRunConfig } from './live-run.js';
 
 /** LINKTYPE_ETHERNET: tcpreplay sends the frames as they are, so only Ethernet files replay. */
 const LINKTYPE_ETHERNET = 1;
@@ -169,13 +169,7 @@ async function main(): Promise<void> {
     rx?.destroy();
     rmSync(work, { recursive: true, force: true });
   };
-  const onSignal = (): void => {
-    cleanup();
-    process.exit(130);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
+  await withCleanup(cleanup, async () => {
     const mid = join(work, 'mid.pcap');
     if (sets.includes('mid')) execFileSync('python3', [join(SHARED, 'tools', 'gen-smtp-pcap.py'), '-q', '-o', mid, '--mb', '40', '--attach-kb', '60', '--concurrency', '50', '--ipv6-frac', '0.1', '--auth-frac', '0.3', '--seed', '8'], { stdio: 'inherit', timeout: 300_000 });
     const files: string[] = [];
@@ -215,11 +209,7 @@ async function main(): Promise<void> {
     const sent = Number(/Actual:\s+(\d+) packets/.exec(replay.lines.join('\n'))?.[1] ?? NaN);
     const code = await stopProc(mt);
     process.stdout.write(`tcpreplay sent ${sent} packets; mailtap exited ${String(code)}\n${verdict(samples).join('\n')}\n`);
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    cleanup();
-  }
+  });
 }
 
 runIfMain(import.meta.url, main);
