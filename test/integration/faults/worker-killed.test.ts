@@ -10,13 +10,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { runRead } from '../../../src/cli/read-command.js';
 import { defaultConfig } from '../../../src/config/schema.js';
 import { routeFlow } from '../../../src/dispatch/router.js';
 import type { Metrics } from '../../../src/output/metrics.js';
 import { SHARED } from '../../helpers/paths.js';
+import { logSink } from '../../helpers/log-sink.js';
 
 type Json = Record<string, unknown>;
 
@@ -28,21 +27,10 @@ const KILL_AT = 6;
 const dir = mkdtempSync(join(tmpdir(), 'mailtap-fault-kill-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-function sinkLog(): { log: pino.Logger; lines: Json[] } {
-  const lines: Json[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString('utf8').split('\n')) if (l !== '') lines.push(JSON.parse(l) as Json);
-      cb();
-    },
-  });
-  return { log: pino({ level: 'info' }, stream), lines };
-}
-
 async function read(pcap: string, events: string, workerUrl?: URL): Promise<{ code: number; lines: Json[]; restarts: number }> {
   const c = defaultConfig();
   c.workers.count = WORKERS;
-  const { log, lines } = sinkLog();
+  const { log, lines } = logSink();
   let metrics: Metrics | null = null;
   const code = await runRead({ config: c, files: [pcap], events, workers: WORKERS, log, ...(workerUrl === undefined ? {} : { workerUrl }), onMetrics: (m) => (metrics = m) });
   assert.ok(metrics !== null);

@@ -9,8 +9,6 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { openFileSource } from '../../../src/capture/file-source.js';
 import { buildCaptureFilter } from '../../../src/capture/filter.js';
 import type { LiveSourceConfig } from '../../../src/capture/live-source.js';
@@ -24,6 +22,7 @@ import type { MetricsServer } from '../../../src/output/http.js';
 import { ConfigError } from '../../../src/shared/errors.js';
 import { fixture } from '../../helpers/paths.js';
 import { runCli } from '../../helpers/run-cli.js';
+import { logSink } from '../../helpers/log-sink.js';
 
 const SESSION = fixture('seed', 'session.pcap');
 const MESSAGE = fixture('seed', 'message.pcap');
@@ -86,17 +85,6 @@ function config(edit: (c: ConfigShape) => void = () => undefined): ConfigShape {
   c.workers.shutdown_timeout_s = 10;
   edit(c);
   return c;
-}
-
-function logSink(): { log: RunOptions['log']; lines: Json[] } {
-  const lines: Json[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString('utf8').split('\n')) if (l !== '') lines.push(JSON.parse(l) as Json);
-      cb();
-    },
-  });
-  return { log: pino({ level: 'info' }, stream), lines };
 }
 
 function events(path: string): Json[] {
