@@ -15,7 +15,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY test ./test
-# The optional native capture backend (capture.backend: native) is built with the TypeScript.
+# The native capture backend (capture.backend: native, the default) is built with the TypeScript.
 COPY native ./native
 RUN npm run build && npm prune --omit=dev
 

@@ -105,7 +105,6 @@ class LiveSource implements PacketSource {
   private anchorWallMicros = 0;
   private anchorPerfMs = 0;
   private lastTsMicros = 0;
-  private readonly dropBaseKernel: number;
   private readonly dropBaseInterface: number;
 
   constructor(cfg: LiveSourceConfig) {
@@ -128,7 +127,6 @@ class LiveSource implements PacketSource {
     }
     this.linkType = linkTypeFromCap(linkName);
     this.frame = { tsMicros: 0, linkType: this.linkType, caplen: 0, wirelen: 0, data: this.packetBuf.subarray(0, 0) };
-    this.dropBaseKernel = this.readDrops('rx_dropped');
     this.dropBaseInterface = this.readDrops('rx_missed_errors');
     this.anchorWallMicros = Date.now() * 1000;
     this.anchorPerfMs = performance.now();
@@ -156,12 +154,14 @@ class LiveSource implements PacketSource {
   }
 
   stats(): SourceStats {
-    // cap exposes no pcap_stats(), so the capture socket's own drop count is out of reach; the
-    // interface counters in sysfs are the closest the platform offers (deltas since open).
+    // cap exposes no pcap_stats(), so the capture socket's own drop count is out of reach: it is
+    // reported as unknown (null), never as 0 (SPEC §4). The NIC's missed-packet counter in sysfs is
+    // still measured (delta since open). (sysfs rx_dropped is not the capture socket's drop count:
+    // it counts packets the stack discarded, so it does not stand in for it.)
     return {
       frames: this.frames,
       bytes: this.bytes,
-      dropsKernel: Math.max(0, this.readDrops('rx_dropped') - this.dropBaseKernel),
+      dropsKernel: null,
       dropsInterface: Math.max(0, this.readDrops('rx_missed_errors') - this.dropBaseInterface),
     };
   }

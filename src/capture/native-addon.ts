@@ -22,6 +22,8 @@ export interface NativeOpenOptions {
   maxBatches: number;
   /** A non-empty batch goes to JavaScript at most this long after its first packet. */
   flushMs: number;
+  /** Linux PACKET_FANOUT group id (0..65535) to join in hash mode; absent: no fanout. */
+  fanoutGroup?: number;
 }
 
 export interface NativeHandle {

@@ -33,7 +33,11 @@ export const DEFAULT_NATIVE_TUNING: Readonly<NativeTuning> = {
   immediate: false,
 };
 
-export type NativeSourceConfig = LiveSourceConfig & { tuning?: Partial<NativeTuning> };
+export type NativeSourceConfig = LiveSourceConfig & {
+  tuning?: Partial<NativeTuning>;
+  /** Join this PACKET_FANOUT group (flow-symmetric hash) so processes in it share the traffic. */
+  fanoutGroup?: number;
+};
 
 /** pcap_set_buffer_size takes an int. */
 const MAX_PCAP_BUFFER_BYTES = 0x7fffffff;
@@ -126,6 +130,7 @@ class NativeSource implements PacketSource {
         batchBytes: t.batchBytes,
         maxBatches: t.maxBatches,
         flushMs: t.flushMs,
+        ...(cfg.fanoutGroup === undefined ? {} : { fanoutGroup: cfg.fanoutGroup }),
       });
       this.handle = opened.handle;
       this.frame = { tsMicros: 0, linkType: opened.linkType, caplen: 0, wirelen: 0, data: Buffer.alloc(0) };

@@ -34,8 +34,11 @@ export interface SourceStats {
   frames: number;
   /** Captured bytes delivered. */
   bytes: number;
-  /** Drops the platform reports, where it exposes them (kernel: the capture socket; interface: the NIC). */
-  dropsKernel: number;
+  /**
+   * Drops the platform reports, where it exposes them (kernel: the capture socket; interface: the
+   * NIC). `dropsKernel` is null where the backend cannot measure it (cap has no pcap_stats).
+   */
+  dropsKernel: number | null;
   dropsInterface: number;
 }
 

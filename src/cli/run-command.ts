@@ -4,9 +4,9 @@
 // and on stop closes every open session as `shutdown` within workers.shutdown_timeout_s.
 // Owns the live source, the timers, the HTTP server and the Lifecycle of one daemon run.
 import { buildCaptureFilter } from '../capture/filter.js';
-import { openLiveSource } from '../capture/live-source.js';
 import type { LiveSourceConfig } from '../capture/live-source.js';
-import { openNativeSource } from '../capture/native-source.js';
+import { openCapture } from '../capture/open-capture.js';
+import type { CaptureOpeners, OpenedCapture } from '../capture/open-capture.js';
 import type { PacketSource } from '../capture/types.js';
 import type { Config } from '../config/types.js';
 import { CaptureError, ConfigError, WorkerCrashedError } from '../shared/errors.js';
@@ -30,8 +30,10 @@ export interface RunOptions {
   workerUrl?: URL;
   /** Where SIGTERM/SIGINT/SIGHUP come from (process; an emitter in tests). */
   signals?: SignalTarget;
-  /** Capture opener (by capture.backend: openLiveSource or openNativeSource; a replaying fake in tests). */
+  /** Capture opener replacing the backend choice altogether (a replaying fake in tests). */
   openSource?: (cfg: LiveSourceConfig) => PacketSource;
+  /** The backend openers openCapture uses (tests: an addon that cannot load). */
+  openers?: CaptureOpeners;
   /** Called once the daemon is up (tests learn the metrics port here). */
   onStarted?: (info: { metrics: MetricsServer | null }) => void;
 }
@@ -73,7 +75,13 @@ export async function runDaemon(opts: RunOptions): Promise<number> {
   checkEventsPath(opts.events, config.output.file_mode);
   const live = liveConfigOf(config);
   // Throws CaptureError (exit 2) naming the interface and the missing privilege or library.
-  const source = (opts.openSource ?? (config.capture.backend === 'native' ? openNativeSource : openLiveSource))(live);
+  const opened: OpenedCapture =
+    opts.openSource === undefined
+      ? openCapture({ backend: config.capture.backend, live }, opts.openers)
+      : { source: opts.openSource(live), backend: config.capture.backend, fallbackWarning: null };
+  // Once, at start: what the figures mean when the native addon could not load (SPEC §6).
+  if (opened.fallbackWarning !== null) log.warn({ backend: opened.backend }, opened.fallbackWarning);
+  const source = opened.source;
   let captureOpen = true;
   const lifecycle = new Lifecycle();
   const metrics = new Metrics();
@@ -141,8 +149,10 @@ export async function runDaemon(opts: RunOptions): Promise<number> {
     p.tick(Date.now() * 1000);
     p.publish(source.stats());
   }, TICK_INTERVAL_MS);
+  // The first publication creates the measured series (a native kernel-drop count of 0 included).
+  p.publish(source.stats());
   log.info(
-    { interface: live.interface, filter: live.filter, workers: p.pool.size, events: opts.events, metrics: server === null ? null : `${server.host}:${server.port}` },
+    { interface: live.interface, backend: opened.backend, filter: live.filter, workers: p.pool.size, events: opts.events, metrics: server === null ? null : `${server.host}:${server.port}` },
     `capturing on ${live.interface}`,
   );
   opts.onStarted?.({ metrics: server });

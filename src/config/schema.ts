@@ -22,11 +22,13 @@ export const captureSchema = z.object({
   /** Ports treated as SMTP without waiting for recognition (the server side of a connection). */
   ports: z.array(port).default([25, 465, 587, 2525]),
   /**
-   * Live capture implementation. `cap`: the npm cap addon, one JavaScript call per packet, no
-   * pcap_stats. `native`: mailtap's own addon (native/pcap-batch, `npm run build:native`), packets
-   * batched across the thread boundary and kernel drops counted.
+   * Live capture implementation. `native` (the default): mailtap's own addon (native/pcap-batch,
+   * `npm run build:native`): kernel packet timestamps, packets batched across the thread boundary,
+   * kernel drops counted (pcap_stats). `cap`: the npm cap addon, one JavaScript call per packet,
+   * arrival-time timestamps, no kernel drop count; also used, with a warning, when the native
+   * addon cannot load.
    */
-  backend: z.enum(['cap', 'native']).default('cap'),
+  backend: z.enum(['cap', 'native']).default('native'),
   /** Verify IP/TCP checksums. Off: captures on the sending host carry unfinished (offloaded) checksums. */
   verify_checksums: z.boolean().default(false),
   /** Split traffic symmetrically across `count` processes; this one takes share `index`. */

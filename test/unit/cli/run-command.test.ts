@@ -40,6 +40,8 @@ class ReplaySource implements PacketSource {
   private onFrame: FrameHandler | null = null;
   private finish: ((e: SourceEnd) => void) | null = null;
   stopped = false;
+  /** What stats() reports as kernel drops: null as cap does (unmeasured). */
+  kernelDrops: number | null = 3;
   private frames = 0;
   private bytes = 0;
 
@@ -74,7 +76,7 @@ class ReplaySource implements PacketSource {
   }
 
   stats(): SourceStats {
-    return { frames: this.frames, bytes: this.bytes, dropsKernel: 3, dropsInterface: 1 };
+    return { frames: this.frames, bytes: this.bytes, dropsKernel: this.kernelDrops, dropsInterface: 1 };
   }
 }
 
@@ -322,6 +324,55 @@ test('run: a metrics.listen already in use is a configuration error naming the k
   } finally {
     await new Promise<void>((resolve) => blocker.close(() => resolve()));
   }
+});
+
+test('run: the native addon cannot load: cap is used, ONE warning says what is lost, no kernel-drop sample', { timeout: 60_000 }, async () => {
+  const c = config((x) => (x.workers.count = 1));
+  assert.equal(c.capture.backend, 'native', 'the default');
+  const source = new ReplaySource();
+  source.kernelDrops = null;
+  const signals = new EventEmitter();
+  const { log, lines } = logSink();
+  let started!: (m: MetricsServer | null) => void;
+  const up = new Promise<MetricsServer | null>((r) => (started = r));
+  const done = runDaemon({
+    config: c,
+    events: join(dir, 'fallback.ndjson'),
+    workers: 1,
+    log,
+    signals,
+    openers: {
+      loadAddon: () => {
+        throw new ConfigError('the addon is not built (test)', []);
+      },
+      openNative: () => assert.fail('the native source must not be opened'),
+      openCap: () => source,
+    },
+    onStarted: (info) => started(info.metrics),
+  });
+  const m = await Promise.race([up, done.then((code) => Promise.reject(new Error(`daemon ended early (${code})`)))]);
+  await source.replay(SESSION, 0, SESSION_OPEN_FRAMES);
+  const text = await until('published packet counters', async () => {
+    const t = (await get(m, '/metrics')).body;
+    return metricValue(t, 'mailtap_packets_total{result="tcp"}') === SESSION_OPEN_FRAMES ? t : null;
+  });
+  assert.equal(metricValue(text, 'mailtap_capture_drops_total{where="kernel"}'), null, 'no kernel sample at all with cap');
+  assert.equal(metricValue(text, 'mailtap_capture_drops_total{where="interface"}'), 1, 'the interface count is still measured');
+  signals.emit('SIGTERM');
+  assert.equal(await done, 0);
+  const warnings = lines.filter((l) => l['level'] === 40);
+  assert.equal(warnings.length, 1, JSON.stringify(warnings));
+  assert.match(String(warnings[0]!['msg']), /not available \(the addon is not built \(test\)\); capturing with cap instead: packet timestamps become arrival times .* kernel drops are unknown/);
+  assert.equal(lines.find((l) => /^capturing on/.test(String(l['msg'])))?.['backend'], 'cap');
+});
+
+test('run: a measured kernel-drop count is on /metrics from the first scrape (published at start, before any tick)', { timeout: 60_000 }, async () => {
+  const c = config((x) => (x.workers.count = 1));
+  const d = await start(c, join(dir, 'first-scrape.ndjson'));
+  const first = (await get(d.metrics, '/metrics')).body;
+  d.signals.emit('SIGTERM');
+  assert.equal(await d.done, 0);
+  assert.equal(metricValue(first, 'mailtap_capture_drops_total{where="kernel"}'), 3);
 });
 
 test('mailtap run on an interface that does not exist: exit 2, the message names it', async () => {

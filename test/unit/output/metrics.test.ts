@@ -156,6 +156,25 @@ test('cumulative flow stats become counter increments; loss ratio covers the las
   assert.equal(await value(m, 'capture_loss_ratio'), 0);
 });
 
+test('capture_drops_total{where="kernel"}: no sample before or without a measured value, never a 0 it did not measure', async () => {
+  const m = new Metrics({ defaultMetrics: false });
+  const kernelSample = async (): Promise<boolean> => {
+    const got = await m.registry.getSingleMetric('mailtap_capture_drops_total')!.get();
+    return got.values.some((v) => v.labels['where'] === 'kernel');
+  };
+  assert.equal(await kernelSample(), false, 'not exported before a backend reported it');
+  // cap (or any source that cannot read pcap_stats) reports null: still no sample.
+  m.updateSourceStats({ frames: 2, bytes: 100, dropsKernel: null, dropsInterface: 0 });
+  m.updateSourceStats({ frames: 3, bytes: 150, dropsKernel: null, dropsInterface: 1 });
+  assert.equal(await kernelSample(), false, 'an unmeasured value is not exported as 0');
+  assert.doesNotMatch(await m.registry.metrics(), /mailtap_capture_drops_total\{where="kernel"\}/);
+  assert.equal(await value(m, 'capture_drops_total', { where: 'interface' }), 1);
+  // A measured 0 (the native backend, nothing dropped yet) is exported.
+  const n = new Metrics({ defaultMetrics: false });
+  n.updateSourceStats({ frames: 0, bytes: 0, dropsKernel: 0, dropsInterface: 0 });
+  assert.match(await n.registry.metrics(), /^mailtap_capture_drops_total\{where="kernel"\} 0$/m);
+});
+
 test('source stats, packets, events, queue gauges and restarts', async () => {
   const m = new Metrics({ defaultMetrics: false });
   m.updateSourceStats({ frames: 2, bytes: 100, dropsKernel: 1, dropsInterface: 0 });
