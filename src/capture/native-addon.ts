@@ -1,5 +1,5 @@
 // Loads mailtap's own libpcap addon (native/pcap-batch, built with `npm run build:native`) and
-// types its five functions. Stateless apart from the module cache; produces the typed binding or a
+// types its functions (capture: open/start/stop/stats/devices; BPF without a capture: compile/match). Stateless apart from the module cache; produces the typed binding or a
 // CaptureError saying how to build it.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -52,12 +52,21 @@ export interface NativeStats {
 /** `batch` null: the capture thread ended (stop() or an error, see stats().error). */
 export type NativeBatchHandler = (batch: ArrayBuffer | null, usedBytes: number, records: number) => void;
 
+/** A BPF program compiled by `compile` (freed by the garbage collector). */
+export interface NativeProgram {
+  readonly __nativeBpfProgram: unique symbol;
+}
+
 export interface NativeAddon {
   open(opts: NativeOpenOptions): NativeOpened;
   start(handle: NativeHandle, onBatch: NativeBatchHandler): void;
   stop(handle: NativeHandle): void;
   stats(handle: NativeHandle): NativeStats;
   devices(): string[];
+  /** pcap_compile for a LINKTYPE_* without a capture; throws (code EBPF) with libpcap's message. */
+  compile(linkType: number, snaplen: number, expr: string): NativeProgram;
+  /** pcap_offline_filter: does the packet (captured bytes, length on the wire) pass the program? */
+  match(program: NativeProgram, data: Uint8Array, wirelen: number): boolean;
 }
 
 export const ADDON_RELATIVE_PATH = 'native/pcap-batch/build/Release/pcap_batch.node';

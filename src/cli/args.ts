@@ -23,7 +23,7 @@ export type ParseResult = { ok: true; args: CliArgs } | { ok: false; message: st
 
 export const USAGE = `Usage:
   mailtap run [--config F] [--interface IF] [--filter BPF] [--events PATH|-] [--workers N]
-  mailtap read [--config F] [--events PATH|-] [--workers N] FILE... | -
+  mailtap read [--config F] [--events PATH|-] [--filter BPF] [--workers N] FILE... | -
   mailtap flows [--config F] [--dump-streams DIR] FILE... | -
   mailtap check-config [--config F]
   mailtap --version
@@ -44,7 +44,7 @@ type OptionSpec = { type: 'string' | 'boolean'; short?: string };
 const COMMON: Record<string, OptionSpec> = { config: { type: 'string', short: 'c' } };
 const COMMANDS: Record<string, Record<string, OptionSpec>> = {
   run: { ...COMMON, interface: { type: 'string', short: 'i' }, filter: { type: 'string', short: 'f' }, events: { type: 'string' }, workers: { type: 'string' } },
-  read: { ...COMMON, events: { type: 'string' }, workers: { type: 'string' } },
+  read: { ...COMMON, events: { type: 'string' }, workers: { type: 'string' }, filter: { type: 'string', short: 'f' } },
   flows: { ...COMMON, 'dump-streams': { type: 'string' } },
   'check-config': { ...COMMON },
 };

@@ -3,6 +3,7 @@
 // connection is closed as `eof`, the workers drained and the writer flushed before the exit code
 // is returned. Owns the file source of one run; the workers pace it (files never drop).
 import { openFileSource } from '../capture/file-source.js';
+import { openOfflineFilter } from '../capture/offline-filter.js';
 import type { SourceEnd } from '../capture/types.js';
 import type { Config } from '../config/types.js';
 import { CaptureFileError, WorkerCrashedError } from '../shared/errors.js';
@@ -30,6 +31,9 @@ export interface ReadOptions {
 export async function runRead(opts: ReadOptions): Promise<number> {
   const { config, log } = opts;
   checkEventsPath(opts.events, config.output.file_mode);
+  // `--filter`, MAILTAP_CAPTURE_FILTER or capture.filter: only matching packets are read, as with
+  // `tcpdump -r FILE EXPR`; a filter that does not compile stops here, before any worker starts.
+  const filter = openOfflineFilter(config.capture.filter, (msg) => log.warn(msg));
   const metrics = new Metrics();
   metrics.startEventLoopMonitor();
   const source = openFileSource(opts.files, { onWarning: (msg) => log.warn(msg) });
@@ -53,7 +57,7 @@ export async function runRead(opts: ReadOptions): Promise<number> {
   let end: SourceEnd | null = null;
   try {
     try {
-      end = await source.run(p.onFrame, pace);
+      end = await source.run(filter === null ? p.onFrame : filter.wrap(p.onFrame), pace);
     } catch (err) {
       if (!(err instanceof CaptureFileError)) throw err;
       log.error({ file: err.file, offset: err.offset }, err.message);
@@ -71,7 +75,8 @@ export async function runRead(opts: ReadOptions): Promise<number> {
     log.warn({ file: end.file, offset: end.offset }, `${end.file}: truncated capture, last record cut at byte offset ${end.offset}`);
   }
   if (p.unknownMessages > 0 || metrics.rejectedDeltas > 0) log.warn({ unknownMessages: p.unknownMessages, rejectedDeltas: metrics.rejectedDeltas }, 'dropped malformed worker messages');
-  log.info({ events: p.writer.written, gate: p.gate.stats, workers: p.pool.size, restarts: p.pool.restarts }, 'read finished');
+  const filtered = filter === null ? {} : { filter: { expression: filter.expression, ...filter.stats } };
+  log.info({ events: p.writer.written, gate: p.gate.stats, workers: p.pool.size, restarts: p.pool.restarts, ...filtered }, 'read finished');
   metrics.stop();
   opts.onMetrics?.(metrics);
   if (p.failure !== null) throw new WorkerCrashedError(p.failure.message, { cause: p.failure });

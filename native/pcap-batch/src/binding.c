@@ -1,7 +1,9 @@
 // N-API surface of pcap_batch: open (pcap_create/pcap_set_*/pcap_activate/filter, errors with a
-// code: EPERM, ENODEV, EPCAP), start (threadsafe function + capture thread), stop, stats, devices.
+// code: EPERM, ENODEV, EPCAP), start (threadsafe function + capture thread), stop, stats, devices;
+// compile and match (BPF without a capture) live in filter.c.
 // Hands each batch to JavaScript as an external ArrayBuffer, detached once the callback returns.
 #include "capture.h"
+#include "filter.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -252,6 +254,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"stop", NULL, js_stop, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
       {"devices", NULL, js_devices, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"compile", NULL, js_compile, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"match", NULL, js_match, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

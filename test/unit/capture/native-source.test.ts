@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addonCandidates, loadNativeAddon } from '../../../src/capture/native-addon.js';
-import type { NativeAddon, NativeBatchHandler, NativeHandle, NativeOpenOptions, NativeStats } from '../../../src/capture/native-addon.js';
+import type { NativeAddon, NativeBatchHandler, NativeHandle, NativeOpenOptions, NativeProgram, NativeStats } from '../../../src/capture/native-addon.js';
 import { DEFAULT_NATIVE_TUNING, RECORD_HEADER_BYTES, deliverBatch, openNativeSource } from '../../../src/capture/native-source.js';
 import type { BatchResult } from '../../../src/capture/native-source.js';
 import type { RawFrame } from '../../../src/capture/types.js';
@@ -123,6 +123,12 @@ class FakeAddon implements NativeAddon {
   }
   devices(): string[] {
     return ['lo', 'veth-x'];
+  }
+  compile(): NativeProgram {
+    throw new Error('not used here');
+  }
+  match(): boolean {
+    throw new Error('not used here');
   }
   /** Like the addon: the batch buffer is detached after the callback, so kept views read as empty. */
   push(ab: ArrayBuffer | null, used: number, records: number): void {

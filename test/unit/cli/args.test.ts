@@ -41,6 +41,11 @@ test('read takes files and - for standard input', () => {
   assert.deepEqual(ok(['read', '-']), { cmd: 'read', overrides: {}, files: ['-'] });
 });
 
+test('read takes --filter (-f) like tcpdump -r FILE EXPR: it becomes capture.filter', () => {
+  assert.deepEqual(ok(['read', '--filter', 'tcp port 25', 'a.pcap']), { cmd: 'read', overrides: { 'capture.filter': 'tcp port 25' }, files: ['a.pcap'] });
+  assert.deepEqual(ok(['read', '-f', 'host 10.0.0.1', '-']), { cmd: 'read', overrides: { 'capture.filter': 'host 10.0.0.1' }, files: ['-'] });
+});
+
 test('flows takes files and --dump-streams', () => {
   assert.deepEqual(ok(['flows', '--config', 'x.json', 'a.pcap']), { cmd: 'flows', config: 'x.json', overrides: {}, files: ['a.pcap'] });
   assert.deepEqual(ok(['flows', '--dump-streams', '/tmp/d', '-']), { cmd: 'flows', overrides: {}, files: ['-'], dumpStreams: '/tmp/d' });
