@@ -2,7 +2,7 @@
 // fills batch buffers and JavaScript walks each batch, delivering RawFrames that view it.
 // State: the native handle, the one RawFrame, counters, the run promise's settle functions.
 // Consumes batches from native-addon.ts; produces RawFrame, SourceEnd, SourceStats (pcap_stats).
-import { CaptureError } from '../shared/errors.js';
+import { CaptureError, ConfigError } from '../shared/errors.js';
 import { loadNativeAddon } from './native-addon.js';
 import type { NativeAddon, NativeHandle, NativeStats } from './native-addon.js';
 import type { LiveSourceConfig } from './live-source.js';
@@ -212,9 +212,11 @@ class NativeSource implements PacketSource {
     if (!this.stopRequested) this.stop(); // close the handle after a thread error
   }
 
-  private openError(err: unknown, filter: string): CaptureError {
+  private openError(err: unknown, filter: string): CaptureError | ConfigError {
     const why = err instanceof Error ? err.message : String(err);
     const code = err instanceof Error && 'code' in err ? String(err.code) : '';
+    // A filter libpcap refuses is a configuration error (exit 1, never retried by systemd).
+    if (code === 'EBPF') return new ConfigError(`the capture filter does not compile: ${why}`, [`capture.filter: ${why} (filter "${filter}")`]);
     if (code === 'EPERM' || /permission|not permitted/i.test(why)) {
       return new CaptureError(`cannot capture on "${this.iface}": permission denied (${why}); needs ${REQUIRED_PRIVILEGE}`, { cause: err });
     }

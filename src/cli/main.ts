@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCli, USAGE } from './args.js';
 import type { CliArgs } from './args.js';
+import { checkCapture, defaultProbe } from './check-config.js';
 import { runFlows } from './flows-command.js';
 import { runRead } from './read-command.js';
 import { runDaemon } from './run-command.js';
@@ -52,12 +53,21 @@ async function dispatch(args: CliArgs, log: OpLogger): Promise<number> {
       process.stdout.write(`mailtap ${packageVersion()}\n`);
       return 0;
     case 'check-config': {
+      let config: Config;
       try {
-        configOf(args);
+        config = configOf(args);
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         for (const p of err.problems) process.stderr.write(`error: ${p}\n`);
         process.stderr.write(`${err.message}\n`);
+        return 1;
+      }
+      // What `run` would refuse: the filter libpcap compiles, the interface it opens.
+      const capture = checkCapture(config, defaultProbe());
+      for (const w of capture.warnings) process.stderr.write(`warning: ${w}\n`);
+      for (const e of capture.errors) process.stderr.write(`error: ${e}\n`);
+      if (capture.errors.length > 0) {
+        process.stderr.write(`configuration invalid: ${capture.errors.length} error${capture.errors.length === 1 ? '' : 's'}\n`);
         return 1;
       }
       process.stdout.write(`configuration OK${args.config === undefined ? ' (defaults and environment)' : `: ${args.config}`}\n`);

@@ -89,6 +89,8 @@ test('hardening: own user, exactly the two capture capabilities, read-only syste
   assert.equal(one('PrivateTmp'), 'yes');
   assert.ok(one('ReadWritePaths').split(/\s+/).includes('/var/log/mailtap'));
   assert.equal(one('Restart'), 'on-failure');
+  // A configuration error (exit 1: bad key, a filter libpcap refuses) is never retried.
+  assert.ok(one('RestartPreventExitStatus').split(/\s+/).includes('1'));
   assert.match(one('MemoryMax'), /^\d+[KMG]$/);
   // The events file logrotate rotates is the one the service writes, and SIGHUP reopens it.
   assert.match(one('ExecStart'), /--events \/var\/log\/mailtap\/events\.ndjson/);

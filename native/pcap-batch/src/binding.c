@@ -1,5 +1,5 @@
 // N-API surface of pcap_batch: open (pcap_create/pcap_set_*/pcap_activate/filter, errors with a
-// code: EPERM, ENODEV, EPCAP), start (threadsafe function + capture thread), stop, stats, devices;
+// code: EPERM, ENODEV, EBPF, EPCAP), start (threadsafe function + capture thread), stop, stats, devices;
 // compile and match (BPF without a capture) live in filter.c.
 // Hands each batch to JavaScript as an external ArrayBuffer, detached once the callback returns.
 #include "capture.h"
@@ -138,7 +138,14 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   int rc = pcap_activate(p);
   if (rc < 0) return throw_pcap(env, p, rc, "pcap_activate");
   struct bpf_program prog;
-  if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) return throw_pcap(env, p, PCAP_ERROR, "pcap_compile");
+  if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    /* EBPF: the configuration is wrong (exit 1), not the capture (exit 2). */
+    char msg[PCAP_ERRBUF_SIZE + 16];
+    snprintf(msg, sizeof msg, "%s", pcap_geterr(p));
+    pcap_close(p);
+    napi_throw_error(env, "EBPF", msg);
+    return NULL;
+  }
   rc = pcap_setfilter(p, &prog);
   pcap_freecode(&prog);
   if (rc != 0) return throw_pcap(env, p, PCAP_ERROR, "pcap_setfilter");

@@ -8,7 +8,7 @@ import type { NativeAddon, NativeBatchHandler, NativeHandle, NativeOpenOptions, 
 import { DEFAULT_NATIVE_TUNING, RECORD_HEADER_BYTES, deliverBatch, openNativeSource } from '../../../src/capture/native-source.js';
 import type { BatchResult } from '../../../src/capture/native-source.js';
 import type { RawFrame } from '../../../src/capture/types.js';
-import { CaptureError } from '../../../src/shared/errors.js';
+import { CaptureError, ConfigError } from '../../../src/shared/errors.js';
 
 // What needs no privilege: the batch layout parser, the source's state machine over a fake addon,
 // the open-error messages and the missing-addon message. Real capture: test/integration/
@@ -229,6 +229,15 @@ test('a throwing frame handler stops the capture and rejects run with its error'
   fake.push(null, 0, 0);
   await assert.rejects(done, (err: unknown) => err === boom);
   assert.equal(calls, 1);
+});
+
+test('a filter libpcap does not compile (EBPF) is a configuration error naming capture.filter (exit 1: systemd does not retry it)', () => {
+  const fake = new FakeAddon();
+  fake.openError = Object.assign(new Error("can't parse filter expression: syntax error"), { code: 'EBPF' });
+  assert.throws(
+    () => openNativeSource({ ...CFG, filter: 'tcp portt 25' }, fake),
+    (err: unknown) => err instanceof ConfigError && err.problems[0] === 'capture.filter: can\'t parse filter expression: syntax error (filter "tcp portt 25")',
+  );
 });
 
 test('open errors: EPERM names the interface and the capabilities, ENODEV lists devices, others name the filter', () => {
