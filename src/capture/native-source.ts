@@ -220,6 +220,10 @@ class NativeSource implements PacketSource {
     if (code === 'EPERM' || /permission|not permitted/i.test(why)) {
       return new CaptureError(`cannot capture on "${this.iface}": permission denied (${why}); needs ${REQUIRED_PRIVILEGE}`, { cause: err });
     }
+    if (code === 'EFANOUT') {
+      // EINVAL: the group exists with another mode or interface (another program's group id?).
+      return new CaptureError(`cannot capture on "${this.iface}": ${why}; every process of a fanout group must capture the same interface, and no other program may use the group id (capture.fanout.group)`, { cause: err });
+    }
     if (code === 'ENODEV') {
       const devices = this.addon.devices();
       const list = devices.length > 0 ? devices.join(', ') : '(none visible)';

@@ -54,6 +54,12 @@ function liveConfigOf(config: Config): LiveSourceConfig {
   return { interface: c.interface, filter: buildCaptureFilter(c), snaplen: c.snaplen, buffer_mb: c.buffer_mb, promiscuous: c.promiscuous };
 }
 
+/** The PACKET_FANOUT group to join: only with more than one process in it (SPEC §6 capture.fanout). */
+function fanoutOf(config: Config): { fanoutGroup?: number } {
+  const f = config.capture.fanout;
+  return f.count > 1 ? { fanoutGroup: f.group } : {};
+}
+
 async function startHttp(config: Config, metrics: Metrics, ready: () => string | null, log: OpLogger): Promise<MetricsServer | null> {
   if (!config.metrics.enabled) return null;
   try {
@@ -77,7 +83,7 @@ export async function runDaemon(opts: RunOptions): Promise<number> {
   // Throws CaptureError (exit 2) naming the interface and the missing privilege or library.
   const opened: OpenedCapture =
     opts.openSource === undefined
-      ? openCapture({ backend: config.capture.backend, live }, opts.openers)
+      ? openCapture({ backend: config.capture.backend, live, ...fanoutOf(config) }, opts.openers)
       : { source: opts.openSource(live), backend: config.capture.backend, fallbackWarning: null };
   // Once, at start: what the figures mean when the native addon could not load (SPEC §6).
   if (opened.fallbackWarning !== null) log.warn({ backend: opened.backend }, opened.fallbackWarning);
@@ -152,7 +158,7 @@ export async function runDaemon(opts: RunOptions): Promise<number> {
   // The first publication creates the measured series (a native kernel-drop count of 0 included).
   p.publish(source.stats());
   log.info(
-    { interface: live.interface, backend: opened.backend, filter: live.filter, workers: p.pool.size, events: opts.events, metrics: server === null ? null : `${server.host}:${server.port}` },
+    { interface: live.interface, backend: opened.backend, filter: live.filter, ...(config.capture.fanout.count > 1 ? { fanout: config.capture.fanout } : {}), workers: p.pool.size, events: opts.events, metrics: server === null ? null : `${server.host}:${server.port}` },
     `capturing on ${live.interface}`,
   );
   opts.onStarted?.({ metrics: server });

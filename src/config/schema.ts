@@ -31,11 +31,26 @@ export const captureSchema = z.object({
   backend: z.enum(['cap', 'native']).default('native'),
   /** Verify IP/TCP checksums. Off: captures on the sending host carry unfinished (offloaded) checksums. */
   verify_checksums: z.boolean().default(false),
-  /** Split traffic symmetrically across `count` processes; this one takes share `index`. */
+  /**
+   * Linux PACKET_FANOUT (native backend): `count` > 1 processes capturing the same interface join
+   * fanout group `group` (one id per interface and host, 0..65535) in hash mode, and the kernel
+   * gives each connection (both directions: the hash is flow-symmetric) to exactly one of them.
+   * `count` 1 (the default): no fanout.
+   */
+  fanout: z
+    .object({ group: z.number().int().min(0).max(65535).default(25), count: z.number().int().min(1).max(1024).default(1) })
+    .default({ group: 25, count: 1 }),
+  /** Split traffic symmetrically across `count` processes by BPF (platforms without fanout); this one takes share `index`. */
   shard: z
     .object({ index: z.number().int().min(0).default(0), count: positiveInt.default(1) })
     .refine((s) => s.index < s.count, { message: 'shard.index must be less than shard.count', path: ['index'] })
     .default({ index: 0, count: 1 }),
+}).superRefine((c, ctx) => {
+  if (c.fanout.count <= 1) return;
+  // Two splits at once: a connection the fanout hash gives to one process and the shard hash to
+  // another would be captured by neither.
+  if (c.shard.count > 1) ctx.addIssue({ code: 'custom', path: ['fanout'], message: 'use either capture.fanout or capture.shard, not both' });
+  if (c.backend !== 'native') ctx.addIssue({ code: 'custom', path: ['fanout'], message: 'fanout needs capture.backend native (cap cannot join a PACKET_FANOUT group)' });
 });
 
 export const workersSchema = z.object({

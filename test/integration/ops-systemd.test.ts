@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingTools } from '../helpers/netns.js';
@@ -100,16 +100,34 @@ test('hardening: own user, exactly the two capture capabilities, read-only syste
   assert.equal(s.get('PrivateNetwork'), undefined);
 });
 
-test('the shard template from docs/operations.md verifies as mailtap@1.service', () => {
+test('the shipped template with the shard drop-in from docs/operations.md verifies as mailtap@1.service', () => {
   const doc = readFileSync(join(REPO_ROOT, 'docs', 'operations.md'), 'utf8');
   const env = /^Environment=MAILTAP_CAPTURE_SHARD.*$/m.exec(doc);
-  const exec = /^ExecStart=.*events-%i\.ndjson$/m.exec(doc);
-  assert.ok(env !== null && exec !== null, 'the guide shows the template lines');
+  assert.ok(env !== null, 'the guide shows the drop-in line');
+  const shipped = readFileSync(join(REPO_ROOT, 'systemd', 'mailtap@.service'), 'utf8');
   const dir = mkdtempSync(join(tmpdir(), 'mailtap-unit-'));
   try {
-    const template = UNIT.replace(/^ExecStart=.*$/m, `${env[0]}\n${exec[0]}`).replace('ExecStart=/usr/bin/node /opt/mailtap/', `ExecStart=${process.execPath} ${REPO_ROOT}/`);
+    const template = shipped.replace('ExecStart=/usr/bin/node /opt/mailtap/', `ExecStart=${process.execPath} ${REPO_ROOT}/`);
     writeFileSync(join(dir, 'mailtap@.service'), template);
+    // `systemctl edit mailtap@` writes the drop-in here; verify reads it with the template.
+    mkdirSync(join(dir, 'mailtap@.service.d'));
+    writeFileSync(join(dir, 'mailtap@.service.d', 'override.conf'), `[Service]\n${env[0]}\n`);
     // verify loads instances of templates from the directory of the file named.
+    const r = analyze(['verify', '--man=no', join(dir, 'mailtap@1.service')]);
+    assert.equal(r.status, 0, r.out);
+    assert.equal(r.out.trim(), '', r.out);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('systemd/mailtap@.service (fanout instances) verifies as mailtap@1.service', () => {
+  const shipped = readFileSync(join(REPO_ROOT, 'systemd', 'mailtap@.service'), 'utf8');
+  const dir = mkdtempSync(join(tmpdir(), 'mailtap-unit-'));
+  try {
+    const template = shipped.replace('ExecStart=/usr/bin/node /opt/mailtap/', `ExecStart=${process.execPath} ${REPO_ROOT}/`);
+    assert.notEqual(template, shipped, 'ExecStart has the documented form');
+    writeFileSync(join(dir, 'mailtap@.service'), template);
     const r = analyze(['verify', '--man=no', join(dir, 'mailtap@1.service')]);
     assert.equal(r.status, 0, r.out);
     assert.equal(r.out.trim(), '', r.out);

@@ -5,9 +5,15 @@
 #include "capture.h"
 #include "filter.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#ifdef __linux__
+#include <linux/if_packet.h>
+#endif
 
 /* LINKTYPE_RAW: DLT_RAW is 12 or 14 by platform; files and mailtap use the LINKTYPE_ value. */
 #define LINKTYPE_RAW 101
@@ -106,8 +112,24 @@ static napi_value throw_pcap(napi_env env, pcap_t *p, int rc, const char *step) 
   return NULL;
 }
 
+/* Joins PACKET_FANOUT group `group` in hash mode: the kernel hashes each packet's flow
+ * symmetrically (both directions alike, __skb_get_hash_symmetric) and hands it to one socket of the
+ * group, so each connection is captured whole by exactly one process (packet(7)). Every member
+ * must use the same mode and the same interface. 0, or -1 with errno. */
+static int join_fanout(pcap_t *p, uint32_t group) {
+#ifdef PACKET_FANOUT
+  int arg = (int)((group & 0xffffu) | ((uint32_t)PACKET_FANOUT_HASH << 16));
+  return setsockopt(pcap_fileno(p), SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg);
+#else
+  (void)p;
+  (void)group;
+  errno = ENOTSUP;
+  return -1;
+#endif
+}
+
 /* open({iface, snaplen, promisc, bufferBytes, filter, immediate, timeoutMs, batchBytes, maxBatches,
- *       flushMs}) → {handle, linkType} */
+ *       flushMs, fanoutGroup?}) → {handle, linkType} */
 static napi_value js_open(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -124,6 +146,13 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "EINVAL", "pcap_batch.open: bad options");
     return NULL;
   }
+  bool has_fanout = false;
+  uint32_t fanout_group = 0;
+  if (napi_has_named_property(env, argv[0], "fanoutGroup", &has_fanout) != napi_ok ||
+      (has_fanout && (!get_u32(env, argv[0], "fanoutGroup", &fanout_group) || fanout_group > 0xffffu))) {
+    napi_throw_type_error(env, "EINVAL", "pcap_batch.open: fanoutGroup must be 0..65535");
+    return NULL;
+  }
   char errbuf[PCAP_ERRBUF_SIZE] = "";
   pcap_t *p = pcap_create(iface, errbuf);
   if (p == NULL) {
@@ -137,6 +166,15 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   pcap_set_immediate_mode(p, immediate ? 1 : 0);
   int rc = pcap_activate(p);
   if (rc < 0) return throw_pcap(env, p, rc, "pcap_activate");
+  /* The kernel runs each socket's filter after the fanout has chosen the socket, so every member
+   * of the group sets the same filter and the order of the two does not matter. */
+  if (has_fanout && join_fanout(p, fanout_group) != 0) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "PACKET_FANOUT group %u (hash): %s", fanout_group, strerror(errno));
+    pcap_close(p);
+    napi_throw_error(env, "EFANOUT", msg);
+    return NULL;
+  }
   struct bpf_program prog;
   if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
     /* EBPF: the configuration is wrong (exit 1), not the capture (exit 2). */

@@ -159,6 +159,25 @@ test('open passes snaplen, promiscuous, filter, the clamped buffer and the defau
   assert.equal(fake.opened?.batchBytes, DEFAULT_NATIVE_TUNING.batchBytes);
 });
 
+test('fanout: the group reaches the addon only when asked for; a refused join names the group key', () => {
+  const fake = new FakeAddon();
+  openNativeSource(CFG, fake);
+  assert.equal('fanoutGroup' in (fake.opened ?? {}), false, 'no fanout unless configured');
+  openNativeSource({ ...CFG, fanoutGroup: 4242 }, fake);
+  assert.equal(fake.opened?.fanoutGroup, 4242);
+  fake.openError = Object.assign(new Error('PACKET_FANOUT group 4242 (hash): Invalid argument'), { code: 'EFANOUT' });
+  assert.throws(
+    () => openNativeSource({ ...CFG, fanoutGroup: 4242 }, fake),
+    (err: unknown) => err instanceof CaptureError && /"veth-x": PACKET_FANOUT group 4242 \(hash\): Invalid argument; .*same interface.*capture\.fanout\.group/.test(err.message),
+  );
+});
+
+test('the built addon: fanoutGroup out of range is refused before anything opens', () => {
+  const addon = loadNativeAddon();
+  const opts = { iface: 'lo', filter: 'tcp', snaplen: 96, promisc: false, bufferBytes: 1 << 20, timeoutMs: 10, batchBytes: 1 << 16, maxBatches: 2, flushMs: 10, immediate: false };
+  assert.throws(() => addon.open({ ...opts, fanoutGroup: 65536 }), /fanoutGroup must be 0\.\.65535/);
+});
+
 test('run delivers batches in order with the link type, then resolves stopped after the end marker', async () => {
   const fake = new FakeAddon();
   const src = openNativeSource(CFG, fake);

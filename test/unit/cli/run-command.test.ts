@@ -375,6 +375,37 @@ test('run: a measured kernel-drop count is on /metrics from the first scrape (pu
   assert.equal(metricValue(first, 'mailtap_capture_drops_total{where="kernel"}'), 3);
 });
 
+test('run: capture.fanout with count > 1 makes the native source join the group; count 1 joins none', async () => {
+  const asked: unknown[] = [];
+  for (const count of [2, 1]) {
+    const c = config((x) => {
+      x.workers.count = 1;
+      x.capture.fanout = { group: 77, count };
+      x.privileges.user = 'mailtap-no-such-user'; // stops the run right after the capture opened
+    });
+    const { log } = logSink();
+    await assert.rejects(
+      runDaemon({
+        config: c,
+        events: join(dir, 'fanout.ndjson'),
+        workers: 1,
+        log,
+        signals: new EventEmitter(),
+        openers: {
+          loadAddon: () => ({}) as never,
+          openNative: (cfg) => {
+            asked.push(cfg.fanoutGroup);
+            return new ReplaySource();
+          },
+          openCap: () => assert.fail('cap must not be opened'),
+        },
+      }),
+      ConfigError,
+    );
+  }
+  assert.deepEqual(asked, [77, undefined]);
+});
+
 test('mailtap run on an interface that does not exist: exit 2, the message names it', async () => {
   const r = await runCli(['run', '--interface', 'mtnosuch0', '--events', join(dir, 'none.ndjson'), '--workers', '1']);
   assert.equal(r.code, 2, r.stderr);

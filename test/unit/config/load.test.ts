@@ -224,3 +224,20 @@ test('bounds are enforced at the limit and one past it', () => {
     assert.equal(problems({ env: { [name]: wrap(bad) } }).length, 1, `${name}=${bad}`);
   }
 });
+
+test('capture.fanout {group, count}: off by default, group 0..65535, never together with a BPF shard or the cap backend', () => {
+  assert.deepEqual(defaultConfig().capture.fanout, { group: 25, count: 1 });
+  const on = loadConfig({ path: file('capture:\n  fanout: {group: 7, count: 4}\n'), env: {} });
+  assert.deepEqual(on.capture.fanout, { group: 7, count: 4 });
+  const byEnv = loadConfig({ env: { MAILTAP_CAPTURE_FANOUT_GROUP: '65535', MAILTAP_CAPTURE_FANOUT_COUNT: '2' } });
+  assert.deepEqual(byEnv.capture.fanout, { group: 65535, count: 2 });
+  assert.match(problems({ env: { MAILTAP_CAPTURE_FANOUT_GROUP: '65536' } })[0]!, /^capture\.fanout\.group: .*65535/);
+  assert.match(problems({ env: { MAILTAP_CAPTURE_FANOUT_COUNT: '0' } })[0]!, /^capture\.fanout\.count: .*>=\s*1/);
+  // Two splits at once would lose every connection the two hashes place apart.
+  const both = problems({ path: file('capture:\n  fanout: {count: 2}\n  shard: {index: 1, count: 2}\n'), env: {} });
+  assert.deepEqual(both.map((p) => p.split(':')[0]), ['capture.fanout']);
+  assert.match(both[0]!, /either capture\.fanout or capture\.shard/);
+  const cap = problems({ path: file('capture:\n  backend: cap\n  fanout: {count: 2}\n'), env: {} });
+  assert.deepEqual(cap.map((p) => p.split(':')[0]), ['capture.fanout']);
+  assert.match(cap[0]!, /needs capture\.backend native/);
+});

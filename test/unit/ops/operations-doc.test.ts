@@ -29,7 +29,10 @@ test('the guide gives the offload command, the Docker run line and the shard set
   assert.ok(DOC.includes('MAILTAP_CAPTURE_SHARD_INDEX=%i') && DOC.includes('MAILTAP_CAPTURE_SHARD_COUNT='));
   const unit = readFileSync(join(REPO_ROOT, 'systemd', 'mailtap.service'), 'utf8');
   assert.ok(unit.includes('ExecStart=/usr/bin/node /opt/mailtap/dist/src/cli/main.js run --config /etc/mailtap/mailtap.yaml'));
-  assert.ok(DOC.includes('ExecStart=/usr/bin/node /opt/mailtap/dist/src/cli/main.js run --config /etc/mailtap/mailtap.yaml'));
+  // The guide's instances run from the shipped template, whose ExecStart is the unit's.
+  const template = readFileSync(join(REPO_ROOT, 'systemd', 'mailtap@.service'), 'utf8');
+  assert.ok(template.includes('ExecStart=/usr/bin/node /opt/mailtap/dist/src/cli/main.js run --config /etc/mailtap/mailtap.yaml'));
+  assert.ok(DOC.includes('systemd/mailtap@.service') && DOC.includes('capture.fanout: {group: 25, count: 4}'));
 });
 
 test('the shard template\'s environment loads as the intended shard and filter', () => {
