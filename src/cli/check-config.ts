@@ -56,7 +56,10 @@ export function checkCapture(config: Config, probe: CaptureProbe): CheckReport {
   const c = config.capture;
   const filter = buildCaptureFilter(c);
   if (probe.compile === null) {
-    report.warnings.push(`capture.filter: not compiled, libpcap's compiler is reached through the native addon, which did not load (${probe.unavailable ?? 'unknown reason'})`);
+    const why = probe.unavailable ?? 'unknown reason';
+    report.warnings.push(`capture.filter: not compiled, libpcap's compiler is reached through the native addon, which did not load (${why})`);
+    // Fanout never falls back to cap (every process would see all the traffic): run exits 2.
+    if (c.fanout.count > 1) report.warnings.push(`capture.fanout: needs the native addon, which did not load (${why}); mailtap run exits 2 until it is built`);
   } else {
     try {
       probe.compile(c.interface === 'any' ? LinkType.LINUX_SLL : LinkType.ETHERNET, filter);

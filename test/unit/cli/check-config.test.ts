@@ -60,6 +60,9 @@ test('without the addon: the filter is not compiled and check-config says so, ne
   const r = checkCapture(config((c) => (c.capture.filter = 'tcp portt 25')), probe);
   assert.deepEqual(r.errors, []);
   assert.deepEqual(r.warnings, ["capture.filter: not compiled, libpcap's compiler is reached through the native addon, which did not load (the addon is not built)"]);
+  const fanout = checkCapture(config((c) => (c.capture.fanout = { group: 9, count: 2 })), probe);
+  assert.deepEqual(fanout.errors, []);
+  assert.match(fanout.warnings[1] ?? '', /^capture\.fanout: needs the native addon, which did not load \(the addon is not built\); mailtap run exits 2/);
 });
 
 test('mailtap check-config: a bad filter exits 1 with its key path; a missing interface warns and exits 0', { timeout: 60_000 }, async () => {
