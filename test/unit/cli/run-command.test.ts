@@ -413,11 +413,3 @@ test('mailtap run on an interface that does not exist: exit 2, the message names
   assert.ok(err !== undefined, r.stderr);
   assert.match(String(err['msg']), /"mtnosuch0"/);
 });
-
-test('mailtap run with a filter libpcap does not compile: exit 1 (configuration, not retried by systemd), naming capture.filter', async () => {
-  const r = await runCli(['run', '--interface', 'lo', '--filter', 'tcp portt 25', '--events', join(dir, 'badfilter.ndjson'), '--workers', '1']);
-  assert.equal(r.code, 1, r.stderr);
-  const err = r.stderr.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Json).find((l) => l['level'] === 'error');
-  assert.ok(err !== undefined, r.stderr);
-  assert.match(String((err['problems'] as string[])[0]), /^capture\.filter: .*syntax error.*\(filter "tcp portt 25"\)$/);
-});
