@@ -80,12 +80,13 @@ export function linkTypeFromCap(name: string): number {
   }
 }
 
-function readCounter(path: string): number {
+/** An interface counter from sysfs; null where there is none (`any`, a vanished interface, no sysfs). */
+export function sysfsCounter(iface: string, counter: string): number | null {
   try {
-    const n = Number(readFileSync(path, 'latin1').trim());
-    return Number.isFinite(n) ? n : 0;
+    const n = Number(readFileSync(`/sys/class/net/${iface}/statistics/${counter}`, 'latin1').trim());
+    return Number.isFinite(n) ? n : null;
   } catch {
-    return 0; // no such file: `any`, a vanished interface, a platform without sysfs
+    return null;
   }
 }
 
@@ -105,7 +106,9 @@ class LiveSource implements PacketSource {
   private anchorWallMicros = 0;
   private anchorPerfMs = 0;
   private lastTsMicros = 0;
-  private readonly dropBaseInterface: number;
+  /** null: the interface has no missed-packet counter, so its drops are not measured. */
+  private readonly dropBaseInterface: number | null;
+  private dropsInterface = 0;
 
   constructor(cfg: LiveSourceConfig) {
     this.iface = cfg.interface;
@@ -156,14 +159,15 @@ class LiveSource implements PacketSource {
   stats(): SourceStats {
     // cap exposes no pcap_stats(), so the capture socket's own drop count is out of reach: it is
     // reported as unknown (null), never as 0 (SPEC §4). The NIC's missed-packet counter in sysfs is
-    // still measured (delta since open). (sysfs rx_dropped is not the capture socket's drop count:
-    // it counts packets the stack discarded, so it does not stand in for it.)
-    return {
-      frames: this.frames,
-      bytes: this.bytes,
-      dropsKernel: null,
-      dropsInterface: Math.max(0, this.readDrops('rx_missed_errors') - this.dropBaseInterface),
-    };
+    // measured where the interface has one (delta since open; the last value is kept if the
+    // interface vanishes). sysfs rx_dropped is not the capture socket's drop count (it counts
+    // packets the stack discarded), so it does not stand in for it.
+    const base = this.dropBaseInterface;
+    if (base !== null) {
+      const now = this.readDrops('rx_missed_errors');
+      if (now !== null) this.dropsInterface = Math.max(this.dropsInterface, now - base);
+    }
+    return { frames: this.frames, bytes: this.bytes, dropsKernel: null, dropsInterface: base === null ? null : this.dropsInterface };
   }
 
   /** One bound listener for every packet (no closure per packet). */
@@ -201,8 +205,8 @@ class LiveSource implements PacketSource {
     return ts;
   }
 
-  private readDrops(counter: string): number {
-    return readCounter(`/sys/class/net/${this.iface}/statistics/${counter}`);
+  private readDrops(counter: string): number | null {
+    return sysfsCounter(this.iface, counter);
   }
 
   private noSuchDevice(devices: readonly string[]): CaptureError {

@@ -36,10 +36,11 @@ export interface SourceStats {
   bytes: number;
   /**
    * Drops the platform reports, where it exposes them (kernel: the capture socket; interface: the
-   * NIC). `dropsKernel` is null where the backend cannot measure it (cap has no pcap_stats).
+   * NIC). null where the backend cannot measure it (cap has no pcap_stats; `any` has no NIC
+   * counter): /metrics then exports no sample rather than a 0 nobody measured.
    */
   dropsKernel: number | null;
-  dropsInterface: number;
+  dropsInterface: number | null;
 }
 
 /** Why a source stopped delivering frames. */

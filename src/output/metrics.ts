@@ -33,9 +33,9 @@ const one = (...vals: string[]): string[][] => vals.map((v) => [v]);
 export const METRIC_DEFS = {
   packets_total: { type: 'counter', help: 'Packets read, by decode result', labels: ['result'], initial: one('tcp', 'not_tcp', 'truncated', 'malformed', 'fragment', 'bad_checksum') },
   capture_bytes_total: { type: 'counter', help: 'Captured bytes read', labels: [] },
-  // No initial `kernel` series: it appears once a backend measures it (SPEC §4: an unmeasured
-  // value is not exported, never exported as 0); the cap backend cannot read pcap_stats.
-  capture_drops_total: { type: 'counter', help: 'Packets the platform reports dropped', labels: ['where'], initial: one('interface') },
+  // No initial series: each `where` appears once the backend measures it (SPEC §4: an unmeasured
+  // value is not exported, never exported as 0); cap cannot read pcap_stats (no `kernel`).
+  capture_drops_total: { type: 'counter', help: 'Packets the platform reports dropped', labels: ['where'] },
   capture_loss_ratio: { type: 'gauge', help: 'Estimated share of TCP payload missed over the last interval (acknowledged but unseen bytes)', labels: [] },
   flows_active: { type: 'gauge', help: 'Open TCP connections', labels: [] },
   flows_total: { type: 'counter', help: 'Closed TCP connections, by close reason', labels: ['close'], initial: one('fin', 'rst', 'idle', 'evicted', 'eof', 'shutdown') },
@@ -190,12 +190,15 @@ export class Metrics {
     const last = this.lastSource;
     this.lastSource = { ...s };
     incBy(this.counter('capture_bytes_total'), null, s.bytes - (last?.bytes ?? 0));
-    if (s.dropsKernel !== null) {
-      // inc by 0 creates the series: a measured 0 is exported from the first publication on.
-      const delta = s.dropsKernel - (last?.dropsKernel ?? 0);
-      this.counter('capture_drops_total').inc({ where: 'kernel' }, delta > 0 ? delta : 0);
-    }
-    incBy(this.counter('capture_drops_total'), { where: 'interface' }, s.dropsInterface - (last?.dropsInterface ?? 0));
+    this.countDrops('kernel', s.dropsKernel, last?.dropsKernel ?? null);
+    this.countDrops('interface', s.dropsInterface, last?.dropsInterface ?? null);
+  }
+
+  /** A measured cumulative drop count → its increment; inc by 0 creates the series (a measured 0 is exported), null creates nothing. */
+  private countDrops(where: 'kernel' | 'interface', now: number | null, before: number | null): void {
+    if (now === null) return;
+    const delta = now - (before ?? 0);
+    this.counter('capture_drops_total').inc({ where }, delta > 0 ? delta : 0);
   }
 
   /** Cumulative FlowStats → gauges and counter increments; capture loss over the interval since the last call. */

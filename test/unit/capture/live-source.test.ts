@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { linkTypeFromCap, openLiveSource } from '../../../src/capture/live-source.js';
+import { linkTypeFromCap, openLiveSource, sysfsCounter } from '../../../src/capture/live-source.js';
 import { LinkType } from '../../../src/capture/types.js';
 import { CaptureError } from '../../../src/shared/errors.js';
 
@@ -29,4 +29,10 @@ test('a nonexistent interface is a CaptureError naming it and listing the device
       return true;
     },
   );
+});
+
+test('sysfs drop counters: a number where the interface has one, null (unmeasured, never 0) where it has none', () => {
+  assert.equal(typeof sysfsCounter('lo', 'rx_missed_errors'), 'number');
+  assert.equal(sysfsCounter('any', 'rx_missed_errors'), null, '`any` has no sysfs statistics');
+  assert.equal(sysfsCounter(`mtnosuch${process.pid % 1000}`, 'rx_missed_errors'), null);
 });

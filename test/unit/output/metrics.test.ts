@@ -169,6 +169,10 @@ test('capture_drops_total{where="kernel"}: no sample before or without a measure
   assert.equal(await kernelSample(), false, 'an unmeasured value is not exported as 0');
   assert.doesNotMatch(await m.registry.metrics(), /mailtap_capture_drops_total\{where="kernel"\}/);
   assert.equal(await value(m, 'capture_drops_total', { where: 'interface' }), 1);
+  // The interface counter follows the same rule: cap on `any` (no sysfs counter) measures nothing.
+  const any = new Metrics({ defaultMetrics: false });
+  any.updateSourceStats({ frames: 1, bytes: 60, dropsKernel: null, dropsInterface: null });
+  assert.doesNotMatch(await any.registry.metrics(), /mailtap_capture_drops_total\{/);
   // A measured 0 (the native backend, nothing dropped yet) is exported.
   const n = new Metrics({ defaultMetrics: false });
   n.updateSourceStats({ frames: 0, bytes: 0, dropsKernel: 0, dropsInterface: 0 });
