@@ -1,7 +1,7 @@
 // runDaemon (src/cli/run-command.ts) with real workers, writer and HTTP server, fed by a source that
 // replays seed captures re-timed to the wall clock as live capture stamps them (the real libpcap
 // path runs in test/integration/run-e2e.test.ts). Signals come from an emitter.
-import { test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
@@ -30,7 +30,8 @@ const MESSAGE = fixture('seed', 'message.pcap');
 const SESSION_OPEN_FRAMES = 21;
 /** message.pcap frames up to `221 bye`, before the FINs. */
 const MESSAGE_OPEN_FRAMES = 21;
-const WAIT_MS = 15_000;
+// Generous: at load ~40 on the shared 2-core machine a worker restart took longer than 15 s.
+const WAIT_MS = 45_000;
 const dir = mkdtempSync(join(tmpdir(), 'mailtap-run-'));
 
 type Json = Record<string, unknown>;
@@ -115,6 +116,17 @@ interface Daemon {
   lines: Json[];
 }
 
+// A test that fails midway must not leave its daemon (workers, HTTP server) running: the test
+// process would never end. Every daemon still running after a test is stopped here.
+const running = new Set<Daemon>();
+afterEach(async () => {
+  for (const d of running) {
+    d.signals.emit('SIGTERM');
+    await d.done.catch(() => 1);
+  }
+  running.clear();
+});
+
 async function start(c: ConfigShape, events: string, extra: Partial<RunOptions> = {}): Promise<Daemon> {
   const source = new ReplaySource();
   const signals = new EventEmitter();
@@ -136,7 +148,10 @@ async function start(c: ConfigShape, events: string, extra: Partial<RunOptions> 
     ...extra,
   });
   const metrics = await Promise.race([up, done.then((code) => Promise.reject(new Error(`daemon ended early (${code})`)))]);
-  return { done, source, signals, metrics, seen, lines };
+  const d: Daemon = { done, source, signals, metrics, seen, lines };
+  running.add(d);
+  done.then(() => running.delete(d), () => running.delete(d));
+  return d;
 }
 
 async function get(m: MetricsServer | null, path: string): Promise<{ status: number; body: string }> {
