@@ -1,10 +1,42 @@
 // AUTH exchanges (RFC 4954): per-mechanism decoders for the client's base64 responses — LOGIN,
 // PLAIN (RFC 4616), CRAM-MD5 (RFC 2195), XOAUTH2, OAUTHBEARER (RFC 7628), NTLM type 3 — and `*`
-// cancellation. Owns one exchange's state (responses expected, user, password); consumes client
-// response lines and server reply codes; produces AuthFacts. Undecodable base64 is reported, never thrown.
+// cancellation. Owns one exchange's state (responses expected, user, password, LOGIN prompts);
+// consumes client response lines, server challenges and reply codes; produces AuthFacts.
+// Undecodable base64 is reported, never thrown.
+//
+// The credential rule (SPEC §7): everything the client sends in the exchange is a secret unless
+// the mechanism's structure marks it as the user (PLAIN's authcid, LOGIN's answer to a username
+// prompt, CRAM-MD5's name, NTLM's type 3 user, OAuth's user=/a=); a secret reaches AuthFacts
+// only as `password`, which records.ts writes only with output.log_passwords.
+import { mechanismName } from './sasl.js';
 import type { AuthFacts, AuthResult } from './types.js';
 
 export type ResponseOutcome = 'ok' | 'malformed' | 'cancel';
+
+/** What a LOGIN challenge asks for, from its decoded text. */
+export type PromptKind = 'user' | 'password' | 'other';
+
+/** LOGIN challenges remembered per exchange (a server looping on 334 must not grow it). */
+const MAX_PROMPTS = 16;
+
+/**
+ * The LOGIN mechanism has no specification beyond its prompts ("Username:", "Password:", base64).
+ * A prompt that mentions a password is a password prompt even if it also says "user" (the safe
+ * side: its answer is never written); one naming a user, login or account is a username prompt.
+ */
+export function classifyPrompt(text: string): PromptKind {
+  const raw = text.trim();
+  const decoded = decodeBase64(Buffer.from(raw, 'latin1'));
+  const t = (decoded !== null && decoded.length > 0 && isPrintable(decoded) ? decoded.toString('latin1') : raw).toLowerCase();
+  if (t.includes('pass')) return 'password';
+  if (/user|login|name|account/.test(t)) return 'user';
+  return 'other';
+}
+
+function isPrintable(bytes: Buffer): boolean {
+  for (const b of bytes) if (b < 0x20 || b > 0x7e) return false;
+  return true;
+}
 
 /** Strict base64 check (Buffer.from is lenient): alphabet, '=' only as final padding. */
 export function decodeBase64(line: Buffer): Buffer | null {
@@ -38,6 +70,7 @@ function responsesExpected(mech: string, hasInitial: boolean): number {
 }
 
 export class AuthExchange {
+  /** A known SASL mechanism name (sasl.ts) or "unknown". */
   readonly mechanism: string;
   user: string | undefined;
   password: string | undefined;
@@ -47,14 +80,25 @@ export class AuthExchange {
   /** Client responses still expected before the client returns to commands (optimistic). */
   expected: number;
 
+  /** LOGIN challenges seen (334), in order, capped at MAX_PROMPTS. */
+  private readonly prompts: PromptKind[] = [];
+  /** Client responses decoded so far, the initial response included. */
+  private responses = 0;
+  private readonly hasInitial: boolean;
+
   constructor(mechanism: string, initial: Buffer | null) {
-    this.mechanism = mechanism.toUpperCase();
+    this.mechanism = mechanismName(mechanism);
     const hasInitial = initial !== null && initial.length > 0;
+    this.hasInitial = hasInitial;
     this.expected = responsesExpected(this.mechanism, hasInitial);
     this.initialMalformed = false;
-    if (hasInitial && !(initial.length === 1 && initial[0] === 0x3d)) {
-      // RFC 4954 §4: "=" alone is an empty initial response.
-      this.initialMalformed = this.decode(initial) === 'malformed';
+    if (hasInitial) {
+      // RFC 4954 §4: "=" alone is an initial response of zero length. It still answers the
+      // mechanism's first step (LOGIN: an empty user), so the next line answers the second.
+      if (initial.length === 1 && initial[0] === 0x3d) {
+        this.responses = 1;
+        if (this.mechanism === 'LOGIN') this.user = '';
+      } else this.initialMalformed = this.decode(initial) === 'malformed';
     }
   }
 
@@ -70,6 +114,11 @@ export class AuthExchange {
       return 'cancel';
     }
     return this.decode(line);
+  }
+
+  /** A 334 challenge's text (LOGIN's prompts say which answer is the user). */
+  onChallenge(text: string): void {
+    if (this.prompts.length < MAX_PROMPTS) this.prompts.push(classifyPrompt(text));
   }
 
   /** A server reply to the exchange: 334 continues it, anything else ends it. Returns true when ended. */
@@ -89,12 +138,12 @@ export class AuthExchange {
   }
 
   private decode(line: Buffer): ResponseOutcome {
+    const index = this.responses++;
     const bytes = decodeBase64(line);
     if (bytes === null) return 'malformed';
     switch (this.mechanism) {
       case 'LOGIN':
-        // The order of the responses says which is the user, never the prompt text (seed README).
-        if (this.user === undefined) this.user = bytes.toString('utf8');
+        if (this.loginAnswers(index) === 'user') this.user = bytes.toString('utf8');
         else this.password = bytes.toString('utf8');
         return 'ok';
       case 'PLAIN':
@@ -114,6 +163,20 @@ export class AuthExchange {
       default:
         return 'ok';
     }
+  }
+
+  /**
+   * Which LOGIN prompt response `index` answers. The initial response is the user (RFC 4954 §4
+   * on LOGIN's first step); later ones answer the 334 challenge of the same rank when it was seen
+   * (a server that re-prompts for the user: the last answer to a username prompt is the user).
+   * Without a classified prompt (one-sided capture, odd text), the order decides: only the first
+   * answer can be the user, every later one is a secret.
+   */
+  private loginAnswers(index: number): 'user' | 'password' {
+    if (index === 0 && this.hasInitial) return 'user';
+    const prompt = this.prompts[this.hasInitial ? index - 1 : index];
+    if (prompt === 'user' || prompt === 'password') return prompt;
+    return index === 0 ? 'user' : 'password';
   }
 
   /** RFC 4616: [authzid] NUL authcid NUL passwd. */

@@ -57,6 +57,7 @@ export abstract class SessionServerSide extends SessionState {
     }
     // RFC 4954 §4: 334 is a challenge; the exchange (and its pending entry) goes on.
     if (head.trigger === 'AUTH' && code === 334) {
+      this.auth?.onChallenge(reply.text);
       if (this.auth !== null && this.auth.expected <= 0) {
         // One more challenge than the mechanism needs (XOAUTH2's error challenge): one more response.
         this.auth.expected = 1;

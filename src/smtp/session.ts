@@ -13,6 +13,7 @@ import type { Command } from './command.js';
 import type { DataSink } from './data-reader.js';
 import { SessionServerSide } from './session-server.js';
 import type { SmtpSessionOptions } from './session-state.js';
+import { parseAuthArg } from './sasl.js';
 import { next } from './transitions.js';
 import type { SmtpCounters, SmtpOutput } from './types.js';
 import type { CloseReason, Direction, FlowOpenInfo, FlowSummary } from '../flow/types.js';
@@ -312,11 +313,10 @@ export class SmtpSession extends SessionServerSide implements DataSink {
   }
 
   private onAuth(arg: Buffer): void {
-    let sp = arg.indexOf(0x20);
-    if (sp < 0) sp = arg.length;
-    const initial = sp < arg.length ? arg.subarray(sp + 1) : null;
+    // Any run of blanks separates (issue 15: a tab once put "PLAIN\t<credentials>" in the mechanism).
+    const { mechanism, initial } = parseAuthArg(arg);
     this.countAuth();
-    const auth = new AuthExchange(arg.toString('latin1', 0, sp), initial);
+    const auth = new AuthExchange(mechanism, initial);
     auth.cleartext = !this.tlsActive;
     this.auth = auth;
     this.authCounted = false;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AuthExchange, decodeBase64 } from '../../../src/smtp/auth.js';
+import { AuthExchange, classifyPrompt, decodeBase64 } from '../../../src/smtp/auth.js';
 import { ntlmType3 } from '../../helpers/smtp-script.js';
 
 const b64 = (s: string | Buffer): Buffer => Buffer.from((Buffer.isBuffer(s) ? s : Buffer.from(s)).toString('base64'));
@@ -69,4 +69,51 @@ test('cancel, failure codes, unknown mechanisms', () => {
   assert.equal(g.expected, Number.POSITIVE_INFINITY);
   assert.equal(g.onResponse(b64('opaque')), 'ok');
   assert.equal(g.user, undefined);
+});
+
+test('LOGIN "=" (RFC 4954 §4 empty initial response): an empty user, the next answer is the password', () => {
+  const a = new AuthExchange('LOGIN', Buffer.from('='));
+  assert.equal(a.expected, 1);
+  assert.equal(a.initialMalformed, false);
+  a.onChallenge('UGFzc3dvcmQ6');
+  assert.equal(a.onResponse(b64('s3cret-pw')), 'ok');
+  assert.deepEqual(a.facts(false), { mechanism: 'LOGIN', user: '', result: 'unknown', cleartext: true });
+  assert.equal(a.facts(true).password, 's3cret-pw');
+});
+
+test('LOGIN prompts: the user is the answer to the last username prompt; a password prompt is never the user', () => {
+  const a = new AuthExchange('LOGIN', null);
+  for (const [prompt, answer] of [['VXNlcm5hbWU6', 'first'], ['VXNlcm5hbWU6', 'second'], ['UGFzc3dvcmQ6', 'pw']] as const) {
+    a.onChallenge(prompt);
+    a.onResponse(b64(answer));
+  }
+  assert.deepEqual([a.user, a.password], ['second', 'pw']);
+  // A server that asks for the password first: its answer is a secret, whatever the order.
+  const b = new AuthExchange('LOGIN', null);
+  b.onChallenge(b64('Password:').toString());
+  b.onResponse(b64('pw-first'));
+  assert.deepEqual([b.user, b.password], [undefined, 'pw-first']);
+  // Unseen or unclassified prompts: only the first answer can be the user.
+  const c = new AuthExchange('LOGIN', null);
+  c.onChallenge('Tm8gaWRlYQ==');
+  for (const s of ['u', 'p1', 'p2']) c.onResponse(b64(s));
+  assert.deepEqual([c.user, c.password], ['u', 'p2']);
+});
+
+test('prompt classification: base64 or raw text, password wins', () => {
+  assert.equal(classifyPrompt('VXNlcm5hbWU6'), 'user');
+  assert.equal(classifyPrompt('dXNlcm5hbWU6'), 'user');
+  assert.equal(classifyPrompt('UGFzc3dvcmQ6'), 'password');
+  assert.equal(classifyPrompt('Login:'), 'user');
+  assert.equal(classifyPrompt(b64('User password:').toString()), 'password');
+  assert.equal(classifyPrompt(''), 'other');
+});
+
+test('a mechanism that is not a known name is "unknown" and its responses are never decoded', () => {
+  const creds = b64('joe:Passw0rdzz');
+  const a = new AuthExchange(creds.toString(), null);
+  assert.equal(a.mechanism, 'unknown');
+  assert.equal(a.expected, Number.POSITIVE_INFINITY);
+  a.onResponse(b64('\0joe\0pw'));
+  assert.deepEqual(a.facts(true), { mechanism: 'unknown', result: 'unknown', cleartext: true });
 });
