@@ -36,6 +36,7 @@ export const ANOMALIES = {
   smtp_auth_malformed: { event: true, doc: 'an AUTH exchange carried base64 or a structure that does not decode' },
   smtp_not_smtp: { event: false, doc: 'the connection was not recognised as SMTP and was left alone' },
   smtp_invalid_reply: { event: true, doc: 'a server line that is not a valid reply' },
+  smtp_reply_code_mismatch: { event: true, doc: 'the lines of a multi-line reply carry different codes; the final line\'s code was taken' },
   smtp_recipients_exceeded: { event: true, doc: 'more than limits.recipients recipients in one transaction; further ones counted, not listed' },
   smtp_transactions_exceeded: { event: true, doc: 'more than limits.transactions transactions in one connection; further ones counted, not reported' },
   smtp_gap_recovery: { event: false, doc: 'a gap in the command stream; parsing resynchronised on the next reply or command' },

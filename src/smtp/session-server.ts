@@ -39,7 +39,12 @@ export abstract class SessionServerSide extends SessionState {
     const first = this.serverLines++ === 0;
     // A midstream pickup usually starts inside a line: its tail is no reply, and no anomaly.
     if (step.t === 'invalid' && !(first && this.info.midstream)) this.anomaly('smtp_invalid_reply');
-    else if (step.t === 'reply') this.onReply(step.reply, step.lines);
+    else if (step.t === 'reply') {
+      // RFC 5321 §4.2.1: every line of a multi-line reply carries the same code. When they
+      // disagree ("250-" then "550") the final line is the one clients act on, so it decides.
+      if (step.codeChanged) this.anomaly('smtp_reply_code_mismatch', `final line ${step.reply.code}`);
+      this.onReply(step.reply, step.lines);
+    }
   }
 
   protected onReply(reply: ReplyFacts, lines: readonly string[]): void {
@@ -68,7 +73,9 @@ export abstract class SessionServerSide extends SessionState {
     this.skipToExpected(head.trigger, code);
     const matched = this.pending.shift()!;
     const tx = matched.tx;
-    if (tx !== null) {
+    // An accepted HELO/EHLO ends its transaction as RSET does; like RSET's, its reply is not the transaction's.
+    const resets = (matched.trigger === 'HELO' || matched.trigger === 'EHLO') && code >= 200 && code < 300;
+    if (tx !== null && !resets) {
       tx.anyReply = true;
       tx.lastReply = reply;
     }
@@ -101,6 +108,11 @@ export abstract class SessionServerSide extends SessionState {
     switch (trigger) {
       case 'HELO':
       case 'EHLO':
+        if (tx !== null && tx.resetPending) {
+          tx.resetPending = false;
+          // RFC 5321 §4.1.4: only an accepted HELO/EHLO resets the transaction it came in.
+          if (code >= 200 && code < 300 && tx === this.tx) this.endTx();
+        }
         if (code >= 200 && code < 300) this.recordKeywords(lines);
         break;
       case 'MAIL':

@@ -86,6 +86,7 @@ export class SmtpSession extends SessionServerSide implements DataSink {
       const line = this.server.flush();
       if (line !== null) this.onServerLine(line, this.server.truncated);
     }
+    this.cutChunk();
     this.endTx();
     for (const c of this.pending.clear()) if (c.tx !== null) c.tx.pending--;
     this.flushFinished(true);
@@ -209,13 +210,18 @@ export class SmtpSession extends SessionServerSide implements DataSink {
     this.mode = next(this.mode, verb, 'pending');
     switch (verb) {
       case 'HELO':
-      case 'EHLO':
-        // RFC 5321 §4.1.4: HELO/EHLO inside a transaction resets it, as RSET does.
-        this.endTx();
+      case 'EHLO': {
+        // RFC 5321 §4.1.4: an accepted HELO/EHLO inside a transaction resets it, as RSET does; a
+        // refused one changes nothing. Its reply decides (SessionServerSide.applyReply).
+        const tx = this.tx;
+        if (tx !== null) tx.resetPending = true;
         this.helo = argText(cmd.arg);
-        this.push(verb, null, 0);
+        this.push(verb, tx, 0);
         break;
+      }
       case 'MAIL': {
+        // A HELO/EHLO whose reply was never seen (one-sided capture, lost reply) is taken as accepted.
+        if (this.tx !== null && this.tx.resetPending) this.endTx();
         const prev = this.tx;
         // A transaction opened by RCPT/DATA without MAIL holds no envelope at the server (it
         // answered 503): a MAIL after it is the first one, not a nested one (Zeek
@@ -283,14 +289,15 @@ export class SmtpSession extends SessionServerSide implements DataSink {
 
   private onBdat(arg: Buffer): void {
     const parsed = parseBdatArg(arg);
-    const tx = this.tx ?? this.implicitTx('BDAT');
     if (!parsed.ok) {
-      // The server refuses it (Zeek's smtp-bdat-cmd-invalid: 521) and no chunk follows.
+      // The server refuses it (Zeek's smtp-bdat-cmd-invalid: 521) and no chunk follows. Outside a
+      // transaction it opens none: the MAIL pipelined after it starts the only one (issue 15).
       this.anomaly('smtp_bdat_bad_size', parsed.reason);
-      this.mode = 'rcpt';
-      this.push('BDAT', tx, 0);
+      this.mode = this.tx === null ? 'ready' : 'rcpt';
+      this.push('BDAT', this.tx, 0);
       return;
     }
+    const tx = this.tx ?? this.implicitTx('BDAT');
     if (!tx.bdat && !tx.hasRecipient) this.anomaly('smtp_data_without_rcpt');
     tx.bdat = true;
     tx.dataBytes += parsed.size;
@@ -310,6 +317,22 @@ export class SmtpSession extends SessionServerSide implements DataSink {
     this.endMessage(tx);
     this.mode = 'ready';
     this.closeTx();
+  }
+
+  /**
+   * The connection ended inside a BDAT chunk: the octets it announced never came, so the message
+   * is incomplete by that many bytes (counted on the transaction). When the chunk was LAST the
+   * client did not leave the last chunk out, so smtp_bdat_missing_last is not raised (issue 15).
+   */
+  private cutChunk(): void {
+    const tx = this.tx;
+    const missing = this.client.rawRemaining;
+    if (this.mode !== 'bdat' || tx === null || missing === 0) return;
+    this.client.gap(missing);
+    tx.gapped = true;
+    tx.gapBytes += missing;
+    this.parserOf(tx)?.gap(missing);
+    if (this.bdatLast) tx.dataEnded = true;
   }
 
   private onAuth(arg: Buffer): void {

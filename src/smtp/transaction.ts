@@ -39,6 +39,11 @@ export class Transaction {
   interrupted: Transaction | null = null;
   /** Set on the interrupted transaction: not written while this nested MAIL awaits its reply. */
   heldFor: Transaction | null = null;
+  /**
+   * A HELO/EHLO came inside it and its reply has not decided yet: an accepted one resets the
+   * transaction, a refused one leaves it as it was (RFC 5321 §4.1.4).
+   */
+  resetPending = false;
   mailFrom = '';
   mailParams: Params | undefined;
   mailCode = 0;
