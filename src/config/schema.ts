@@ -100,6 +100,11 @@ export const limitsSchema = z.object({
   urls_per_message: z.number().int().min(0).default(100),
   /** Anomaly events written per connection; further ones only counted. */
   anomaly_events_per_session: z.number().int().min(0).default(100),
+  /**
+   * Client bytes held after a lenient end of data (<LF>.<CRLF> …) until the server's reply says
+   * where the data ended (SMTP smuggling, issue 15); past it the data is read strictly. 0: off.
+   */
+  smuggling_holdback: z.number().int().min(0).default(65536),
 });
 
 export const outputSchema = z.object({

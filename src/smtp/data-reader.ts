@@ -7,7 +7,13 @@
 // a CRLF. Any other dot line (<LF>.<LF>, <LF>.<CRLF>, <CRLF>.<LF>, <CR>.<CR>, <CRLF>.<CR>x) stays
 // in the message as content and is counted in `smugglingSeen`, bare LFs in `bareLfSeen`: a
 // receiver that ends data there would see a second, smuggled message inside this one.
+//
+// With `holdLenient` set, reading stops right after a lenient terminator (<LF>.<LF>,
+// <LF>.<CRLF>, <CRLF>.<LF>, <CR>.<CR>: `lenient` tells which) without handing out its bytes
+// after the first line ending, so the session can wait for the server's reply to decide where
+// the data ended (issue 15, lenient-end.ts): resumeStrict() hands them out as content and goes on.
 import { CR, DOT, LF } from '../shared/bytes.js';
+import type { LenientForm } from './lenient-end.js';
 
 export interface DataSink {
   /** Message bytes after dot-unstuffing, in order. The view is BORROWED. */
@@ -15,6 +21,16 @@ export interface DataSink {
 }
 
 const CR_BYTE = Buffer.from([CR]);
+const DOT_BYTES = Buffer.from('.', 'latin1');
+const DOT_CR_BYTES = Buffer.from('.\r', 'latin1');
+
+/** A lenient terminator's bytes after its first line ending, as content of the strict reading. */
+const LENIENT_TAIL: Readonly<Record<LenientForm, Buffer>> = {
+  'LF.LF': Buffer.from('.\n', 'latin1'),
+  'LF.CRLF': Buffer.from('.\r\n', 'latin1'),
+  'CRLF.LF': Buffer.from('\n', 'latin1'), // the dot after a CRLF is unstuffed
+  'CR.CR': Buffer.from('.\r', 'latin1'),
+};
 
 // Byte states. "SOL" is the start of a line after a CRLF (or the start of the data).
 const S_SOL = 0;
@@ -41,7 +57,13 @@ export class DataReader {
    * whatever the segmentation (fuzz finding test/fuzz/regressions/smtp-session/anomaly-order.bin).
    */
   smugglingBeforeBareLf = 0;
+  /** Stop after each lenient terminator (see the header); set by the session. */
+  holdLenient = false;
+  /** read() stopped after this lenient terminator; resumeStrict() or reset() clears it. */
+  lenient: LenientForm | null = null;
   private state = S_SOL;
+  /** Bytes of a possible lenient terminator held from an earlier chunk (not yet handed out). */
+  private held: Buffer | null = null;
 
   /** Start a new message (after DATA). */
   reset(): void {
@@ -51,6 +73,16 @@ export class DataReader {
     this.smugglingSeen = 0;
     this.smugglingBeforeBareLf = 0;
     this.state = S_SOL;
+    this.held = null;
+    this.lenient = null;
+  }
+
+  /** The server did not end the data at the lenient terminator: its bytes are content. */
+  resumeStrict(sink: DataSink): void {
+    const form = this.lenient;
+    if (form === null) return;
+    this.lenient = null;
+    this.emit(LENIENT_TAIL[form], sink);
   }
 
   /**
@@ -92,8 +124,10 @@ export class DataReader {
         }
         case S_CR:
           if (b === LF) st = S_SOL;
-          else if (b === DOT) st = S_CRB_DOT;
-          else if (b !== CR) st = S_MID;
+          else if (b === DOT) {
+            st = S_CRB_DOT;
+            if (this.holdLenient) seg = this.cut(chunk, seg, i, sink);
+          } else if (b !== CR) st = S_MID;
           break;
         case S_DOT:
           if (b === CR) {
@@ -102,6 +136,7 @@ export class DataReader {
           } else if (b === LF) {
             this.smugglingSeen++; // <CRLF>.<LF>
             st = this.bareLf();
+            if (this.holdLenient) return this.stop('CRLF.LF', st, i);
           } else st = S_MID; // "..": the first dot was stuffing; others: RFC says drop it too
           break;
         case S_DOT_CR:
@@ -116,26 +151,37 @@ export class DataReader {
           st = S_CR;
           continue; // re-read b as the byte after a bare CR
         case S_LF_SOL:
-          if (b === DOT) st = S_LF_DOT;
-          else st = this.afterContent(b);
+          if (b === DOT) {
+            st = S_LF_DOT;
+            if (this.holdLenient) seg = this.cut(chunk, seg, i, sink);
+          } else st = this.afterContent(b);
           break;
         case S_LF_DOT:
           if (b === CR) st = S_LF_DOT_CR;
           else if (b === LF) {
             this.smugglingSeen++; // <LF>.<LF>
             st = this.bareLf();
-          } else st = S_MID;
+            if (this.holdLenient) return this.stop('LF.LF', st, i);
+          } else {
+            this.release(sink);
+            st = S_MID;
+          }
           break;
         case S_LF_DOT_CR:
           if (b === LF) {
             this.smugglingSeen++; // <LF>.<CRLF>
             st = S_SOL;
+            if (this.holdLenient) return this.stop('LF.CRLF', st, i);
             break;
           }
+          this.release(sink);
           st = S_CR;
           continue;
         case S_CRB_DOT:
           if (b === CR || b === LF) this.smugglingSeen++; // <CR>.<CR> or <CR>.<LF>
+          // The second CR is content of the strict reading: it leaves a bare CR pending (S_CR).
+          if (b === CR && this.holdLenient) return this.stop('CR.CR', S_CR, i);
+          this.release(sink);
           st = S_MID;
           continue;
         default:
@@ -143,9 +189,34 @@ export class DataReader {
       }
       i++;
     }
-    if (n > seg) this.emit(chunk.subarray(seg, n), sink);
+    if (this.holdLenient && (st === S_LF_DOT || st === S_LF_DOT_CR || st === S_CRB_DOT)) {
+      // A possible lenient terminator runs past the chunk: its bytes so far wait for the next one.
+      this.held = st === S_LF_DOT_CR ? DOT_CR_BYTES : DOT_BYTES;
+    } else if (n > seg) this.emit(chunk.subarray(seg, n), sink);
     this.state = st;
     return n;
+  }
+
+  /** Hands out chunk[seg, i) and returns i: a possible lenient terminator starts at i. */
+  private cut(chunk: Buffer, seg: number, i: number, sink: DataSink): number {
+    if (i > seg) this.emit(chunk.subarray(seg, i), sink);
+    return i;
+  }
+
+  /** The possible lenient terminator was content: what an earlier chunk held goes out first. */
+  private release(sink: DataSink): void {
+    const h = this.held;
+    if (h === null) return;
+    this.held = null;
+    this.emit(h, sink);
+  }
+
+  /** A lenient terminator ended at chunk[i]: stop there, its bytes held (resumeStrict). */
+  private stop(form: LenientForm, after: number, i: number): number {
+    this.held = null;
+    this.lenient = form;
+    this.state = after;
+    return i + 1;
   }
 
   /** Bytes were lost inside the data: the line position is unknown, so no dot is unstuffed next. */

@@ -48,8 +48,13 @@ export abstract class SessionServerSide extends SessionState {
   }
 
   protected onReply(reply: ReplyFacts, lines: readonly string[]): void {
+    this.counters.reply(reply.code);
+    this.matchReply(reply, lines);
+  }
+
+  /** A reply (already counted) meets the pending commands. */
+  protected matchReply(reply: ReplyFacts, lines: readonly string[]): void {
     const code = reply.code;
-    this.counters.reply(code);
     if (this.greetingExpected) {
       this.greetingExpected = false;
       if (code === 220) this.banner = reply.text;

@@ -13,9 +13,11 @@ import type { Command } from './command.js';
 import type { DataSink } from './data-reader.js';
 import { SessionServerSide } from './session-server.js';
 import type { SmtpSessionOptions } from './session-state.js';
+import { DataHoldback, findLenientEnd, lineVerb, ownLenientEnd, replyFits, strictEndAfter } from './lenient-end.js';
+import type { LenientEnd } from './lenient-end.js';
 import { parseAuthArg } from './sasl.js';
 import { next } from './transitions.js';
-import type { SmtpCounters, SmtpOutput } from './types.js';
+import type { ReplyFacts, SmtpCounters, SmtpOutput } from './types.js';
 import type { CloseReason, Direction, FlowOpenInfo, FlowSummary } from '../flow/types.js';
 
 export type { SmtpSessionOptions } from './session-state.js';
@@ -27,6 +29,11 @@ function isText(bytes: Buffer): boolean {
 }
 
 export class SmtpSession extends SessionServerSide implements DataSink {
+  /** Client bytes after a lenient end of data, until a server reply decides (lenient-end.ts). */
+  private holdback: DataHoldback | null = null;
+  /** Held bytes are being read again after a decision: no new hold (each byte is held once). */
+  private rereading = false;
+
   constructor(info: FlowOpenInfo, opts: SmtpSessionOptions, out: SmtpOutput, counters: SmtpCounters) {
     super(info, opts, out, counters);
   }
@@ -77,6 +84,8 @@ export class SmtpSession extends SessionServerSide implements DataSink {
       this.rejectNotSmtp();
     }
     if (this.recognition === 'not_smtp') return;
+    // No reply will decide any more: the held data is read as RFC 5321 says.
+    this.releaseStrict();
     // A last line without its CRLF (a client that closes right after "QUIT").
     if (this.lineMode() && !this.clientOpaque && !(this.tlsActive && this.tlsClient !== 'plain')) {
       const line = this.client.flush();
@@ -142,8 +151,14 @@ export class SmtpSession extends SessionServerSide implements DataSink {
       }
       switch (this.mode) {
         case 'data':
+          if (this.holdback !== null) {
+            this.holdMore(off === 0 ? chunk : chunk.subarray(off));
+            return;
+          }
+          this.data.holdLenient = !this.rereading && this.opts.limits.smuggling_holdback > 0;
           off = this.data.read(chunk, off, this);
           this.afterDataRead();
+          if (this.data.lenient !== null) this.holdback = new DataHoldback(this.data.lenient);
           break;
         case 'bdat': {
           off = this.client.readRaw(chunk, off);
@@ -374,7 +389,110 @@ export class SmtpSession extends SessionServerSide implements DataSink {
     this.closeTx();
   }
 
+  // ---- SMTP smuggling: where did the server end the data? (issue 15, lenient-end.ts) ----
+
+  /** More client bytes while a lenient end of data awaits the server's verdict. */
+  private holdMore(bytes: Buffer): void {
+    const h = this.holdback!;
+    const limit = this.opts.limits.smuggling_holdback;
+    if (h.size + bytes.length <= limit) {
+      h.append(bytes);
+      return;
+    }
+    this.anomaly('smtp_smuggling_holdback_exceeded', `more than ${limit} bytes after ${h.form}`);
+    this.releaseStrict();
+    this.onClientBytes(bytes);
+  }
+
+  /** Any reply that meets a pending command, or a gap: the held data is read strictly first. */
+  protected override onReply(reply: ReplyFacts, lines: readonly string[]): void {
+    if (this.holdback !== null && this.pending.length > 0) this.releaseStrict();
+    super.onReply(reply, lines);
+  }
+
+  protected override onServerGap(len: number): void {
+    this.releaseStrict();
+    super.onServerGap(len);
+  }
+
+  /** A reply with no pending command while the data is held: it answers an end of data. */
+  protected override onUnmatchedReply(reply: ReplyFacts, lines: readonly string[]): void {
+    if (this.holdback === null || this.mode !== 'data' || this.tx === null) {
+      super.onUnmatchedReply(reply, lines);
+      return;
+    }
+    this.decideHold(reply, lines);
+  }
+
+  /**
+   * The server's replies are the arbiter of where the data ended. No strict <CRLF>.<CRLF> in the
+   * held bytes: the server can only have ended at a lenient terminator. A strict end too: both
+   * readings expect this reply, so the next one decides. A strict server expects no reply (or one
+   * that fits the command after the strict end); a lenient one answers the first smuggled command.
+   */
+  private decideHold(reply: ReplyFacts, lines: readonly string[]): void {
+    const h = this.holdback!;
+    const held = h.bytes();
+    const strictEnd = strictEndAfter(h.form, held);
+    const end = findLenientEnd(h.form, held, strictEnd < 0 ? held.length : strictEnd);
+    if (h.firstReply === null) {
+      if (strictEnd < 0) this.endLenient(reply, end ?? ownLenientEnd(h.form, held));
+      else if (end === null) {
+        this.releaseStrict();
+        this.matchReply(reply, lines);
+      } else h.firstReply = { reply, lines };
+      return;
+    }
+    const strictVerb = lineVerb(held, strictEnd);
+    const strictFits = strictVerb !== null && replyFits(strictVerb, reply.code);
+    if (end !== null && end.verb !== null && replyFits(end.verb, reply.code) && !strictFits) this.endLenient(h.firstReply.reply, end);
+    else this.releaseStrict();
+    this.matchReply(reply, lines);
+  }
+
+  /** The data is read as RFC 5321 says: the lenient terminator and the held bytes are content. */
+  private releaseStrict(): void {
+    const h = this.holdback;
+    if (h === null) return;
+    this.holdback = null;
+    this.data.resumeStrict(this);
+    this.reread(h.bytes());
+    if (h.firstReply !== null) this.matchReply(h.firstReply.reply, h.firstReply.lines);
+  }
+
+  /** The server ended the data at `end`: the message ends there, the rest is read as commands. */
+  private endLenient(reply: ReplyFacts, end: LenientEnd): void {
+    const h = this.holdback!;
+    const tx = this.tx!;
+    const held = h.bytes();
+    this.holdback = null;
+    if (!end.own) {
+      // A later terminator: the own one and the bytes up to that one's dot are content.
+      this.data.resumeStrict(this);
+      this.data.holdLenient = false;
+      this.data.read(held.subarray(0, end.cut), 0, this);
+      this.afterDataRead();
+    }
+    this.data.reset();
+    tx.dataEnded = true;
+    tx.anyReply = true;
+    tx.lastReply = reply;
+    tx.endCode = reply.code;
+    this.endMessage(tx);
+    this.mode = end.verb !== null && end.verb !== 'other' ? 'ready' : 'after_gap';
+    this.closeTx();
+    this.reread(held.subarray(end.rest));
+  }
+
+  private reread(bytes: Buffer): void {
+    const was = this.rereading;
+    this.rereading = true;
+    this.onClientBytes(bytes);
+    this.rereading = was;
+  }
+
   private onClientGap(len: number): void {
+    this.releaseStrict();
     if (this.clientOpaque || (this.tlsActive && this.tlsClient !== 'plain')) return;
     const tx = this.tx;
     if (this.mode === 'data' && tx !== null) {

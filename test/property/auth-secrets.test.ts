@@ -165,7 +165,8 @@ function outputOf(x: Exchange, cuts: number[], logPasswords: boolean): string {
   table.onOpen(INFO, ts);
   for (const st of connection(x)) {
     const dir = 'c' in st ? 'c2s' : 's2c';
-    const bytes = Buffer.from('c' in st ? st.c : st.s, 'latin1');
+    const raw = 'c' in st ? st.c : st.s;
+    const bytes = Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'latin1');
     if (dir === 'c2s') bytesClient += bytes.length;
     else bytesServer += bytes.length;
     for (let off = 0; off < bytes.length; ) {

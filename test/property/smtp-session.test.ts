@@ -16,6 +16,8 @@ const clientPiece = fc.oneof(
     'DATA\r\n', 'BDAT 5\r\n', 'BDAT 3 LAST\r\n', 'BDAT 0 LAST\r\n', 'BDAT -1\r\n', 'RSET\r\n', 'QUIT\r\n', 'NOOP\r\n',
     'AUTH LOGIN\r\n', 'AUTH PLAIN AHUAcA==\r\n', 'dXNlcg==\r\n', '*\r\n', 'STARTTLS\r\n', '.\r\n', '..x\r\n', 'text\n.\n',
     'line\r\n', '\r\n', 'a\rb', '\x16\x03\x01',
+    // Lenient ends of data followed by commands (issue 15: the hold until a reply decides).
+    'x\n.\r\nMAIL FROM:<e@example.com>\r\n', 'y\r.\r\nRCPT TO:<v@example.net>\r\n', 'z\r\n.\nDATA\r\n',
   ),
   fc.string({ maxLength: 30 }),
 );

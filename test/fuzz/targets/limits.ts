@@ -24,4 +24,5 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   boundary_length: 998,
   urls_per_message: 100,
   anomaly_events_per_session: 100,
+  smuggling_holdback: 65536,
 };

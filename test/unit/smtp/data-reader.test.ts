@@ -66,3 +66,62 @@ test('after a gap the line position is unknown: no dot is unstuffed until the ne
   assert.equal(parts.join(''), 'abc\r\n.x\r\n');
   assert.equal(d.done, true);
 });
+
+/** holdLenient: read until the reader stops at a lenient terminator; then resume strictly and read on. */
+function runHold(chunks: Buffer[]): { before: string; form: string | null; after: string; consumed: number } {
+  const d = new DataReader();
+  d.holdLenient = true;
+  const parts: Buffer[] = [];
+  const sink: DataSink = { onMessageBytes: (b) => parts.push(Buffer.from(b)) };
+  let consumed = 0;
+  let before = '';
+  let form: string | null = null;
+  for (const c of chunks) {
+    let off = 0;
+    while (off < c.length && !d.done) {
+      off = d.read(c, off, sink);
+      if (d.lenient !== null && form === null) {
+        form = d.lenient;
+        before = Buffer.concat(parts).toString('latin1');
+        consumed += off;
+        d.resumeStrict(sink);
+        consumed -= off;
+      }
+    }
+    consumed += off;
+  }
+  const all = Buffer.concat(parts).toString('latin1');
+  assert.equal(d.bytes, all.length);
+  return { before, form, after: all.slice(before.length), consumed };
+}
+
+test('holdLenient: the reader stops after each lenient form, its bytes unsent; strict resumption gives the plain reading', () => {
+  for (const [form, input, before] of [
+    ['LF.LF', 'a\n.\nMAIL\r\n.\r\n', 'a\n'],
+    ['LF.CRLF', 'a\n.\r\nMAIL\r\n.\r\n', 'a\n'],
+    ['CRLF.LF', 'a\r\n.\nMAIL\r\n.\r\n', 'a\r\n'],
+    ['CR.CR', 'a\r.\r\nMAIL\r\n.\r\n', 'a\r'],
+  ] as const) {
+    const plain = run([Buffer.from(input, 'latin1')]);
+    const b = Buffer.from(input, 'latin1');
+    for (let i = 0; i <= b.length; i++) {
+      for (let j = i; j <= Math.min(b.length, i + 2); j++) {
+        const got = runHold([b.subarray(0, i), b.subarray(i, j), b.subarray(j)]);
+        assert.equal(got.form, form, `${form} split ${i}/${j}`);
+        assert.equal(got.before, before, `${form} split ${i}/${j}`);
+        assert.equal(before + got.after, plain.message, `${form} split ${i}/${j}`);
+      }
+    }
+  }
+});
+
+test('holdLenient: a dot after a bare LF or CR that is no terminator is content, across every boundary', () => {
+  const input = 'x\n.y\r.z\n.\rw\r\n.\r\n';
+  const plain = run([Buffer.from(input, 'latin1')]);
+  const b = Buffer.from(input, 'latin1');
+  for (let i = 0; i <= b.length; i++) {
+    const got = runHold([b.subarray(0, i), b.subarray(i)]);
+    assert.equal(got.form, null, `split ${i}`);
+    assert.equal(got.after, plain.message, `split ${i}`);
+  }
+});
