@@ -48,6 +48,31 @@ const CONNECTIONS: PcapStep[][] = [
     { s: '250 2.1.0 ok\r\n250 2.1.5 ok\r\n' },
     { c: 'Subject: eight\r\n\r\nonly this' },
   ],
+  // item 4a: lenient server, the smuggled envelope pipelined after <LF>.<CRLF>
+  [
+    ...HELLO,
+    { c: 'MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n' }, { s: '250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go\r\n' },
+    { c: 'Subject: first\r\n\r\nhello\n.\r\nMAIL FROM:<ceo@example.org>\r\nRCPT TO:<victim@example.net>\r\nDATA\r\n' },
+    { s: '250 2.0.0 queued as 41\r\n250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go\r\n' },
+    { c: 'Subject: smuggled\r\nFrom: ceo@example.org\r\n\r\npay now\r\n.\r\n' }, { s: '250 2.0.0 queued as 42\r\n' },
+    ...BYE,
+  ],
+  // item 4b: the whole smuggling payload in one flight, a lenient server answers five times
+  [
+    ...HELLO,
+    { c: 'MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n' }, { s: '250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go\r\n' },
+    { c: 'Subject: first\r\n\r\nhello\n.\r\nMAIL FROM:<ceo@example.org>\r\nRCPT TO:<victim@example.net>\r\nDATA\r\nSubject: smuggled\r\n\r\npay now\r\n.\r\n' },
+    { s: '250 2.0.0 queued as 43\r\n250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go\r\n250 2.0.0 queued as 44\r\n' },
+    ...BYE,
+  ],
+  // item 4c: the same flight against a strict server: one reply, one message
+  [
+    ...HELLO,
+    { c: 'MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n' }, { s: '250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go\r\n' },
+    { c: 'Subject: first\r\n\r\nhello\n.\r\nMAIL FROM:<ceo@example.org>\r\nRCPT TO:<victim@example.net>\r\nDATA\r\nSubject: smuggled\r\n\r\npay now\r\n.\r\n' },
+    { s: '250 2.0.0 queued as 45\r\n' },
+    ...BYE,
+  ],
 ];
 
 /** One `mailtap read` of the whole capture, shared by the tests below. */
@@ -90,4 +115,26 @@ test('item 8: BDAT 200 LAST cut by the close: incomplete, missing octets counted
   assert.deepEqual([tx(r, 3)[0]!.status, tx(r, 3)[0]!.bdat, tx(r, 3)[0]!.data_bytes, tx(r, 3)[0]!.gap_bytes], ['incomplete', true, 200, 200 - sent]);
   assert.ok(!anomalies(r, 3).includes('smtp_bdat_missing_last'));
   assert.ok(!(tx(r, 3)[0]!.anomalies as string[]).includes('smtp_bdat_missing_last'));
+});
+
+test('item 4: pipelined smuggling against a lenient server: both envelopes reported, the first message ends at <LF>.<CRLF>', async () => {
+  const r = await read();
+  for (const i of [4, 5]) {
+    const t = tx(r, i);
+    assert.deepEqual(t.map((e) => [e.mail_from, e.rcpt_to, e.status]), [
+      ['a@example.org', ['b@example.net'], 'accepted'],
+      ['ceo@example.org', ['victim@example.net'], 'accepted'],
+    ], `connection ${i}`);
+    assert.equal(t[0]!.data_bytes, 'Subject: first\r\n\r\nhello\n'.length);
+    assert.ok((t[0]!.anomalies as string[]).includes('smtp_smuggling_end'));
+    assert.equal((t[1]!.message as Record<string, unknown>).subject, 'smuggled');
+    assert.ok(!anomalies(r, i).includes('smtp_unmatched_reply'), `connection ${i}: every reply matched`);
+  }
+});
+
+test('item 4: the same flight against a strict server is one message', async () => {
+  const r = await read();
+  const t = tx(r, 6);
+  assert.deepEqual(t.map((e) => [e.mail_from, e.status]), [['a@example.org', 'accepted']]);
+  assert.ok(!anomalies(r, 6).includes('smtp_unmatched_reply'));
 });
