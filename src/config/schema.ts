@@ -105,6 +105,11 @@ export const limitsSchema = z.object({
    * where the data ended (SMTP smuggling, issue 15); past it the data is read strictly. 0: off.
    */
   smuggling_holdback: z.number().int().min(0).default(65536),
+  /**
+   * TLS handshake bytes kept per connection (ClientHello, ServerHello, TLS <= 1.2 certificate
+   * chain): a hostile 16 MiB Certificate message must not be buffered. Messages past it are skipped.
+   */
+  tls_handshake_bytes: z.number().int().min(1024).default(65536),
 });
 
 export const outputSchema = z.object({

@@ -6,7 +6,7 @@
 // FlowTable.ignore and its close is not forwarded (its worker never heard of it).
 import type { AnomalyCode } from '../shared/anomalies.js';
 import type { FlowId, FlowOpenInfo, StreamEvent, StreamSink } from '../flow/types.js';
-import { RECOGNITION_ONE_SIDE_LIMIT, SmtpRecognizer } from '../smtp/recognize.js';
+import { RECOGNITION_ONE_SIDE_LIMIT, SMTPS_PORT, SmtpRecognizer } from '../smtp/recognize.js';
 import type { AnomalyRecord } from '../output/types.js';
 import { buildAnomalyRecord } from '../output/records.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -216,7 +216,7 @@ export class SmtpGate implements StreamSink {
     switch (ev.t) {
       case 'data': {
         // Created on the first byte, not on open: a SYN scan must not cost two windows per flow.
-        f.recognizer ??= new SmtpRecognizer(false);
+        f.recognizer ??= new SmtpRecognizer(false, f.info.server.port === SMTPS_PORT);
         const r = f.recognizer.feed(ev.dir, ev.bytes);
         if (r === 'smtp') {
           this.promote(f);

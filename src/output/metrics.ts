@@ -43,6 +43,7 @@ export const METRIC_DEFS = {
   reassembly_events_total: { type: 'counter', help: 'Reassembly events, by kind', labels: ['kind'], initial: one('out_of_order', 'retransmit', 'overlap', 'gap') },
   gap_bytes_total: { type: 'counter', help: 'Payload bytes never captured', labels: [] },
   smtp_sessions_total: { type: 'counter', help: 'SMTP sessions, by STARTTLS outcome', labels: ['starttls'], initial: one('none', 'offered', 'attempted', 'succeeded'), fromWorkers: true },
+  smtp_tls_total: { type: 'counter', help: 'TLS handshakes after STARTTLS or of implicit TLS, by negotiated version and outcome', labels: ['version', 'outcome'], fromWorkers: true },
   smtp_transactions_total: { type: 'counter', help: 'SMTP transactions, by status', labels: ['status'], initial: one('accepted', 'rejected', 'aborted', 'incomplete', 'unknown'), fromWorkers: true },
   smtp_commands_total: { type: 'counter', help: 'SMTP client commands, by verb', labels: ['command'], fromWorkers: true },
   smtp_replies_total: { type: 'counter', help: 'SMTP server replies, by class', labels: ['class'], initial: one('2xx', '3xx', '4xx', '5xx'), fromWorkers: true },

@@ -82,6 +82,8 @@ export function buildSessionRecord(info: FlowOpenInfo, s: SessionFacts, opts: Re
   if (s.ehlo_keywords !== undefined) r.ehlo_keywords = s.ehlo_keywords;
   if (s.auth !== undefined) r.auth = authRecord(s.auth, opts);
   if (s.starttls !== undefined) r.starttls = s.starttls;
+  if (s.implicit_tls !== undefined) r.implicit_tls = s.implicit_tls;
+  if (s.tls_handshake !== undefined) r.tls_handshake = s.tls_handshake;
   r.transactions = s.transactions;
   r.commands = s.commands;
   r.bytes_client = s.bytes_client;

@@ -43,6 +43,8 @@ export const ANOMALIES = {
   smtp_gap_recovery: { event: false, doc: 'a gap in the command stream; parsing resynchronised on the next reply or command' },
   smtp_plaintext_after_starttls: { event: true, doc: 'plaintext SMTP after a successful STARTTLS (decrypted feed or downgrade)' },
   smtp_command_in_tls: { event: false, doc: 'bytes after STARTTLS were not TLS and not SMTP' },
+  smtp_tls_malformed: { event: true, doc: 'a TLS record header or handshake message after STARTTLS (or of implicit TLS) did not parse; that direction is no longer read' },
+  smtp_tls_handshake_exceeded: { event: true, doc: 'a TLS handshake message would exceed limits.tls_handshake_bytes; it was skipped (its facts are missing)' },
   smtp_internal_error: { event: true, doc: 'the SMTP/MIME engine threw on this connection (a bug); its session was dropped and the connection is incomplete' },
 
   // mime_: message engine

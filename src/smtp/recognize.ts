@@ -6,7 +6,10 @@
 //    also covers a midstream pickup (no greeting, no EHLO). A side that sends WINDOW bytes or
 //    MAX_LINES lines of text without either is taken as SMTP too (a pickup inside DATA): the port says so.
 //  - Other ports: the server's first line must be a 220 greeting AND the client's first line HELO/EHLO.
-//  - Anywhere: TLS records, HTTP, or control bytes in the first lines mean not SMTP, at once.
+//  - Implicit TLS (SMTPS, RFC 8314 §3.3): on an SMTP port or on 465, a client whose first bytes
+//    are a TLS ClientHello is an SMTP session in TLS from the first byte (`implicitTls`); on 465 a
+//    TLS record from either side is enough (a midstream pickup). Elsewhere TLS is not SMTP.
+//  - Anywhere else: TLS records, HTTP, or control bytes in the first lines mean not SMTP, at once.
 //  - An HTTP CONNECT preamble (request, proxy's 2xx) is skipped; inside such a tunnel the rules of
 //    other ports apply (greeting AND HELO/EHLO), and the session skips the preamble too.
 import { parseCommand } from './command.js';
@@ -23,7 +26,16 @@ const MAX_LINES = 3;
 /** Bytes one side may send while the other is silent before a decision is forced. */
 export const RECOGNITION_ONE_SIDE_LIMIT = 8192;
 
-type SideVerdict = 'ok' | 'bad' | 'text' | 'unknown';
+/** RFC 8314 §7.3: the port of SMTP submission over implicit TLS. */
+export const SMTPS_PORT = 465;
+
+/** `hello`: a TLS ClientHello starts the side; `record`: some other TLS record does. */
+type SideVerdict = 'ok' | 'bad' | 'text' | 'unknown' | 'hello' | 'record';
+
+/** RFC 8446 §5.1 record header: content type 20..23, version 3.x, length within a record's bound. */
+function isTlsRecordHeader(buf: Buffer, len: number): boolean {
+  return len >= 5 && buf[0]! >= 0x14 && buf[0]! <= 0x17 && buf[1] === 3 && buf.readUInt16BE(3) <= 16384 + 2048;
+}
 
 const HTTP_METHODS = new Set(['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'PATCH', 'TRACE', 'PRI']);
 
@@ -68,9 +80,14 @@ export class SmtpRecognizer {
   private readonly verdicts: [SideVerdict, SideVerdict] = ['unknown', 'unknown'];
   /** Each side began with an HTTP CONNECT preamble (client request / server 2xx), to be skipped. */
   readonly tunnel: [boolean, boolean] = [false, false];
+  /** Recognised as SMTP in TLS from the first byte (SMTPS). */
+  implicitTls = false;
+  private readonly smtps: boolean;
 
-  constructor(onSmtpPort: boolean) {
+  /** `smtps`: the server port is 465 (SMTPS_PORT), where TLS from the first byte is SMTP. */
+  constructor(onSmtpPort: boolean, smtps = false) {
     this.onSmtpPort = onSmtpPort;
+    this.smtps = smtps;
   }
 
   get state(): Recognition {
@@ -100,6 +117,11 @@ export class SmtpRecognizer {
 
   private decide(): Recognition {
     const [c, s] = this.verdicts;
+    if ((c === 'hello' && (this.onSmtpPort || this.smtps)) || (this.smtps && (c === 'record' || s === 'record' || s === 'hello'))) {
+      this.implicitTls = true;
+      return 'smtp';
+    }
+    if (c === 'hello' || c === 'record' || s === 'hello' || s === 'record') return 'not_smtp';
     if (c === 'bad' || s === 'bad') return 'not_smtp';
     if (this.lenient()) {
       if (c === 'ok' || s === 'ok' || c === 'text' || s === 'text') return 'smtp';
@@ -115,7 +137,14 @@ export class SmtpRecognizer {
     const buf = this.bufs[side];
     const len = this.lens[side];
     // TLS record header: content type 20..23, version major 3 (ClientHello/ServerHello on 465 or 25).
-    if (len >= 1 && buf[0]! >= 0x14 && buf[0]! <= 0x17) return 'bad';
+    if (len >= 1 && buf[0]! >= 0x14 && buf[0]! <= 0x17) {
+      // Only a client on an SMTP port, or either side on 465, can open implicit TLS: elsewhere at once.
+      if (!this.smtps && (side === 1 || !this.onSmtpPort)) return 'bad';
+      // Record header (5 bytes) and the handshake type (1 byte) decide; until then, undecided.
+      if (len < 6) return 'unknown';
+      if (!isTlsRecordHeader(buf, len)) return 'bad';
+      return buf[0] === 0x16 && buf[5] === 0x01 ? 'hello' : 'record';
+    }
     let start = httpPreamble(buf, len, side);
     if (start < 0) return len >= RECOGNITION_WINDOW ? 'bad' : 'unknown';
     if (start > 0) this.tunnel[side] = true;

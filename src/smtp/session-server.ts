@@ -20,7 +20,10 @@ export abstract class SessionServerSide extends SessionState {
     let off = 0;
     while (off < chunk.length) {
       if (this.tlsActive && this.tlsServer !== 'plain') {
-        if (!this.tlsPlaintext('s2c', chunk[off]!)) return;
+        if (!this.tlsPlaintext('s2c', chunk[off]!)) {
+          this.onTlsBytes('s2c', chunk, off);
+          return;
+        }
         continue;
       }
       off = this.server.read(chunk, off);
@@ -205,7 +208,10 @@ export abstract class SessionServerSide extends SessionState {
   }
 
   protected onServerGap(len: number): void {
-    if (this.tlsActive && this.tlsServer !== 'plain') return;
+    if (this.tlsActive && this.tlsServer !== 'plain') {
+      this.tlsHandshake?.gap('s2c');
+      return;
+    }
     this.server.gap(len);
     this.replies.reset();
     this.greetingExpected = false;
@@ -226,6 +232,11 @@ export abstract class SessionServerSide extends SessionState {
     this.flushFinished(false);
   }
 
+  /** The TLS bytes of a direction from `off` on: to the handshake parser (src/tls), nothing else reads them. */
+  protected onTlsBytes(dir: Direction, chunk: Buffer, off: number): void {
+    this.tlsHandshake?.feed(dir, off === 0 ? chunk : chunk.subarray(off));
+  }
+
   /** First byte of a direction after STARTTLS: false when it is TLS (the rest is skipped). */
   protected tlsPlaintext(dir: Direction, b: number): boolean {
     const side = dir === 'c2s' ? this.tlsClient : this.tlsServer;
@@ -238,7 +249,11 @@ export abstract class SessionServerSide extends SessionState {
     if (plain) {
       this.anomaly('smtp_plaintext_after_starttls', dir);
       if (dir === 'c2s' && this.mode === 'tls') this.mode = 'ready';
-    } else if (!isTlsRecordStart(b)) this.anomaly('smtp_command_in_tls', dir);
+    } else if (!isTlsRecordStart(b)) {
+      this.anomaly('smtp_command_in_tls', dir);
+      // Neither SMTP nor TLS: the handshake parser leaves this direction alone (one anomaly, not two).
+      this.tlsHandshake?.gap(dir);
+    }
     return plain;
   }
 }

@@ -6,7 +6,7 @@ import type { Verb } from './command.js';
 import { DataReader } from './data-reader.js';
 import { LineReader } from './line-reader.js';
 import { PendingQueue } from './pending-queue.js';
-import { SmtpRecognizer } from './recognize.js';
+import { SMTPS_PORT, SmtpRecognizer } from './recognize.js';
 import type { Recognition } from './recognize.js';
 import { ReplyAssembler } from './reply.js';
 import { Transaction } from './transaction.js';
@@ -15,6 +15,7 @@ import type { SessionFacts, SmtpCounters, SmtpOutput, StartTlsState } from './ty
 import type { LimitsConfig } from '../config/types.js';
 import type { CloseReason, Direction, FlowOpenInfo, FlowSummary } from '../flow/types.js';
 import type { MessageParser, MessageParserFactory } from '../mime/types.js';
+import { TlsHandshake } from '../tls/handshake.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
 
 export interface SmtpSessionOptions {
@@ -65,6 +66,9 @@ export abstract class SessionState {
   protected tlsActive = false;
   protected tlsClient: TlsSide = 'unknown';
   protected tlsServer: TlsSide = 'unknown';
+  /** The TLS handshake after STARTTLS's 220 (or of implicit TLS), parsed as far as it is in clear. */
+  protected tlsHandshake: TlsHandshake | null = null;
+  protected implicitTls = false;
   protected bdatLast = false;
   /** The client spoke TLS without STARTTLS: its bytes are counted, not parsed. */
   protected clientOpaque = false;
@@ -90,7 +94,7 @@ export abstract class SessionState {
     this.opts = opts;
     this.out = out;
     this.counters = counters;
-    this.recognizer = new SmtpRecognizer(opts.smtpPorts.includes(info.server.port));
+    this.recognizer = new SmtpRecognizer(opts.smtpPorts.includes(info.server.port), info.server.port === SMTPS_PORT);
     this.client = new LineReader(opts.limits.line_length);
     this.server = new LineReader(opts.limits.line_length);
     this.replies = new ReplyAssembler(opts.limits.line_length);
@@ -119,6 +123,18 @@ export abstract class SessionState {
 
   protected startTls(): void {
     this.starttls = 'succeeded';
+    this.enterTls();
+  }
+
+  /** SMTPS (RFC 8314 §3.3): TLS from the first byte; the SMTP inside is never readable. */
+  protected startImplicitTls(): void {
+    this.implicitTls = true;
+    this.greetingExpected = false;
+    this.enterTls();
+  }
+
+  private enterTls(): void {
+    this.tlsHandshake ??= new TlsHandshake(this.opts.limits.tls_handshake_bytes, (name, detail) => this.anomaly(name, detail));
     this.tlsActive = true;
     this.tlsClient = 'unknown';
     this.tlsServer = 'unknown';
@@ -247,6 +263,9 @@ export abstract class SessionState {
     if (this.ehloKeywords.length > 0) s.ehlo_keywords = this.ehloKeywords;
     if (this.auth !== null) s.auth = this.auth.facts(this.opts.logPasswords);
     if (this.starttls !== undefined) s.starttls = this.starttls;
+    if (this.implicitTls) s.implicit_tls = true;
+    const tls = this.tlsHandshake?.facts();
+    if (tls !== undefined && tls !== null) s.tls_handshake = tls;
     if (summary.oneSided !== null) s.one_sided = summary.oneSided;
     return s;
   }

@@ -125,6 +125,7 @@ export class SmtpSession extends SessionServerSide implements DataSink {
     this.recognition = 'smtp';
     this.clientPreamble = this.recognizer.tunnel[0];
     this.serverPreamble = this.recognizer.tunnel[1];
+    if (this.recognizer.implicitTls) this.startImplicitTls();
     const held = this.held;
     this.held = [];
     for (const h of held) {
@@ -146,7 +147,10 @@ export class SmtpSession extends SessionServerSide implements DataSink {
     let off = 0;
     while (off < chunk.length) {
       if (this.tlsActive && this.tlsClient !== 'plain') {
-        if (!this.tlsPlaintext('c2s', chunk[off]!)) return;
+        if (!this.tlsPlaintext('c2s', chunk[off]!)) {
+          this.onTlsBytes('c2s', chunk, off);
+          return;
+        }
         continue;
       }
       switch (this.mode) {
@@ -493,6 +497,7 @@ export class SmtpSession extends SessionServerSide implements DataSink {
 
   private onClientGap(len: number): void {
     this.releaseStrict();
+    if (this.tlsActive && this.tlsClient !== 'plain') this.tlsHandshake?.gap('c2s');
     if (this.clientOpaque || (this.tlsActive && this.tlsClient !== 'plain')) return;
     const tx = this.tx;
     if (this.mode === 'data' && tx !== null) {

@@ -4,6 +4,7 @@
 import type { AnomalyCode } from '../shared/anomalies.js';
 import type { CloseReason, OneSided } from '../flow/types.js';
 import type { MessageRecord } from '../mime/types.js';
+import type { TlsHandshakeFacts } from '../tls/types.js';
 
 export type AuthResult = 'success' | 'failure' | 'unknown';
 
@@ -57,6 +58,9 @@ export interface SessionFacts {
   ehlo_keywords?: string[];
   auth?: AuthFacts;
   starttls?: StartTlsState;
+  /** TLS from the first byte (SMTPS): the recognizer saw a ClientHello where SMTP begins. */
+  implicit_tls?: true;
+  tls_handshake?: TlsHandshakeFacts;
   transactions: number;
   commands: number;
   bytes_client: number;

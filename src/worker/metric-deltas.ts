@@ -5,6 +5,7 @@
 import type { AuthResult, SmtpCounters, TransactionStatus } from '../smtp/types.js';
 import type { StartTlsState } from '../smtp/types.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
+import type { TlsOutcome } from '../tls/types.js';
 import type { MetricDeltas } from '../dispatch/types.js';
 import { LABEL_SEP } from '../dispatch/types.js';
 
@@ -17,6 +18,14 @@ const KNOWN_MECHANISMS = new Set([
   'PLAIN', 'LOGIN', 'CRAM-MD5', 'DIGEST-MD5', 'NTLM', 'GSSAPI', 'XOAUTH2', 'OAUTHBEARER',
   'SCRAM-SHA-1', 'SCRAM-SHA-256', 'EXTERNAL', 'ANONYMOUS',
 ]);
+
+/** Negotiated versions kept as label values; anything else (a hex code a peer chose) is `other`. */
+const KNOWN_TLS_VERSIONS = new Set(['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+
+export function foldTlsVersion(version: string | undefined): string {
+  if (version === undefined) return 'unknown';
+  return KNOWN_TLS_VERSIONS.has(version) ? version : 'other';
+}
 
 export function foldVerb(verb: string): string {
   const v = verb.toUpperCase();
@@ -82,6 +91,10 @@ export class MetricDeltaAccumulator implements SmtpCounters {
 
   session(starttls: StartTlsState | undefined): void {
     this.inc(`smtp_sessions_total${LABEL_SEP}${starttls ?? 'none'}`);
+  }
+
+  tls(version: string | undefined, outcome: TlsOutcome): void {
+    this.inc(`smtp_tls_total${LABEL_SEP}${foldTlsVersion(version)}${LABEL_SEP}${outcome}`);
   }
 
   transaction(status: TransactionStatus, parts: number, attachments: number, messageBytes: number | null): void {

@@ -141,6 +141,7 @@ export class SessionTable implements BatchHandler {
   emitSession(entry: SessionEntry, s: SessionFacts): void {
     this.records.push(buildSessionRecord(entry.info, s, this.opts));
     this.metrics.session(s.starttls);
+    if (s.tls_handshake !== undefined) this.metrics.tls(s.tls_handshake.version, s.tls_handshake.outcome);
   }
 
   emitAnomaly(entry: SessionEntry, name: AnomalyCode, tsMicros: number, detail?: string): void {

@@ -25,4 +25,5 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   urls_per_message: 100,
   anomaly_events_per_session: 100,
   smuggling_holdback: 65536,
+  tls_handshake_bytes: 65536,
 };

@@ -16,6 +16,7 @@ const SPEC: [string, 'counter' | 'gauge' | 'histogram', string[]][] = [
   ['reassembly_events_total', 'counter', ['kind']],
   ['gap_bytes_total', 'counter', []],
   ['smtp_sessions_total', 'counter', ['starttls']],
+  ['smtp_tls_total', 'counter', ['version', 'outcome']],
   ['smtp_transactions_total', 'counter', ['status']],
   ['smtp_commands_total', 'counter', ['command']],
   ['smtp_replies_total', 'counter', ['class']],

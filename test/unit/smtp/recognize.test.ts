@@ -43,8 +43,10 @@ test('other ports: both the 220 greeting and HELO/EHLO are needed', () => {
 
 test('TLS, HTTP and binary are not SMTP, on any port, at once', () => {
   const hello = Buffer.from([0x16, 0x03, 0x01, 0x00, 0x10]);
+  // Issue 16: a ClientHello on an SMTP port is implicit TLS (below); elsewhere it is not SMTP at once.
+  assert.equal(feed(false, [['c2s', hello]]), 'not_smtp');
+  assert.equal(feed(true, [['c2s', Buffer.from([0x17, 0x03, 0x03, 0x00, 0x10, 0x00])]]), 'not_smtp');
   for (const port of [true, false]) {
-    assert.equal(feed(port, [['c2s', hello]]), 'not_smtp');
     assert.equal(feed(port, [['s2c', Buffer.from([0x15, 0x03, 0x03])]]), 'not_smtp');
     assert.equal(feed(port, [['c2s', 'GET / HTTP/1.1\r\n']]), 'not_smtp');
     assert.equal(feed(port, [['s2c', 'HTTP/1.1 400 Bad\r\n']]), 'not_smtp');
@@ -88,4 +90,41 @@ test('httpPreamble: length, undecided, none', () => {
   assert.equal(httpPreamble(...b('HTTP/1.1 200 OK\r\n\r\n220'), 1), 19);
   assert.equal(httpPreamble(...b('HTTP/1.1 407 Auth\r\n\r\n'), 1), 0);
   assert.equal(httpPreamble(...b('220 mx\r\n'), 1), 0);
+});
+
+/** A ClientHello's first 6 bytes: record header (handshake, 3.1, length) and handshake type 1. */
+const CLIENT_HELLO = Buffer.from([0x16, 0x03, 0x01, 0x00, 0xf8, 0x01, 0x00, 0x00, 0xf4, 0x03, 0x03]);
+
+test('implicit TLS (issue 16): a ClientHello first on an SMTP port is an SMTP session in TLS, at any split', () => {
+  for (const chunk of [0, 1, 2, 5]) {
+    const r = new SmtpRecognizer(true);
+    for (let i = 0; i < CLIENT_HELLO.length; i += chunk || CLIENT_HELLO.length) r.feed('c2s', CLIENT_HELLO.subarray(i, i + (chunk || CLIENT_HELLO.length)));
+    assert.equal(r.state, 'smtp', `chunk ${chunk}`);
+    assert.equal(r.implicitTls, true);
+  }
+  // Five bytes do not tell a ClientHello from another handshake record: undecided until the sixth.
+  const r = new SmtpRecognizer(true);
+  assert.equal(r.feed('c2s', CLIENT_HELLO.subarray(0, 5)), 'pending');
+  // A handshake record that is not a ClientHello (a ServerHello sent by the client) is not SMTP.
+  assert.equal(feed(true, [['c2s', Buffer.from([0x16, 0x03, 0x03, 0x00, 0x10, 0x02])]]), 'not_smtp');
+  // A bad record header (version 2.0) is not TLS.
+  assert.equal(feed(true, [['c2s', Buffer.from([0x16, 0x02, 0x00, 0x00, 0x10, 0x01])]]), 'not_smtp');
+  // A plaintext greeting first: ordinary SMTP, even on 465 (suricata-verify smtp-errors).
+  const g = new SmtpRecognizer(true, true);
+  g.feed('s2c', Buffer.from('220 mx ESMTP\r\n'));
+  assert.equal(g.state, 'smtp');
+  assert.equal(g.implicitTls, false);
+});
+
+test('implicit TLS on 465: recognised off the SMTP ports too, and from any TLS record (midstream pickup)', () => {
+  const off = new SmtpRecognizer(false, true);
+  assert.equal(off.feed('c2s', CLIENT_HELLO), 'smtp');
+  assert.equal(off.implicitTls, true);
+  const mid = new SmtpRecognizer(true, true);
+  assert.equal(mid.feed('s2c', Buffer.from([0x17, 0x03, 0x03, 0x00, 0x20, 0xaa])), 'smtp');
+  assert.equal(mid.implicitTls, true);
+  // On another port that is not an SMTP port, TLS stays not SMTP (HTTPS and the rest).
+  assert.equal(new SmtpRecognizer(false, false).feed('c2s', CLIENT_HELLO), 'not_smtp');
+  // On an SMTP port other than 465, only the client's ClientHello opens implicit TLS.
+  assert.equal(new SmtpRecognizer(true, false).feed('s2c', Buffer.from([0x17, 0x03, 0x03, 0x00, 0x20, 0xaa])), 'not_smtp');
 });

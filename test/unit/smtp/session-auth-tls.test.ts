@@ -135,7 +135,9 @@ test('STARTTLS succeeded: the rest is TLS, skipped but counted', () => {
   assert.equal(s.transactions, 0);
   assert.equal(s.bytes_client, 'EHLO a\r\nSTARTTLS\r\n'.length + 10 + 11);
   assert.deepEqual(r.commands, ['EHLO', 'STARTTLS']);
-  assert.deepEqual(r.anomalies, []);
+  // Issue 16: the TLS bytes go to the handshake parser; this ClientHello is 1 byte long.
+  assert.deepEqual(r.anomalies.map((a) => a.name), ['smtp_tls_malformed']);
+  assert.deepEqual(s.tls_handshake, { outcome: 'unknown' });
 });
 
 test('STARTTLS refused (454) keeps the session in plaintext', () => {

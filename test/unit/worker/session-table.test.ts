@@ -119,7 +119,8 @@ test('anomalies of flows without a session are counted, never written', () => {
 test('the engine says not SMTP: the session is dropped and the flow reported', () => {
   const { table } = makeTable();
   table.onOpen(info(4), 0);
-  table.onData(4, 'c2s', Buffer.from([0x16, 0x03, 0x01, 0x00, 0x50, 0x01]), 1); // a TLS ClientHello
+  // TLS application data from the client (a ClientHello would be implicit TLS, issue 16).
+  table.onData(4, 'c2s', Buffer.from([0x17, 0x03, 0x03, 0x00, 0x50, 0x01]), 1);
   assert.deepEqual(table.takeNotSmtp(), [4]);
   assert.equal(table.size, 0);
   table.onClose(4, { reason: 'fin', summary }, 2);
