@@ -66,19 +66,19 @@ function selfSigned(x: X509Certificate): boolean {
 
 export function leafCertificateFacts(der: Buffer): TlsCertificateFacts {
   const x = new X509Certificate(der);
-  const c: TlsCertificateFacts = {
-    sans: splitSans(x.subjectAltName),
-    sha256: x.fingerprint256.replace(/:/g, '').toLowerCase(),
-    self_signed: selfSigned(x),
-  };
+  // Built in SPEC §3.2 order.
+  const c = {} as TlsCertificateFacts;
   const subject = commonName(x.subject);
   if (subject !== undefined) c.subject_cn = subject;
   const issuer = commonName(x.issuer);
   if (issuer !== undefined) c.issuer_cn = issuer;
+  c.sans = splitSans(x.subjectAltName);
   const nb = isoDate(x.validFrom);
   if (nb !== undefined) c.not_before = nb;
   const na = isoDate(x.validTo);
   if (na !== undefined) c.not_after = na;
+  c.sha256 = x.fingerprint256.replace(/:/g, '').toLowerCase();
+  c.self_signed = selfSigned(x);
   return c;
 }
 

@@ -154,16 +154,15 @@ export class TlsHandshake {
 
   facts(): TlsHandshakeFacts | null {
     if (!this.seen) return null;
-    const f: TlsHandshakeFacts = { outcome: 'unknown' };
+    // Built in SPEC §3.2 order (client, version, cipher, certificate, outcome, alert).
+    const f = {} as TlsHandshakeFacts;
     if (this.clientFacts !== undefined) f.client = this.clientFacts;
     if (this.version !== undefined) f.version = versionName(this.version);
     if (this.cipher !== undefined) f.cipher = cipherSuiteName(this.cipher);
     if (this.certificate !== undefined) f.certificate = this.certificate;
-    if (this.established()) f.outcome = 'established';
-    else if (this.alert !== undefined) {
-      f.outcome = 'failed';
-      f.alert = this.alert;
-    }
+    const established = this.established();
+    f.outcome = established ? 'established' : this.alert !== undefined ? 'failed' : 'unknown';
+    if (!established && this.alert !== undefined) f.alert = this.alert;
     return f;
   }
 
