@@ -8,6 +8,7 @@ import { TlsHandshake } from '../../../src/tls/handshake.js';
 import type { TlsHandshakeFacts } from '../../../src/tls/types.js';
 import { fixture } from '../../helpers/paths.js';
 import { assertSameAsTshark, tsharkTls } from '../../helpers/tshark-tls.js';
+import { assertValidEvent } from '../../helpers/events-schema.js';
 import { ndjson, runCli } from '../../helpers/run-cli.js';
 import { captureStreams } from '../../helpers/tls-streams.js';
 
@@ -48,6 +49,7 @@ for (const [capture, version, cert] of STARTTLS_CAPTURES) {
     const sessions = ndjson(res.stdout).filter((e) => e['event'] === 'smtp_session');
     assert.equal(sessions.length, 1);
     const s = sessions[0]!;
+    assertValidEvent(s, capture);
     const f = s['tls_handshake'] as TlsHandshakeFacts;
     const ref = tsharkTls(file).get(s['src_port'] as number);
     assert.ok(ref !== undefined, 'tshark saw the ClientHello');
