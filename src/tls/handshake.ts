@@ -223,13 +223,13 @@ export class TlsHandshake {
 
 function clientFacts(h: ClientHello): TlsClientFacts {
   const versions = h.supportedVersions === null ? [h.legacyVersion] : h.supportedVersions.filter((v) => !isGrease(v));
-  const f: TlsClientFacts = {
-    versions: versions.map(versionName),
-    ciphers_offered: h.ciphers.filter((c) => !isGrease(c)).length,
-    ja4: ja4(h),
-    ja3: ja3(h),
-  };
+  // SPEC §3.2 order: sni, versions, ciphers_offered, alpn, ja4, ja3.
+  const f = {} as TlsClientFacts;
   if (h.sni !== undefined) f.sni = h.sni;
+  f.versions = versions.map(versionName);
+  f.ciphers_offered = h.ciphers.filter((c) => !isGrease(c)).length;
   if (h.alpn.length > 0) f.alpn = h.alpn.map((p) => p.toString('latin1'));
+  f.ja4 = ja4(h);
+  f.ja3 = ja3(h);
   return f;
 }

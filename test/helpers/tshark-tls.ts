@@ -17,6 +17,8 @@ export interface TsharkTls {
   cipher?: number;
   leafSha256?: string;
   ja3?: string;
+  /** The first alert's description code that tshark could read (a clear one), either direction. */
+  alert?: number;
 }
 
 const SEP = '\t';
@@ -73,6 +75,11 @@ export function tsharkTls(file: string, decodeAs: string[] = []): Map<number, Ts
     if (t === undefined || t.leafSha256 !== undefined) continue;
     const leaf = list(der)[0]!.replace(/:/g, '');
     t.leafSha256 = createHash('sha256').update(Buffer.from(leaf, 'hex')).digest('hex');
+  }
+  const alerts = fields(file, 'tcp && tls.alert_message.desc', ['tcp.srcport', 'tcp.dstport', 'tls.alert_message.desc'], decodeAs);
+  for (const [src, dst, desc] of alerts) {
+    const t = m.get(Number(src)) ?? m.get(Number(dst));
+    if (t !== undefined && t.alert === undefined) t.alert = num(list(desc)[0]!);
   }
   return m;
 }
