@@ -215,3 +215,17 @@ test('ignores wait for applyIgnores, never re-enter the FlowTable from onEvent',
   gate.applyIgnores();
   assert.deepEqual(ignored, [20]);
 });
+
+test('implicit TLS on 465 when 465 is not among capture.ports: a ClientHello first is SMTP (issue 16); on 443 it is not', () => {
+  const { pool, gate, ignored } = setup();
+  const hello = Buffer.from([0x16, 0x03, 0x01, 0x00, 0xf8, 0x01, 0x00, 0x00, 0xf4, 0x03, 0x03]);
+  gate.onEvent({ t: 'open', tsMicros: 1, info: info(4, 465) });
+  gate.onEvent({ t: 'data', flow: 4, tsMicros: 2, dir: 'c2s', bytes: hello.subarray(0, 3) });
+  assert.deepEqual(pool.sent, [], 'undecided before the handshake type');
+  gate.onEvent({ t: 'data', flow: 4, tsMicros: 3, dir: 'c2s', bytes: hello.subarray(3) });
+  assert.equal(pool.sent[0], 'open 4 1');
+  assert.equal(pool.sent.length, 3);
+  gate.onEvent({ t: 'open', tsMicros: 1, info: info(5, 443) });
+  gate.onEvent({ t: 'data', flow: 5, tsMicros: 2, dir: 'c2s', bytes: hello });
+  assert.deepEqual(ignored, [5]);
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MetricDeltaAccumulator, foldMechanism, foldVerb, replyClass } from '../../../src/worker/metric-deltas.js';
+import { MetricDeltaAccumulator, foldMechanism, foldTlsVersion, foldVerb, replyClass } from '../../../src/worker/metric-deltas.js';
 import { Metrics } from '../../../src/output/metrics.js';
 
 test('take() returns null when nothing happened, and resets after a report', () => {
@@ -24,6 +24,9 @@ test('attacker-controlled labels are folded into fixed sets', () => {
   assert.equal(replyClass(599), '5xx');
   assert.equal(replyClass(199), null);
   assert.equal(replyClass(600), null);
+  assert.equal(foldTlsVersion('TLSv1.3'), 'TLSv1.3');
+  assert.equal(foldTlsVersion('0x7f1c'), 'other');
+  assert.equal(foldTlsVersion(undefined), 'unknown');
 });
 
 test('every increment the accumulator makes is accepted by Metrics.applyDeltas', () => {
@@ -40,6 +43,9 @@ test('every increment the accumulator makes is accepted by Metrics.applyDeltas',
   a.session('succeeded');
   a.transaction('incomplete', 3, 1, 500);
   a.transaction('accepted', 0, 0, null);
+  a.tls('TLSv1.2', 'established');
+  a.tls(undefined, 'failed');
+  a.tls('0x7f1c', 'unknown');
   const d = a.take();
   assert.ok(d !== null);
   assert.equal(d.counters['smtp_commands_total\x1fRCPT'], 2);
@@ -50,6 +56,10 @@ test('every increment the accumulator makes is accepted by Metrics.applyDeltas',
   assert.equal(d.counters['smtp_incomplete_transactions_total'], 1);
   assert.equal(d.counters['mime_parts_total'], 3);
   assert.deepEqual(d.messageBytes, [500]);
+  // Issue 16: smtp_tls_total{version, outcome}; a version a peer invented is `other`, none `unknown`.
+  assert.equal(d.counters['smtp_tls_total\x1fTLSv1.2\x1festablished'], 1);
+  assert.equal(d.counters['smtp_tls_total\x1funknown\x1ffailed'], 1);
+  assert.equal(d.counters['smtp_tls_total\x1fother\x1funknown'], 1);
   const m = new Metrics({ defaultMetrics: false });
   m.applyDeltas(d);
   assert.equal(m.rejectedDeltas, 0);
