@@ -1,7 +1,7 @@
 // The fuzz targets by name, one per parser (loaded on demand so a worker imports only its own).
 import type { FuzzTarget } from '../engine/target.js';
 
-export const TARGET_NAMES = ['decode-packet', 'capture-file', 'reassembler', 'smtp-session', 'mime'] as const;
+export const TARGET_NAMES = ['decode-packet', 'capture-file', 'reassembler', 'smtp-session', 'mime', 'tls-handshake'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 /** Targets with planted bugs that test the engine itself (never run by fuzz.test.ts). */
@@ -32,5 +32,7 @@ export async function loadTarget(name: AnyTargetName): Promise<FuzzTarget> {
       return (await import('./smtp-session.js')).target;
     case 'mime':
       return (await import('./mime.js')).target;
+    case 'tls-handshake':
+      return (await import('./tls-handshake.js')).target;
   }
 }
