@@ -163,3 +163,16 @@ test('a gap ends the parsing of its direction; nothing seen means no handshake t
   assert.equal(f?.version, 'TLSv1.2');
   assert.equal(f?.outcome, 'unknown');
 });
+
+test('a leaf OpenSSL refuses: the same anomaly detail every time (OpenSSL error-queue text is not used)', () => {
+  // Found by the property test: "PEM routines::no start line" one run, "asn1 … too long" the next.
+  const der = Buffer.from(fixtureCertDer());
+  der[4] = 0x00;
+  const details = new Set<string>();
+  for (let i = 0; i < 5; i++) {
+    const r = run([CLIENT_HELLO, ['s2c', record(CT.handshake, Buffer.concat([SH12, handshakeMessage(11, certificateBody(der))]))]]);
+    details.add(r.anomalies.join('|'));
+    if (i === 2) run([CLIENT_HELLO, ['s2c', record(CT.handshake, Buffer.concat([SH12, handshakeMessage(11, certificateBody(Buffer.from('junk')))]))]]);
+  }
+  assert.deepEqual([...details], [`smtp_tls_malformed: Certificate: a ${der.length}-byte leaf that is not an X.509 DER certificate`]);
+});
