@@ -85,3 +85,19 @@ test('a gap in the TLS bytes: the handshake stops there, outcome unknown, no SMT
   assert.equal(s.tls_handshake.version, undefined);
   assert.deepEqual(r.anomalies, []);
 });
+
+test('limits.tls_handshake_bytes reaches the parser: one byte under the handshake, the certificate is skipped and reported', () => {
+  const body = (s: Step): number => {
+    const b = ('c' in s ? s.c : 's' in s ? s.s : Buffer.alloc(0)) as Buffer;
+    return b.length;
+  };
+  // Kept: ClientHello body + ServerHello body + Certificate body (record and message headers excluded).
+  const kept = body(TLS12[0]!) - 5 - 4 + (handshakeMessage(2, serverHelloBody(0xc030)).length - 4) + (handshakeMessage(11, certificateBody(fixtureCertDer())).length - 4);
+  const at = runScript(TLS12, { serverPort: 465, limits: { tls_handshake_bytes: kept } });
+  assert.equal(at.sessions[0]!.tls_handshake?.certificate?.subject_cn, 'mx.mailtap.test');
+  assert.deepEqual(at.anomalies, []);
+  const past = runScript(TLS12, { serverPort: 465, limits: { tls_handshake_bytes: kept - 1 } });
+  assert.equal(past.sessions[0]!.tls_handshake?.certificate, undefined);
+  assert.deepEqual(past.anomalies.map((a) => a.name), ['smtp_tls_handshake_exceeded']);
+  assert.deepEqual(past.sessions[0]!.anomalies, ['smtp_tls_handshake_exceeded']);
+});
