@@ -29,6 +29,7 @@ export function workerConfigOf(config: Config): WorkerConfig {
     logPasswords: config.output.log_passwords,
     smtpPorts: [...config.capture.ports],
     hashes: [...config.output.hashes],
+    headers: [...config.output.headers],
     extract: extractWorkerConfigOf(config.extract),
   };
 }

@@ -88,6 +88,8 @@ export const limitsSchema = z.object({
   header_value_bytes: z.number().int().min(64).default(65536),
   /** Header block bytes parsed per message before the rest is skipped. */
   header_bytes: z.number().int().min(1024).default(1_048_576),
+  /** Header field names listed in header_names per message (header_count still counts them all). */
+  header_names: positiveInt.default(1000),
   /** Addresses kept per address header. */
   addresses_per_header: positiveInt.default(1000),
   /** MIME nesting depth (recursion bombs); deeper parts are hashed as opaque bodies. */
@@ -121,6 +123,8 @@ export const outputSchema = z.object({
   log_passwords: z.boolean().default(false),
   /** Attachment hashes computed. */
   hashes: z.array(z.enum(['md5', 'sha1', 'sha256'])).default(['md5', 'sha1', 'sha256']),
+  /** Header fields whose raw (unfolded) values each message lists under `headers` (RFC 5322 field names, any case). */
+  headers: z.array(z.string().regex(/^[!-9;-~]+$/, 'a header field name (printable ASCII, no colon)')).default([]),
 });
 
 export const extractSchema = z.object({

@@ -45,6 +45,8 @@ export interface WorkerConfig {
   logPasswords: boolean;
   smtpPorts: number[];
   hashes: OutputConfig['hashes'];
+  /** output.headers; absent: none. */
+  headers?: OutputConfig['headers'];
   /** SPEC §6 `extract`; absent or `enabled: false`: nothing is written. */
   extract?: ExtractWorkerConfig;
 }

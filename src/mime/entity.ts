@@ -19,6 +19,10 @@ export class EntityHeaders implements HeaderTarget {
     return this.top !== undefined && this.top.wants(name);
   }
 
+  fieldName(name: string, written: string): void {
+    this.top?.fieldName?.(name, written);
+  }
+
   field(name: string, value: string): void {
     if (name === 'content-type') this.contentType ??= value;
     else if (name === 'content-transfer-encoding') this.transferEncoding ??= value;

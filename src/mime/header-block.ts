@@ -15,6 +15,8 @@ const VALUE_BYTES = 4096;
 export interface HeaderTarget {
   /** Whether a field (lower-case name) is worth keeping. */
   wants(name: string): boolean;
+  /** Every field of the block within the budget, kept or not: its lower-case and written name. */
+  fieldName?(name: string, written: string): void;
   field(name: string, value: string): void;
 }
 
@@ -103,9 +105,12 @@ export class HeaderCollector {
     let ne = colon;
     while (ne > start && (buf[ne - 1] === 0x20 || buf[ne - 1] === 0x09)) ne--;
     if (!isFieldName(buf, start, ne)) return 'header'; // `From nobody 10:00` and the like: skipped
-    const name = buf.toString('latin1', start, ne).toLowerCase();
+    const written = buf.toString('latin1', start, ne);
+    const name = written.toLowerCase();
     this.count++;
-    if (this.target === undefined || this.budgetHit || !this.target.wants(name)) return 'header';
+    if (this.target === undefined || this.budgetHit) return 'header';
+    this.target.fieldName?.(name, written);
+    if (!this.target.wants(name)) return 'header';
     this.name = name;
     this.valueLen = 0;
     this.truncated = false;

@@ -8,6 +8,8 @@ export type { HashName, MimeOptions } from './options.js';
 
 export function makeMessageParserFactory(opts: MimeOptions): MessageParserFactory {
   const frozen: MimeOptions = { limits: opts.limits, hashes: [...new Set(opts.hashes)] };
+  // Field names are case-insensitive (RFC 5322 §1.2.2): the header walker compares lower case.
+  if (opts.headers !== undefined) frozen.headers = [...new Set(opts.headers.map((h) => h.toLowerCase()))];
   if (opts.bodyTap !== undefined) frozen.bodyTap = opts.bodyTap;
   return (ctx) => new MimeMessageParser(frozen, ctx);
 }

@@ -1,13 +1,14 @@
 // Builds the SPEC §3.1 `message` object from the top-level fields and the walk's results:
-// decodes subject and addresses, strips angle brackets, parses the date, extracts the Received
-// path and computes the signals. Pure; runs once per message at end().
+// decodes subject and addresses, strips angle brackets, parses the date, builds the path from
+// the session's addresses and the parsed Received hops, and computes the signals. Pure; runs
+// once per message at end().
 import type { LimitsConfig } from '../config/types.js';
 import type { AnomalySink } from './anomaly-set.js';
 import { parseAddressList } from './address-list.js';
 import { decodeEncodedWords } from './encoded-word.js';
 import { computeSignals } from './signals.js';
 import type { TopFields } from './top-fields.js';
-import type { AddressRecord, AttachmentRecord, MessageContext, MessageRecord } from './types.js';
+import type { AddressRecord, AttachmentRecord, MessageContext, MessageRecord, ReceivedHopRecord } from './types.js';
 
 export interface WalkSummary {
   headersBytes: number;
@@ -20,21 +21,16 @@ export interface WalkSummary {
   typeMismatch: boolean;
 }
 
-const IPV4_RE = /(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])/g;
-const IPV6_RE = /\[(?:IPv6:)?([0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?::\d{1,3}(?:\.\d{1,3}){3})?)\]/gi;
-
-/** IP addresses in one Received header, in order of appearance. */
-export function receivedIps(value: string): string[] {
-  const found: { at: number; ip: string }[] = [];
-  for (const m of value.matchAll(IPV4_RE)) found.push({ at: m.index, ip: m[0] });
-  for (const m of value.matchAll(IPV6_RE)) {
-    const ip = m[1]!;
-    if (ip.indexOf('.') < 0 || !found.some((f) => f.at > m.index && f.at < m.index + m[0].length)) {
-      found.push({ at: m.index, ip: ip.toLowerCase() });
-    }
-  }
-  found.sort((a, b) => a.at - b.at);
-  return found.map((f) => f.ip);
+/**
+ * SPEC §3.1 `path`, as Zeek's smtp.log writes it: the server, the client, then each Received
+ * hop's from_ip, top first, each address once.
+ */
+export function pathOf(ctx: MessageContext, hops: readonly ReceivedHopRecord[]): string[] {
+  const seen = new Set<string>();
+  if (ctx.dstIp !== undefined) seen.add(ctx.dstIp);
+  seen.add(ctx.srcIp);
+  for (const h of hops) if (h.from_ip !== undefined) seen.add(h.from_ip);
+  return [...seen];
 }
 
 /** `<id@host>` → `id@host`; text without brackets is trimmed. */
@@ -98,10 +94,13 @@ export function buildMessageRecord(
   const xoip = top.get('x-originating-ip');
   if (xoip !== undefined) rec.x_originating_ip = xoip.replace(/^\s*\[|\]\s*$/g, '').trim();
   if (top.received.length > 0) rec.received = top.received;
-  const path: string[] = [];
-  for (const r of top.received) for (const ip of receivedIps(r)) path.push(ip);
-  path.push(ctx.srcIp);
-  rec.path = path;
+  rec.path = pathOf(ctx, top.hops);
+  if (top.hops.length > 0) rec.received_hops = top.hops;
+  if (top.authResults.length > 0) rec.auth_results = top.authResults;
+  if (top.dkim.length > 0) rec.dkim = top.dkim;
+  if (top.arcSeals > 0) rec.arc_chain = top.arcSeals;
+  if (top.raw.size > 0) rec.headers = Object.fromEntries(top.raw);
+  if (top.names.length > 0) rec.header_names = top.names;
   if (walk.contentType !== undefined) rec.content_type = walk.contentType;
   if (walk.textSha256 !== undefined) rec.text_sha256 = walk.textSha256;
   const signals = computeSignals({ mailFrom: ctx.mailFrom, from, replyTo, typeMismatch: walk.typeMismatch });

@@ -39,7 +39,7 @@ export class MimeMessageParser implements MessageParser {
   private readonly limits: LimitsConfig;
   private readonly anomalies = new AnomalySet();
   private readonly headers: HeaderCollector;
-  private readonly top = new TopFields();
+  private readonly top: TopFields;
   private readonly stack = new BoundaryStack();
   private readonly registry: PartRegistry;
   private readonly lineMax: number;
@@ -70,6 +70,7 @@ export class MimeMessageParser implements MessageParser {
     this.lineMax = opts.limits.line_length;
     this.inbuf = acquireBuffer(BLOCK_BYTES + this.lineMax + 1);
     this.headers = new HeaderCollector(opts.limits.header_value_bytes, opts.limits.header_bytes, this.anomalies);
+    this.top = new TopFields(new Set(opts.headers), opts.limits.header_names, this.anomalies);
     this.registry = new PartRegistry(opts.hashes, opts.limits.urls_per_message, this.anomalies, opts.bodyTap);
     this.entityHeaders = new EntityHeaders(this.top);
     this.headers.begin(this.entityHeaders);

@@ -8,6 +8,8 @@ export interface MimeOptions {
   limits: LimitsConfig;
   /** Hashes computed per attachment; an absent name means its field is omitted from the record. */
   hashes: readonly HashName[];
+  /** output.headers: lower-case names of header fields whose raw values the record lists. */
+  headers?: readonly string[];
   /** Observer of attachment bodies (extraction); absent: no part is observed. */
   bodyTap?: BodyTapFactory;
 }

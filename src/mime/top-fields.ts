@@ -1,24 +1,78 @@
 // The top-level message's header fields that events carry (SPEC §3.1), as written (unfolded),
 // before any decoding. Single-valued fields keep the first occurrence; Received keeps all, top
-// first. Everything else is never copied (STYLE: a long header block costs time, not memory).
+// first. Received, Authentication-Results and DKIM-Signature are parsed as each field ends (only
+// the parse is kept for the last two), ARC-Seal fields are only counted, names are listed up to
+// limits.header_names, and output.headers fields are kept raw. Everything else is never copied
+// (STYLE: a long header block costs time, not memory).
+import type { AnomalySink } from './anomaly-set.js';
+import { parseAuthResults } from './auth-results.js';
+import { parseDkimSignature } from './dkim-signature.js';
 import type { HeaderTarget } from './header-block.js';
+import { parseReceived } from './received-hop.js';
+import type { AuthResultsRecord, DkimRecord, ReceivedHopRecord } from './types.js';
 
 const SINGLE = new Set([
   'subject', 'from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'date', 'message-id', 'in-reply-to',
   'user-agent', 'x-mailer', 'x-originating-ip', 'content-type',
 ]);
+/** Fields parsed into records (SPEC §3.1 received_hops, auth_results, dkim). */
+const PARSED = new Set(['received', 'authentication-results', 'dkim-signature']);
+const NONE: ReadonlySet<string> = new Set();
 
 export class TopFields implements HeaderTarget {
   readonly single = new Map<string, string>();
   readonly received: string[] = [];
+  readonly hops: ReceivedHopRecord[] = [];
+  readonly authResults: AuthResultsRecord[] = [];
+  readonly dkim: DkimRecord[] = [];
+  arcSeals = 0;
+  /** Field names as written, in order, up to `namesCap`. */
+  readonly names: string[] = [];
+  /** output.headers values, keyed by lower-case name, in the order first seen. */
+  readonly raw = new Map<string, string[]>();
+  private namesCut = false;
+
+  /**
+   * `rawNames`: lower-case output.headers names; `namesCap`: limits.header_names; `sink` hears
+   * mime_header_names_exceeded (one past the cap).
+   */
+  constructor(
+    private readonly rawNames: ReadonlySet<string> = NONE,
+    private readonly namesCap = Number.POSITIVE_INFINITY,
+    private readonly sink?: AnomalySink,
+  ) {}
+
+  fieldName(name: string, written: string): void {
+    // RFC 8617 §4.1: each ARC set has one ARC-Seal; the chain length is their count.
+    if (name === 'arc-seal') this.arcSeals++;
+    if (this.names.length < this.namesCap) this.names.push(written);
+    else if (!this.namesCut) {
+      this.namesCut = true;
+      this.sink?.add('mime_header_names_exceeded');
+    }
+  }
 
   wants(name: string): boolean {
-    return name === 'received' || SINGLE.has(name);
+    return SINGLE.has(name) || PARSED.has(name) || this.rawNames.has(name);
   }
 
   field(name: string, value: string): void {
-    if (name === 'received') this.received.push(value);
-    else if (!this.single.has(name)) this.single.set(name, value);
+    if (this.rawNames.has(name)) {
+      const list = this.raw.get(name);
+      if (list === undefined) this.raw.set(name, [value]);
+      else list.push(value);
+    }
+    if (name === 'received') {
+      this.received.push(value);
+      this.hops.push(parseReceived(value));
+    } else if (name === 'authentication-results') {
+      const ar = parseAuthResults(value);
+      if (ar !== undefined) this.authResults.push(ar);
+    } else if (name === 'dkim-signature') {
+      this.dkim.push(parseDkimSignature(value));
+    } else if (SINGLE.has(name) && !this.single.has(name)) {
+      this.single.set(name, value);
+    }
   }
 
   get(name: string): string | undefined {

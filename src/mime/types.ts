@@ -24,6 +24,44 @@ export interface AttachmentRecord {
   extracted?: string;
 }
 
+/** SPEC §3.1 `received_hops` entry: one Received header parsed; fields absent when not written. */
+export interface ReceivedHopRecord {
+  from_host?: string;
+  from_ip?: string;
+  by_host?: string;
+  with?: string;
+  id?: string;
+  for?: string;
+  /** The stamp's date-time as ISO-8601 UTC; absent when it does not parse. */
+  time?: string;
+}
+
+/** One resinfo of an Authentication-Results header (RFC 8601 §2.2). */
+export interface AuthResultRecord {
+  method: string;
+  result: string;
+  reason?: string;
+  /** `ptype.property` (lower-case) → value as written: `header.d`, `smtp.mailfrom` … */
+  props: Record<string, string>;
+}
+
+/** SPEC §3.1 `auth_results` entry. */
+export interface AuthResultsRecord {
+  authserv_id?: string;
+  results: AuthResultRecord[];
+}
+
+/** SPEC §3.1 `dkim` entry: DKIM-Signature tags as written (FWS removed), not verified. */
+export interface DkimRecord {
+  d?: string;
+  s?: string;
+  a?: string;
+  h?: string;
+  i?: string;
+  t?: string;
+  x?: string;
+}
+
 /** SPEC §3.1 `message` object; field names are the event's. */
 export interface MessageRecord {
   subject?: string;
@@ -42,6 +80,12 @@ export interface MessageRecord {
   x_originating_ip?: string;
   received?: string[];
   path?: string[];
+  received_hops?: ReceivedHopRecord[];
+  auth_results?: AuthResultsRecord[];
+  dkim?: DkimRecord[];
+  arc_chain?: number;
+  headers?: Record<string, string[]>;
+  header_names?: string[];
   headers_bytes: number;
   header_count: number;
   parts: number;
@@ -65,8 +109,10 @@ export interface MessageResult {
 export interface MessageContext {
   /** MAIL FROM reverse-path ('' for the null sender), for envelope_from_mismatch. */
   mailFrom: string | undefined;
-  /** The client's IP, appended to `path`. */
+  /** The client's IP, second in `path`. */
   srcIp: string;
+  /** The server's IP, first in `path` (as Zeek writes it); the SMTP session always gives it. */
+  dstIp?: string;
 }
 
 export interface MessageParser {

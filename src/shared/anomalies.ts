@@ -59,6 +59,7 @@ export const ANOMALIES = {
   mime_attachment_type_mismatch: { event: true, doc: 'an attachment whose declared type or extension disagrees with its magic bytes' },
   mime_filename_too_long: { event: true, doc: 'an attachment filename longer than 255 bytes (kept)' },
   mime_line_too_long: { event: true, doc: 'a MIME line longer than limits.line_length' },
+  mime_header_names_exceeded: { event: false, doc: 'more header fields than limits.header_names in the top-level block; further names counted in header_count, not listed' },
   mime_urls_exceeded: { event: false, doc: 'more URLs than limits.urls_per_message; further ones dropped' },
   mime_gap: { event: false, doc: 'a capture gap inside the message; the touched part has missing_bytes' },
 } as const satisfies Record<string, AnomalyInfo>;

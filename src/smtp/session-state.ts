@@ -158,7 +158,7 @@ export abstract class SessionState {
 
   protected parserOf(tx: Transaction): MessageParser | null {
     if (tx.parser === null && tx.message === undefined && tx.reported) {
-      tx.parser = this.opts.newMessageParser({ mailFrom: tx.hasMail ? tx.mailFrom : undefined, srcIp: this.info.client.ip });
+      tx.parser = this.opts.newMessageParser({ mailFrom: tx.hasMail ? tx.mailFrom : undefined, srcIp: this.info.client.ip, dstIp: this.info.server.ip });
     }
     return tx.parser;
   }

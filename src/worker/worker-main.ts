@@ -9,7 +9,7 @@ import type { WorkerConfig, WorkerInbound, WorkerOutbound } from '../dispatch/ty
 import { PROTOCOL_VERSION } from '../dispatch/types.js';
 import type { EventName } from '../output/types.js';
 import { unpackBatch } from '../dispatch/batcher.js';
-import { makeMessageParserFactory } from '../mime/index.js';
+import { makeMessageParserFactory, type MimeOptions } from '../mime/index.js';
 import { SessionTable } from './session-table.js';
 import { MetricDeltaAccumulator } from './metric-deltas.js';
 import { LABEL_SEP } from '../dispatch/types.js';
@@ -26,6 +26,7 @@ const initSchema = z.object({
     logPasswords: z.boolean(),
     smtpPorts: z.array(z.number().int().min(0).max(65535)),
     hashes: outputSchema.shape.hashes,
+    headers: outputSchema.shape.headers.optional(),
     extract: extractSchema.extend({ budget: z.instanceof(SharedArrayBuffer).optional() }).optional(),
   }),
 });
@@ -57,9 +58,9 @@ export function createSessionTable(cfg: WorkerConfig, metrics: MetricDeltaAccumu
     ex !== undefined && ex.enabled
       ? new Extractor(extractOptionsOf(ex), extractCounters(metrics), cfg.hashes.includes('sha256'), ex.budget)
       : undefined;
-  const mime = makeMessageParserFactory(
-    extractor?.bodyTap === undefined ? { limits: cfg.limits, hashes: cfg.hashes } : { limits: cfg.limits, hashes: cfg.hashes, bodyTap: extractor.bodyTap },
-  );
+  const opts: MimeOptions = { limits: cfg.limits, hashes: cfg.hashes, headers: cfg.headers ?? [] };
+  if (extractor?.bodyTap !== undefined) opts.bodyTap = extractor.bodyTap;
+  const mime = makeMessageParserFactory(opts);
   const newMessageParser = extractor === undefined ? mime : extractor.wrapFactory(mime);
   return new SessionTable(
     { limits: cfg.limits, logPasswords: cfg.logPasswords, smtpPorts: cfg.smtpPorts, newMessageParser },

@@ -18,6 +18,7 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   transactions: 10_000,
   header_value_bytes: 65536,
   header_bytes: 1_048_576,
+  header_names: 1000,
   addresses_per_header: 1000,
   mime_depth: 100,
   mime_parts: 10_000,

@@ -21,13 +21,16 @@ export interface RunOptions {
   hashes?: readonly HashName[];
   mailFrom?: string;
   srcIp?: string;
+  dstIp?: string;
+  /** output.headers */
+  headers?: readonly string[];
   /** Split points (ascending offsets); default: one write. */
   splits?: readonly number[];
 }
 
 export function parse(bytes: Buffer, o: RunOptions = {}): MessageResult {
-  const factory = makeMessageParserFactory({ limits: limits(o.limits), hashes: o.hashes ?? ALL_HASHES });
-  const p = factory({ mailFrom: o.mailFrom, srcIp: o.srcIp ?? '192.0.2.1' });
+  const factory = makeMessageParserFactory({ limits: limits(o.limits), hashes: o.hashes ?? ALL_HASHES, headers: o.headers ?? [] });
+  const p = factory(o.dstIp === undefined ? { mailFrom: o.mailFrom, srcIp: o.srcIp ?? '192.0.2.1' } : { mailFrom: o.mailFrom, srcIp: o.srcIp ?? '192.0.2.1', dstIp: o.dstIp });
   let last = 0;
   for (const s of o.splits ?? []) {
     p.write(bytes.subarray(last, s));
@@ -39,7 +42,7 @@ export function parse(bytes: Buffer, o: RunOptions = {}): MessageResult {
 
 /** Feeds `bytes` in chunks of `size`, each chunk a fresh copy that is scribbled over afterwards (BORROWED). */
 export function parseChunked(bytes: Buffer, size: number, o: RunOptions = {}): MessageResult {
-  const factory = makeMessageParserFactory({ limits: limits(o.limits), hashes: o.hashes ?? ALL_HASHES });
+  const factory = makeMessageParserFactory({ limits: limits(o.limits), hashes: o.hashes ?? ALL_HASHES, headers: o.headers ?? [] });
   const p = factory({ mailFrom: o.mailFrom, srcIp: o.srcIp ?? '192.0.2.1' });
   const scratch = Buffer.allocUnsafe(size);
   for (let i = 0; i < bytes.length; i += size) {

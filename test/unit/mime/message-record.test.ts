@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDateIso, receivedIps, stripAngles } from '../../../src/mime/message-record.js';
+import { parseDateIso, pathOf, stripAngles } from '../../../src/mime/message-record.js';
 
-test('Received headers yield their IPv4 and IPv6 addresses in order', () => {
-  assert.deepEqual(receivedIps('from mx (mx.example [198.51.100.7]) by relay (10.0.0.1) with ESMTP id 1.2.3.4.5; Mon'), ['198.51.100.7', '10.0.0.1']);
-  assert.deepEqual(receivedIps('from [IPv6:2001:db8::1] by h ([::1])'), ['2001:db8::1', '::1']);
-  assert.deepEqual(receivedIps('from 999.1.1.1 by x'), []);
+test('path as Zeek writes it: server, client, then each hop\'s from_ip top first, no repeats', () => {
+  const hops = [{ from_ip: '203.0.113.5', by_host: 'mx' }, { by_host: 'no-ip' }, { from_ip: '192.0.2.9' }, { from_ip: '198.51.100.1' }, { from_ip: '203.0.113.5' }];
+  assert.deepEqual(pathOf({ mailFrom: undefined, srcIp: '192.0.2.9', dstIp: '192.0.2.25' }, hops), ['192.0.2.25', '192.0.2.9', '203.0.113.5', '198.51.100.1']);
+  assert.deepEqual(pathOf({ mailFrom: undefined, srcIp: '192.0.2.9' }, []), ['192.0.2.9']);
 });
 
 test('angle brackets are stripped from ids', () => {

@@ -23,6 +23,7 @@ test('the design-notes message: every field of its message object', () => {
     message_id: '200906291839032504254@legendsec.com',
     user_agent: 'Foxmail 6, 15, 201, 21 [cn]',
     path: ['192.0.2.20'],
+    header_names: ['Date', 'From', 'To', 'Cc', 'BCC', 'Subject', 'Message-ID', 'X-mailer', 'Mime-Version', 'Content-Type'],
     headers_bytes: headerBlock.length,
     header_count: 10,
     parts: 5,
@@ -162,11 +163,17 @@ test('only the configured hashes are computed; the others are absent', () => {
   assert.ok(!('md5' in a) && !('sha1' in a));
 });
 
-test('Received headers give the path, top first, then the client', () => {
-  const msg = crlf('Received: from a (a.example [203.0.113.5]) by b\nReceived: from c ([198.51.100.1])\n\tby d\nSubject: x\n\nbody\n');
-  const r = parse(msg, { srcIp: '192.0.2.9' });
-  assert.deepEqual(r.message.received, ['from a (a.example [203.0.113.5]) by b', 'from c ([198.51.100.1])\tby d']);
-  assert.deepEqual(r.message.path, ['203.0.113.5', '198.51.100.1', '192.0.2.9']);
+test('Received headers give the hops and the path: server, client, then each from_ip top first', () => {
+  const msg = crlf('Received: from a (a.example [203.0.113.5]) by b\nReceived: from c ([198.51.100.1])\n\tby d (10.0.0.9)\nReceived: junk\nSubject: x\n\nbody\n');
+  const r = parse(msg, { srcIp: '192.0.2.9', dstIp: '192.0.2.25' });
+  assert.deepEqual(r.message.received, ['from a (a.example [203.0.113.5]) by b', 'from c ([198.51.100.1])\tby d (10.0.0.9)', 'junk']);
+  assert.deepEqual(r.message.received_hops, [
+    { from_host: 'a', from_ip: '203.0.113.5', by_host: 'b' },
+    { from_host: 'c', from_ip: '198.51.100.1', by_host: 'd' },
+    {},
+  ]);
+  // The BY host's address (10.0.0.9) is not a hop's origin: Zeek's path lists where mail came from.
+  assert.deepEqual(r.message.path, ['192.0.2.25', '192.0.2.9', '203.0.113.5', '198.51.100.1']);
 });
 
 test('a gap inside an attachment: missing_bytes, mime_gap, and the next part is intact', () => {

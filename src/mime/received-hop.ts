@@ -1,0 +1,142 @@
+// One Received header parsed (RFC 5321 §4.4 Stamp: FROM, BY, VIA, WITH, ID, FOR clauses, then
+// `;` and the date) into the SPEC §3.1 `received_hops` entry, tolerant of what real MTAs write:
+//   Postfix   from helo (rdns [ip]) by host (Postfix) with ESMTPS id Q for <a>; date
+//   Sendmail  from helo (user@rdns [ip] (may be forged)) by host (8.15.2/8.15.2) with ESMTP id Q
+//   Exim      from [ip] (helo=name) | from rdns ([ip]:port helo=name) by host with esmtps (TLS1.3) ...
+//   Exchange  from host (10.1.2.3) | (2603:10b6::12) by host (10.1.2.4) with Microsoft SMTP Server (...)
+//   Gmail     from rdns (rdns. [ip]) by mx.google.com with SMTPS id Q for <a> (Google Transport Security)
+//   qmail     from unknown (HELO name) (ip) by host with SMTP; date
+// Nothing found gives {} (the raw header stays in `received`). Pure.
+import { commentEnd, innerText, isWsp, quotedEnd } from './header-lexer.js';
+import { normaliseIp } from './ip-literal.js';
+import { parseDateIso } from './message-record.js';
+import type { ReceivedHopRecord } from './types.js';
+
+type Token = { k: 'word' | 'comment' | 'angle'; v: string } | { k: 'semi'; at: number };
+
+const CLAUSES = new Set(['from', 'by', 'via', 'with', 'id', 'for']);
+/** A bracketed address literal anywhere in a comment (Postfix, Sendmail, Gmail, Exim's `[ip]:port`). */
+const BRACKETED = /\[(?:IPv6:)?[0-9A-Fa-f:.]+\]/gi;
+/** The HELO name that Exim (`helo=name`) and qmail (`HELO name`) put in the FROM comment. */
+const HELO = /(?:^|[\s(])helo[=\s]\s*([^\s)]+)/i;
+/** A date-time needs a time of day; Date.parse alone accepts a lone number as a date. */
+const HAS_TIME = /\d{1,2}:\d{2}/;
+
+function tokenize(s: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < s.length) {
+    const c = s[i]!;
+    if (isWsp(c)) {
+      i++;
+    } else if (c === '(') {
+      const e = commentEnd(s, i);
+      out.push({ k: 'comment', v: innerText(s.slice(i, e), ')') });
+      i = e;
+    } else if (c === '<') {
+      const e = s.indexOf('>', i);
+      const end = e < 0 ? s.length : e + 1;
+      out.push({ k: 'angle', v: s.slice(i + 1, e < 0 ? end : e).trim() });
+      i = end;
+    } else if (c === ';') {
+      out.push({ k: 'semi', at: i });
+      i++;
+    } else {
+      let j = i;
+      while (j < s.length && !isWsp(s[j]) && s[j] !== '(' && s[j] !== ';' && s[j] !== '<') {
+        j = s[j] === '"' ? quotedEnd(s, j) : j + 1;
+      }
+      out.push({ k: 'word', v: s.slice(i, j) });
+      i = j;
+    }
+  }
+  return out;
+}
+
+/** The first address of a comment: a bracketed literal, else a bare address as its first word. */
+function ipInComment(text: string): string | undefined {
+  for (const m of text.matchAll(BRACKETED)) {
+    const ip = normaliseIp(m[0]);
+    if (ip !== undefined) return ip;
+  }
+  // Exchange and qmail: `(192.0.2.1)`, qmail with an ident or AUTH user: `(user@192.0.2.1)`.
+  const first = /^\s*([^\s,;)]+)/.exec(text)?.[1];
+  return first === undefined ? undefined : normaliseIp(first.slice(first.lastIndexOf('@') + 1));
+}
+
+/** An address literal as a clause's domain (`[192.0.2.1]`, `[192.0.2.1]:25`, `[IPv6:...]`). */
+function literalIp(word: string): string | undefined {
+  if (!word.startsWith('[')) return undefined;
+  const close = word.indexOf(']');
+  return close < 0 ? undefined : normaliseIp(word.slice(0, close + 1));
+}
+
+interface Clause {
+  words: string[];
+  comments: string[];
+  /** Words written after the first comment (ignored for WITH: Exim's `tls CIPHER`). */
+  wordsBeforeComment: number;
+  angle?: string;
+}
+
+export function parseReceived(value: string): ReceivedHopRecord {
+  const tokens = tokenize(value);
+  let lastSemi = -1;
+  for (let i = 0; i < tokens.length; i++) if (tokens[i]!.k === 'semi') lastSemi = i;
+  const clauses = new Map<string, Clause>();
+  let cur: Clause | undefined;
+  const stamp = lastSemi < 0 ? tokens : tokens.slice(0, lastSemi);
+  for (const t of stamp) {
+    if (t.k === 'semi') continue;
+    if (t.k === 'word' && CLAUSES.has(t.v.toLowerCase()) && !clauses.has(t.v.toLowerCase())) {
+      cur = { words: [], comments: [], wordsBeforeComment: -1 };
+      clauses.set(t.v.toLowerCase(), cur);
+      continue;
+    }
+    if (cur === undefined) continue;
+    if (t.k === 'word') cur.words.push(t.v);
+    else if (t.k === 'comment') {
+      if (cur.wordsBeforeComment < 0) cur.wordsBeforeComment = cur.words.length;
+      cur.comments.push(t.v);
+    } else cur.angle ??= t.v;
+  }
+  const hop: ReceivedHopRecord = {};
+  const from = clauses.get('from');
+  if (from !== undefined) {
+    const domain = from.words[0];
+    const literal = domain === undefined ? undefined : literalIp(domain);
+    let ip: string | undefined;
+    for (const c of from.comments) if ((ip ??= ipInComment(c)) !== undefined) break;
+    ip ??= literal;
+    let host = literal === undefined ? domain : undefined;
+    if (host === undefined) {
+      for (const c of from.comments) if ((host ??= HELO.exec(c)?.[1]) !== undefined) break;
+    }
+    if (host !== undefined) hop.from_host = host;
+    if (ip !== undefined) hop.from_ip = ip;
+  }
+  const by = clauses.get('by')?.words[0];
+  if (by !== undefined) hop.by_host = by;
+  const w = clauses.get('with');
+  if (w !== undefined) {
+    const words = w.wordsBeforeComment < 0 ? w.words : w.words.slice(0, w.wordsBeforeComment);
+    if (words.length > 0) hop.with = words.join(' ');
+  }
+  const id = clauses.get('id');
+  const idText = id?.words[0] ?? id?.angle;
+  if (idText !== undefined) hop.id = idText;
+  const rcpt = clauses.get('for');
+  const forText = rcpt?.angle ?? rcpt?.words[0]?.replace(/^<|>$/g, '');
+  if (forText !== undefined && forText !== '') hop.for = forText;
+  const semi = tokens[lastSemi];
+  if (semi?.k === 'semi') {
+    // RFC 5321 §4.4: the date-time follows the last ';' of the stamp.
+    const date = value.slice(semi.at + 1);
+    if (HAS_TIME.test(date)) {
+      const iso = parseDateIso(date);
+      if (iso !== undefined) hop.time = iso;
+    }
+  }
+  return hop;
+}
+
