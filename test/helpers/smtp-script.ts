@@ -36,7 +36,7 @@ export interface ScriptResult {
   commands: string[];
   replies: number[];
   auths: [string, AuthResult, boolean][];
-  messages: { bytes: string; gaps: number[]; mailFrom: string | undefined; srcIp: string; ended: number }[];
+  messages: { bytes: string; gaps: number[]; mailFrom: string | undefined; srcIp: string; dstIp: string | undefined; ended: number }[];
 }
 
 /** Splits one step's bytes into the chunks delivered to the session. */
@@ -116,6 +116,7 @@ export function runScript(steps: readonly Step[], opts: ScriptOptions = {}, chun
     gaps: m.gaps,
     mailFrom: m.ctx.mailFrom,
     srcIp: m.ctx.srcIp,
+    dstIp: m.ctx.dstIp,
     ended: m.ended,
   }));
   return res;

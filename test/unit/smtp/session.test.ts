@@ -209,6 +209,7 @@ test('the message parser gets the sender and client address; its anomalies join 
   );
   assert.equal(r.messages[0]!.mailFrom, 'a@example.org');
   assert.equal(r.messages[0]!.srcIp, '192.0.2.10');
+  assert.equal(r.messages[0]!.dstIp, '198.51.100.25', 'the server, first in path');
   assert.deepEqual(r.transactions[0]!.anomalies, ['mime_boundary_missing']);
   assert.equal(r.transactions[0]!.message?.signals, undefined, 'no AUTH, no auth_cleartext signal');
 });
