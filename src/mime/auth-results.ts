@@ -70,6 +70,7 @@ function resultOf(pairs: Pair[]): AuthResultRecord | undefined {
   const head = pairs.findIndex((p) => p.value !== undefined && p.name !== '');
   if (head < 0) return undefined;
   const method = pairs[head]!.name.split('/')[0]!.trim().toLowerCase();
+  if (method === '') return undefined; // `/1=pass`: a version with no method
   let reason: string | undefined;
   // A Map, not an object, while collecting: `__proto__` is a name like any other here.
   const seen = new Map<string, string>();
@@ -85,21 +86,22 @@ function resultOf(pairs: Pair[]): AuthResultRecord | undefined {
 }
 
 export function parseAuthResults(value: string): AuthResultsRecord | undefined {
-  const rec: AuthResultsRecord = { results: [] };
+  const results: AuthResultRecord[] = [];
+  let authservId: string | undefined;
   let [pairs, i] = readPairs(value, 0);
   if (pairs.length === 0 && i >= value.length) return undefined;
   // The first part is `authserv-id [version]`, unless it already holds a method=result
   // (Microsoft 365 writes no authserv-id).
   if (pairs.length > 0 && pairs[0]!.value === undefined) {
-    rec.authserv_id = pairs[0]!.name;
+    authservId = pairs[0]!.name;
     pairs = pairs.slice(1).filter((p) => !/^\d+$/.test(p.name) || p.value !== undefined);
   }
   const first = resultOf(pairs);
-  if (first !== undefined) rec.results.push(first);
+  if (first !== undefined) results.push(first);
   while (i < value.length) {
     [pairs, i] = readPairs(value, i + 1);
     const r = resultOf(pairs);
-    if (r !== undefined) rec.results.push(r);
+    if (r !== undefined) results.push(r);
   }
-  return rec;
+  return authservId === undefined ? { results } : { authserv_id: authservId, results };
 }
