@@ -19,6 +19,7 @@ const CLAUSES = new Set(['from', 'by', 'via', 'with', 'id', 'for']);
 const BRACKETED = /\[(?:IPv6:)?[0-9A-Fa-f:.]+\]/gi;
 /** The HELO name that Exim (`helo=name`) and qmail (`HELO name`) put in the FROM comment. */
 const HELO = /(?:^|[\s(])helo[=\s]\s*([^\s)]+)/i;
+const HELO_ALL = new RegExp(HELO.source, 'gi');
 /** A date-time needs a time of day; Date.parse alone accepts a lone number as a date. */
 const HAS_TIME = /\d{1,2}:\d{2}/;
 
@@ -53,8 +54,12 @@ function tokenize(s: string): Token[] {
   return out;
 }
 
-/** The first address of a comment: a bracketed literal, else a bare address as its first word. */
-function ipInComment(text: string): string | undefined {
+/**
+ * The first address of a comment: a bracketed literal, else a bare address as its first word.
+ * A HELO argument is the client's claim, not its address (Exim: `from [10.0.0.2] (helo=[10.0.0.3])`).
+ */
+function ipInComment(comment: string): string | undefined {
+  const text = comment.replace(HELO_ALL, ' ');
   for (const m of text.matchAll(BRACKETED)) {
     const ip = normaliseIp(m[0]);
     if (ip !== undefined) return ip;

@@ -69,6 +69,11 @@ const CASES: Array<[string, string, ReceivedHopRecord]> = [
     { from_host: 'client.example.net', from_ip: '192.0.2.44', by_host: 'mx.example.org', with: 'esmtpsa', id: '1lXyZa-0001Ab-Cd', time: '2021-02-01T10:00:00.000Z' },
   ],
   [
+    'Exim (suricata-verify corpus): a HELO literal in the comment is not the address',
+    'from [10.000.000.002] (helo=[10.000.00.03])\tby mx.example.net with esmtpa (Exim 4.67)\t(envelope-from <a@example.net>)\tid 1W2abc-0001xy-Zz\tfor b.c@example.com; Mon, 13 Jan 2014 10:01:13 -0500',
+    { from_host: '[10.000.00.03]', from_ip: '10.0.0.2', by_host: 'mx.example.net', with: 'esmtpa', id: '1W2abc-0001xy-Zz', for: 'b.c@example.com', time: '2014-01-13T15:01:13.000Z' },
+  ],
+  [
     'Exim local delivery: FROM is a user name',
     'from kbuild by 8745164cafc7 with local (Exim 4.96) (envelope-from <lkp@intel.com>) id 1oN14P-0002Cw-1K; Sun, 14 Aug 2022 00:01:33 +0000',
     { from_host: 'kbuild', by_host: '8745164cafc7', with: 'local', id: '1oN14P-0002Cw-1K', time: '2022-08-14T00:01:33.000Z' },
