@@ -77,6 +77,9 @@ export const target: FuzzTarget = {
     '=?iso-2022-jp?B?', '=?gb2312?Q?', '?=', '=\r\n', '=3D', '=ZZ', 'charset=', 'filename*0*=utf-8\'\'', 'filename*1=', 'name=',
     'Content-Disposition: attachment; filename=', 'From: ', 'To: ', 'Subject: ', '\r\n\t', ' ', 'http://', 'https://x.example/', '<',
     '>', '"', '(', ')', ';', '\x1b$B', 'PK\x03\x04', '%PDF-', 'MZ',
+    // Issue 16's header facts: the fields, clause keywords and literals their parsers react to.
+    'Received: from ', ' by ', ' with ', ' id ', ' for ', '[IPv6:', '[192.0.2.1]', 'helo=', 'Authentication-Results: ',
+    'spf=pass ', 'header.d=', 'reason=', 'DKIM-Signature: ', 'h=', 'ARC-Seal: ',
   ],
   seeds() {
     const files = [...emlFiles(fixture('mime'), []), ...emlFiles(fixture('seed'), [])].sort();

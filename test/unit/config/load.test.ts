@@ -167,6 +167,16 @@ test('a single value for a list setting is a list of one', () => {
   assert.match(problems({ env: { MAILTAP_CAPTURE_PORTS: '{a: 1}' } })[0]!, /^capture\.ports: .*expected array/);
 });
 
+test('output.headers: field names in any case (default none); a colon, a space or an empty name is refused', () => {
+  assert.deepEqual(defaultConfig().output.headers, []);
+  assert.deepEqual(loadConfig({ env: { MAILTAP_OUTPUT_HEADERS: '[X-Spam-Status, list-id]' } }).output.headers, ['X-Spam-Status', 'list-id']);
+  for (const bad of ['["X-Bad:"]', '["X Bad"]', '[""]']) {
+    assert.match(problems({ env: { MAILTAP_OUTPUT_HEADERS: bad } })[0]!, /^output\.headers\.0: .*header field name/, bad);
+  }
+  assert.equal(loadConfig({ env: { MAILTAP_LIMITS_HEADER_NAMES: '1' } }).limits.header_names, 1);
+  assert.equal(problems({ env: { MAILTAP_LIMITS_HEADER_NAMES: '0' } }).length, 1);
+});
+
 test('environment keys map to paths through the schema tree', () => {
   const d = defaultConfig() as unknown as Record<string, unknown>;
   assert.deepEqual(envKeyToPath('MAILTAP_FLOWS_PER_FLOW_HOLDBACK_KB', d), ['flows', 'per_flow_holdback_kb']);
