@@ -79,47 +79,60 @@ function literalIp(word: string): string | undefined {
 interface Clause {
   words: string[];
   comments: string[];
-  /** Words written after the first comment (ignored for WITH: Exim's `tls CIPHER`). */
+  /** Count of words written before the clause's first comment (-1: no comment). WITH keeps only
+   * those: Exim writes `with esmtps (TLS1.3) tls CIPHER`. */
   wordsBeforeComment: number;
   angle?: string;
+}
+
+/** The stamp's clauses by keyword; a keyword seen again is a plain word of the current clause. */
+function clausesOf(stamp: readonly Token[]): Map<string, Clause> {
+  const clauses = new Map<string, Clause>();
+  let cur: Clause | undefined;
+  for (const t of stamp) {
+    if (t.k === 'semi') continue;
+    const key = t.k === 'word' ? t.v.toLowerCase() : '';
+    if (CLAUSES.has(key) && !clauses.has(key)) {
+      cur = { words: [], comments: [], wordsBeforeComment: -1 };
+      clauses.set(key, cur);
+    } else if (cur === undefined) {
+      continue; // text before the first clause: qmail's `(qmail 1 invoked from network)`
+    } else if (t.k === 'word') {
+      cur.words.push(t.v);
+    } else if (t.k === 'comment') {
+      if (cur.wordsBeforeComment < 0) cur.wordsBeforeComment = cur.words.length;
+      cur.comments.push(t.v);
+    } else {
+      cur.angle ??= t.v;
+    }
+  }
+  return clauses;
+}
+
+/** from_host and from_ip of the FROM clause (see the file comment for the shapes). */
+function originOf(from: Clause, hop: ReceivedHopRecord): void {
+  const domain = from.words[0];
+  const literal = domain === undefined ? undefined : literalIp(domain);
+  // The address the receiving MTA recorded (TCP-info) wins over a literal the client announced.
+  let ip: string | undefined;
+  for (const c of from.comments) if ((ip ??= ipInComment(c)) !== undefined) break;
+  ip ??= literal;
+  let host = literal === undefined ? domain : undefined;
+  if (host === undefined) {
+    for (const c of from.comments) if ((host ??= HELO.exec(c)?.[1]) !== undefined) break;
+  }
+  if (host !== undefined) hop.from_host = host;
+  if (ip !== undefined) hop.from_ip = ip;
 }
 
 export function parseReceived(value: string): ReceivedHopRecord {
   const tokens = tokenize(value);
   let lastSemi = -1;
   for (let i = 0; i < tokens.length; i++) if (tokens[i]!.k === 'semi') lastSemi = i;
-  const clauses = new Map<string, Clause>();
-  let cur: Clause | undefined;
-  const stamp = lastSemi < 0 ? tokens : tokens.slice(0, lastSemi);
-  for (const t of stamp) {
-    if (t.k === 'semi') continue;
-    if (t.k === 'word' && CLAUSES.has(t.v.toLowerCase()) && !clauses.has(t.v.toLowerCase())) {
-      cur = { words: [], comments: [], wordsBeforeComment: -1 };
-      clauses.set(t.v.toLowerCase(), cur);
-      continue;
-    }
-    if (cur === undefined) continue;
-    if (t.k === 'word') cur.words.push(t.v);
-    else if (t.k === 'comment') {
-      if (cur.wordsBeforeComment < 0) cur.wordsBeforeComment = cur.words.length;
-      cur.comments.push(t.v);
-    } else cur.angle ??= t.v;
-  }
+  const clauses = clausesOf(lastSemi < 0 ? tokens : tokens.slice(0, lastSemi));
   const hop: ReceivedHopRecord = {};
   const from = clauses.get('from');
-  if (from !== undefined) {
-    const domain = from.words[0];
-    const literal = domain === undefined ? undefined : literalIp(domain);
-    let ip: string | undefined;
-    for (const c of from.comments) if ((ip ??= ipInComment(c)) !== undefined) break;
-    ip ??= literal;
-    let host = literal === undefined ? domain : undefined;
-    if (host === undefined) {
-      for (const c of from.comments) if ((host ??= HELO.exec(c)?.[1]) !== undefined) break;
-    }
-    if (host !== undefined) hop.from_host = host;
-    if (ip !== undefined) hop.from_ip = ip;
-  }
+  if (from !== undefined) originOf(from, hop);
   const by = clauses.get('by')?.words[0];
   if (by !== undefined) hop.by_host = by;
   const w = clauses.get('with');
