@@ -84,9 +84,9 @@ export const limitsSchema = z.object({
   recipients: positiveInt.default(1000),
   /** Transactions reported per connection; further ones counted. */
   transactions: positiveInt.default(10_000),
-  /** Bytes of one header value kept (10 MB headers). */
+  /** Bytes of one header value kept (10 MB headers); longer ones truncated, the block goes on. */
   header_value_bytes: z.number().int().min(64).default(65536),
-  /** Header block bytes parsed per message before the rest is skipped. */
+  /** Bytes kept per message of header fields that repeat (Received); further ones parsed, not kept. */
   header_bytes: z.number().int().min(1024).default(1_048_576),
   /** Header field names listed in header_names per message (header_count still counts them all). */
   header_names: positiveInt.default(1000),

@@ -23,6 +23,11 @@ export class EntityHeaders implements HeaderTarget {
     this.top?.fieldName?.(name, written);
   }
 
+  /** The Content-* fields are kept once each (first wins) and never charged: they decide the structure. */
+  repeats(name: string): boolean {
+    return this.top !== undefined && this.top.repeats(name);
+  }
+
   field(name: string, value: string): void {
     if (name === 'content-type') this.contentType ??= value;
     else if (name === 'content-transfer-encoding') this.transferEncoding ??= value;

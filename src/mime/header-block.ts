@@ -1,7 +1,10 @@
 // Header blocks (RFC 5322 §2.2): splits lines into fields, unfolds them keeping the folding
-// whitespace (§2.2.3), caps each kept value (limits.header_value_bytes) and the header bytes of the
-// whole message (limits.header_bytes, shared by every entity). Only fields the caller keeps are
-// copied; values become strings (UTF-8 when valid, RFC 6532) when a field ends.
+// whitespace (§2.2.3), caps each value (limits.header_value_bytes: longer ones are truncated and
+// flagged, kept or not, and the block goes on, as Postfix does) and the bytes kept of fields that
+// repeat (limits.header_bytes, shared by every entity: Received and the like). Only fields the
+// caller keeps are copied, so a long header costs time, not memory, and never ends the block early
+// (issue 15: a 1 MB X-Junk before Content-Type must not hide the attachments).
+// Values become strings (UTF-8 when valid, RFC 6532) when a field ends.
 // Owns one reusable value buffer; consumes line views, produces (name, value) pairs.
 import type { AnomalySink } from './anomaly-set.js';
 import { acquireBuffer, releaseBuffer } from './buffer-pool.js';
@@ -15,8 +18,13 @@ const VALUE_BYTES = 4096;
 export interface HeaderTarget {
   /** Whether a field (lower-case name) is worth keeping. */
   wants(name: string): boolean;
-  /** Every field of the block within the budget, kept or not: its lower-case and written name. */
+  /** Every field of the block, kept or not: its lower-case and written name. */
   fieldName?(name: string, written: string): void;
+  /**
+   * Whether the target keeps every occurrence of a field it wants (Received): those values are
+   * charged to the message-wide budget. A field kept once (first wins) costs at most the value cap.
+   */
+  repeats(name: string): boolean;
   field(name: string, value: string): void;
 }
 
@@ -33,12 +41,16 @@ function isFieldName(buf: Buffer, start: number, end: number): boolean {
 export type HeaderLineVerdict = 'header' | 'end' | 'body';
 
 export class HeaderCollector {
-  /** Bytes of header lines seen in the whole message (the budget). */
+  /** Bytes kept of repeated fields in the whole message (the budget). */
   private used = 0;
   private budgetHit = false;
   private value: Buffer;
   private valueLen = 0;
   private name: string | undefined; // current field, when kept
+  /** The current field is charged to the budget. */
+  private charged = false;
+  /** Value bytes of the current field, kept or not (for the value cap). */
+  private seen = 0;
   private truncated = false;
   private target: HeaderTarget | undefined;
   /** Fields and bytes of the current block. */
@@ -108,13 +120,18 @@ export class HeaderCollector {
     const written = buf.toString('latin1', start, ne);
     const name = written.toLowerCase();
     this.count++;
-    if (this.target === undefined || this.budgetHit) return 'header';
-    this.target.fieldName?.(name, written);
-    if (!this.target.wants(name)) return 'header';
-    this.name = name;
-    this.valueLen = 0;
+    this.seen = 0;
+    this.target?.fieldName?.(name, written);
     this.truncated = false;
     let vs = colon + 1;
+    const t = this.target;
+    if (t !== undefined && t.wants(name)) {
+      this.charged = t.repeats(name);
+      if (!this.charged || !this.budgetHit) {
+        this.name = name;
+        this.valueLen = 0;
+      }
+    }
     while (vs < end && (buf[vs] === 0x20 || buf[vs] === 0x09)) vs++;
     this.append(buf, vs, end);
     return 'header';
@@ -131,23 +148,29 @@ export class HeaderCollector {
 
   private account(n: number): void {
     this.bytes += n;
-    this.used += n;
-    if (!this.budgetHit && this.used > this.budget) {
-      this.budgetHit = true;
-      this.sink.add('mime_header_too_long');
-      this.name = undefined;
-    }
   }
 
   private append(buf: Buffer, start: number, end: number): void {
-    if (this.name === undefined || end <= start) return;
-    let n = end - start;
-    if (this.valueLen + n > this.valueCap) {
-      n = this.valueCap - this.valueLen;
-      if (!this.truncated) this.sink.add('mime_header_too_long');
+    if (end <= start) return;
+    this.seen += end - start;
+    if (this.seen > this.valueCap && !this.truncated) {
+      // Flagged whether the field is kept or not: an over-long header is itself a sign (issue 15).
       this.truncated = true;
+      this.sink.add('mime_header_too_long');
     }
+    if (this.name === undefined) return;
+    const n = Math.min(end - start, this.valueCap - this.valueLen);
     if (n <= 0) return;
+    if (this.charged) {
+      if (this.used + n > this.budget) {
+        // The budget is spent: this field and further repeated ones are parsed, not kept.
+        this.budgetHit = true;
+        this.sink.add('mime_header_too_long');
+        this.name = undefined;
+        return;
+      }
+      this.used += n;
+    }
     if (this.valueLen + n > this.value.length) {
       const grown = Buffer.allocUnsafe(Math.min(this.valueCap, Math.max(this.value.length * 2, this.valueLen + n)));
       this.value.copy(grown, 0, 0, this.valueLen);

@@ -56,6 +56,11 @@ export class TopFields implements HeaderTarget {
     return SINGLE.has(name) || PARSED.has(name) || this.rawNames.has(name);
   }
 
+  /** Received accumulates (one value per hop): charged to limits.header_bytes. */
+  repeats(name: string): boolean {
+    return name === 'received';
+  }
+
   field(name: string, value: string): void {
     if (this.rawNames.has(name)) {
       const list = this.raw.get(name);

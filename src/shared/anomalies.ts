@@ -51,7 +51,7 @@ export const ANOMALIES = {
   mime_boundary_missing: { event: true, doc: 'a multipart without a usable boundary, or a missing closing boundary' },
   mime_depth_exceeded: { event: true, doc: 'MIME nesting deeper than limits.mime_depth; deeper parts hashed as opaque bodies' },
   mime_parts_exceeded: { event: true, doc: 'more than limits.mime_parts parts; further parts only counted' },
-  mime_header_too_long: { event: true, doc: 'a header value or header block exceeded its byte limit and was truncated' },
+  mime_header_too_long: { event: true, doc: 'a header value exceeded limits.header_value_bytes (truncated; the block goes on), or repeated fields exceeded limits.header_bytes (further ones not kept)' },
   mime_invalid_base64: { event: true, doc: 'base64 body or encoded word with characters outside the alphabet or bad padding' },
   mime_invalid_qp: { event: true, doc: 'quoted-printable with an invalid escape' },
   mime_unknown_charset: { event: true, doc: 'a charset iconv-lite does not know; the raw text was kept' },

@@ -8,6 +8,9 @@ class Keep implements HeaderTarget {
   wants(name: string): boolean {
     return name !== 'x-ignored';
   }
+  repeats(name: string): boolean {
+    return name === 'received';
+  }
   field(name: string, value: string): void {
     this.fields.push([name, value]);
   }
@@ -65,17 +68,43 @@ test('value cap: exactly at header_value_bytes kept, one past truncated and flag
   }
 });
 
-test('message-wide budget: at the limit all kept, one past stops keeping and flags', () => {
-  const block = 'A: 1\nB: 2\n\n'; // 4+2 + 4+2 + 2 = 14 bytes
-  for (const [budget, flagged, kept] of [[14, false, 2], [13, true, 2], [6, true, 1], [5, true, 0]] as const) {
+test('message-wide budget of repeated fields: at the limit all kept, one past stops keeping them and flags', () => {
+  const block = 'Received: 1234\nSubject: s\nReceived: 5678\nFrom: f\n\n';
+  for (const [budget, flagged, received] of [[8, false, 2], [7, true, 1], [3, true, 0]] as const) {
     const s = new AnomalySet();
     const c = new HeaderCollector(64, budget, s);
     const t = new Keep();
     c.begin(t);
     feed(c, block);
     assert.equal(s.has('mime_header_too_long'), flagged, `budget ${budget}`);
-    assert.equal(t.fields.length, kept, `budget ${budget}`);
+    assert.equal(t.fields.filter(([n]) => n === 'received').length, received, `budget ${budget}`);
+    // Fields kept once are never charged: the budget does not hide them.
+    assert.deepEqual(t.fields.filter(([n]) => n !== 'received'), [['subject', 's'], ['from', 'f']], `budget ${budget}`);
   }
+});
+
+test('a header over the value cap, kept or not, is flagged and the block goes on (issue 15)', () => {
+  for (const name of ['X-Ignored', 'Subject']) {
+    const s = new AnomalySet();
+    const c = new HeaderCollector(64, 1024, s);
+    const t = new Keep();
+    c.begin(t);
+    // Folded into many short lines: each line is fine, the value is 10 times the cap.
+    const v = feed(c, `${name}: start${'\n\tjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjj'.repeat(16)}\nContent-Type: multipart/mixed; boundary=b\n\n`);
+    assert.ok(v.slice(0, -1).every((x) => x === 'header'));
+    assert.equal(v.at(-1), 'end');
+    assert.ok(s.has('mime_header_too_long'), name);
+    assert.deepEqual(t.fields.at(-1), ['content-type', 'multipart/mixed; boundary=b'], name);
+    if (name === 'Subject') assert.equal(t.fields[0]![1].length, 64);
+  }
+  // At the cap exactly (value bytes, folding whitespace included) nothing is flagged.
+  const s = new AnomalySet();
+  const c = new HeaderCollector(64, 1024, s);
+  c.begin(new Keep());
+  feed(c, `X-Ignored: ${'a'.repeat(30)}\n\t${'b'.repeat(33)}\n\n`);
+  assert.equal(s.has('mime_header_too_long'), false);
+  feed(c, `X-Ignored: ${'a'.repeat(30)}\n\t${'b'.repeat(34)}\n\n`);
+  assert.equal(s.has('mime_header_too_long'), true);
 });
 
 test('a released value buffer serves the next collector without leaking the old value', () => {

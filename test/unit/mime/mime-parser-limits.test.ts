@@ -1,7 +1,7 @@
 // Every MIME limit exactly at its value and one past it (STYLE §3.6).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { crlf, parse } from './helpers.js';
+import { crlf, parse, parseChunked } from './helpers.js';
 
 /** `levels` nested multiparts around one text/plain part. */
 function nested(levels: number): Buffer {
@@ -41,16 +41,33 @@ test('mime_parts: parts up to the limit are reported, further ones only counted'
   assert.deepEqual(past.anomalies, ['mime_parts_exceeded']);
 });
 
-test('header_bytes: a header block of exactly the budget is kept, one byte less flags', () => {
-  const msg = crlf(`Subject: ${'s'.repeat(1000)}\nFrom: a@example.com\n\nbody\n`);
-  const block = msg.indexOf('\r\n\r\n') + 4;
-  const at = parse(msg, { limits: { header_bytes: block } });
+test('header_bytes: Received values up to the budget are kept, one byte more stops keeping them; nothing else is hidden', () => {
+  const hops = 'Received: from a.example by b.example\nReceived: from c.example by d.example\n';
+  const msg = crlf(`${hops}Subject: ${'s'.repeat(1000)}\nFrom: a@example.com\nContent-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: application/pdf; name=a.pdf\n\n%PDF-1\n--x--\n`);
+  const kept = 2 * 'from a.example by b.example'.length;
+  const at = parse(msg, { limits: { header_bytes: kept } });
   assert.deepEqual(at.anomalies, []);
-  assert.deepEqual(at.message.from, [{ address: 'a@example.com' }]);
-  assert.equal(at.message.headers_bytes, block);
-  const past = parse(msg, { limits: { header_bytes: block - 1 } });
+  assert.equal(at.message.received?.length, 2);
+  const past = parse(msg, { limits: { header_bytes: kept - 1 } });
   assert.deepEqual(past.anomalies, ['mime_header_too_long']);
-  assert.equal(past.message.text_sha256, at.message.text_sha256, 'the body is still found');
+  assert.deepEqual(past.message.received, ['from a.example by b.example']);
+  for (const r of [at, past]) {
+    assert.deepEqual(r.message.from, [{ address: 'a@example.com' }]);
+    assert.equal(r.message.content_type, 'multipart/mixed');
+    assert.equal(r.message.attachments[0]?.filename, 'a.pdf');
+  }
+});
+
+test('header_value_bytes: a 1 MB header not kept is flagged and the Content-Type after it still counts (issue 15)', () => {
+  const fold = `\n\t${'j'.repeat(995)}`.repeat(1100);
+  const msg = crlf(`X-Junk: x${fold}\nSubject: after\nContent-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: application/pdf; name=a.pdf\n\n%PDF-1\n--x--\n`);
+  for (const size of [msg.length, 4096, 1000]) {
+    const r = parseChunked(msg, size);
+    assert.deepEqual(r.anomalies, ['mime_header_too_long'], `chunks of ${size}`);
+    assert.equal(r.message.subject, 'after');
+    assert.equal(r.message.content_type, 'multipart/mixed');
+    assert.equal(r.message.attachments[0]?.filename, 'a.pdf');
+  }
 });
 
 test('header_value_bytes: a value of exactly the cap is whole, one more is truncated', () => {
