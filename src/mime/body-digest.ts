@@ -14,6 +14,16 @@ import type { BodyTap } from './types.js';
 const BATCH_BYTES = 32768;
 const DIRECT_BYTES = 4096;
 
+/**
+ * Another reader of a part's decoded bytes, fed the same blocks as the hashers: the walk of a
+ * transfer-encoded message/rfc822, the uuencode scanner of a text body. Ends with the part.
+ */
+export interface DecodedObserver {
+  write(decoded: Buffer): void;
+  gap(len: number): void;
+  finish(): void;
+}
+
 export interface DigestResult {
   size: number;
   md5?: string;
@@ -41,6 +51,7 @@ export class BodyDigest {
     sniff: boolean,
     private readonly text: TextSink | undefined,
     readonly tap?: BodyTap,
+    private readonly inner?: DecodedObserver,
   ) {
     for (const h of hashes) {
       this.names.push(h);
@@ -67,11 +78,16 @@ export class BodyDigest {
 
   gap(len: number): void {
     this.missing += len;
+    // The bytes batched before the gap go out first, so the readers see them in order.
+    this.flushBatch();
     this.tap?.gap(len);
+    this.inner?.gap(len);
   }
 
   finish(): DigestResult {
     this.flushBatch();
+    // The inner walk ends first: the attachments it found take the slots after this part's.
+    this.inner?.finish();
     const res: DigestResult = { size: this.size, missingBytes: this.missing };
     for (let i = 0; i < this.hashers.length; i++) res[this.names[i]!] = this.hashers[i]!.digest('hex');
     if (this.head !== undefined) {
@@ -103,5 +119,6 @@ export class BodyDigest {
     for (let i = 0; i < this.hashers.length; i++) this.hashers[i]!.update(buf);
     this.text?.write(buf);
     this.tap?.write(buf);
+    this.inner?.write(buf);
   }
 }

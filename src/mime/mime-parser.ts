@@ -1,13 +1,15 @@
 // The streaming entity walker (RFC 2045/2046, RFC 5322): frames bytes into lines in one fixed input
 // buffer, sends header lines to the HeaderCollector and body lines to the part's decoder, matches
-// delimiters and descends into message/rfc822 and message/global. Owns the input buffer, boundary
-// stack, current entity, open encapsulated messages and counters. MessageParser in, MessageResult out.
+// delimiters and descends into message/rfc822 and message/global (a transfer-encoded one is walked
+// by a nested parser over its decoded bytes). Owns the input buffer, boundary stack, current entity,
+// open encapsulated messages and counters. MessageParser in, MessageResult out.
 import type { LimitsConfig } from '../config/types.js';
 import { AnomalySet } from './anomaly-set.js';
 import { EntityHeaders, resolveEntity, type ResolvedEntity } from './entity.js';
 import { HeaderCollector } from './header-block.js';
 import { buildMessageRecord } from './message-record.js';
 import { acquireBuffer, releaseBuffer } from './buffer-pool.js';
+import type { DecodedObserver } from './body-digest.js';
 import { BoundaryStack, sniffBoundary, type BoundaryMatch } from './multipart.js';
 import type { MimeOptions } from './options.js';
 import { PartRegistry, type Part } from './parts.js';
@@ -22,6 +24,8 @@ const DASH = 0x2d;
 const DASH_TRIES = 8;
 /** Input is framed in blocks of this size: large enough for bulk base64 decoding and hashing. */
 const BLOCK_BYTES = 65536;
+/** A nested walk is fed decoded blocks of at most 32 KiB (BodyDigest's batch): a smaller block will do. */
+const NESTED_BLOCK_BYTES = 16384;
 const EMPTY = Buffer.alloc(0);
 
 /** What the lines of the current body mean. */
@@ -35,14 +39,30 @@ interface Encapsulated {
   part: Part;
 }
 
-export class MimeMessageParser implements MessageParser {
+/** What the walk of a message shares with the walks of the encoded messages inside it. */
+interface SharedWalk {
+  anomalies: AnomalySet;
+  registry: PartRegistry;
+  /** MIME entities so far, the top one included (limits.mime_parts spans every nested walk). */
+  parts: number;
+}
+
+/** Where a nested walk sits: the shared state and the depth of the message it walks. */
+interface NestedOrigin {
+  shared: SharedWalk;
+  depth: number;
+}
+
+export class MimeMessageParser implements MessageParser, DecodedObserver {
   private readonly limits: LimitsConfig;
-  private readonly anomalies = new AnomalySet();
+  private readonly anomalies: AnomalySet;
   private readonly headers: HeaderCollector;
   private readonly top: TopFields;
   private readonly stack = new BoundaryStack();
   private readonly registry: PartRegistry;
+  private readonly shared: SharedWalk;
   private readonly lineMax: number;
+  private readonly block: number;
   private inbuf: Buffer;
   private inLen = 0;
   /** The next bytes continue a line (cut at the line limit or by a gap): not a line start. */
@@ -59,21 +79,41 @@ export class MimeMessageParser implements MessageParser {
   private decoder: TransferDecoder | undefined;
   private readonly encapsulated: Encapsulated[] = [];
 
-  private parts = 1;
   private headersBytes = 0;
   private headerCount = 0;
   private contentType: string | undefined;
   private ended = false;
 
-  constructor(private readonly opts: MimeOptions, private readonly ctx: MessageContext) {
+  /** `nested`: this parser walks the decoded body of a transfer-encoded message/rfc822 part. */
+  constructor(private readonly opts: MimeOptions, private readonly ctx: MessageContext, nested?: NestedOrigin) {
     this.limits = opts.limits;
     this.lineMax = opts.limits.line_length;
-    this.inbuf = acquireBuffer(BLOCK_BYTES + this.lineMax + 1);
+    this.block = nested === undefined ? BLOCK_BYTES : NESTED_BLOCK_BYTES;
+    this.inbuf = acquireBuffer(this.block + this.lineMax + 1);
+    if (nested === undefined) {
+      const anomalies = new AnomalySet();
+      const registry = new PartRegistry(opts.hashes, opts.limits.urls_per_message, anomalies, opts.bodyTap);
+      this.shared = { anomalies, registry, parts: 1 };
+    } else {
+      this.shared = nested.shared;
+    }
+    this.anomalies = this.shared.anomalies;
+    this.registry = this.shared.registry;
     this.headers = new HeaderCollector(opts.limits.header_value_bytes, opts.limits.header_bytes, this.anomalies);
     this.top = new TopFields(new Set(opts.headers), opts.limits.header_names, this.anomalies);
-    this.registry = new PartRegistry(opts.hashes, opts.limits.urls_per_message, this.anomalies, opts.bodyTap);
-    this.entityHeaders = new EntityHeaders(this.top);
-    this.headers.begin(this.entityHeaders);
+    if (nested === undefined) {
+      this.entityHeaders = new EntityHeaders(this.top);
+      this.headers.begin(this.entityHeaders);
+    } else {
+      // The encapsulated message is an entity of the outer walk, as in the 7bit case (beginEntity).
+      this.isTop = false;
+      this.depth = nested.depth;
+      this.shared.parts++;
+      this.skipping = this.shared.parts > this.limits.mime_parts;
+      if (this.skipping) this.anomalies.add('mime_parts_exceeded');
+      this.entityHeaders = new EntityHeaders(undefined);
+      this.headers.begin(this.skipping ? undefined : this.entityHeaders);
+    }
   }
 
   write(chunk: Buffer): void {
@@ -84,7 +124,7 @@ export class MimeMessageParser implements MessageParser {
       this.inbuf.set(n === chunk.length ? chunk : chunk.subarray(off, off + n), this.inLen);
       this.inLen += n;
       off += n;
-      if (this.inLen >= BLOCK_BYTES) this.drain(false);
+      if (this.inLen >= this.block) this.drain(false);
     }
   }
 
@@ -108,23 +148,7 @@ export class MimeMessageParser implements MessageParser {
   }
 
   end(): MessageResult {
-    if (!this.ended) {
-      this.drain(true);
-      this.ended = true;
-      if (this.mode === 'headers') {
-        this.headers.finish();
-        this.endHeaders();
-      }
-      // The line break that ends the message belongs to the end of data, as the one before a
-      // delimiter belongs to the delimiter (suricata-verify smtp-mime-encap-8649-baseline: size 30).
-      this.endLeaf(true);
-      while (this.encapsulated.length > 0) this.endEncapsulated(true);
-      if (this.stack.size > 0 || this.mode === 'sniff') this.anomalies.add('mime_boundary_missing');
-      // Nothing reads the input block after the end (write and gap return early): the next parser may.
-      releaseBuffer(this.inbuf);
-      this.inbuf = EMPTY;
-      this.headers.release();
-    }
+    this.finish();
     const { records: attachments, mismatch } = this.registry.attachments();
     if (mismatch) this.anomalies.add('mime_attachment_type_mismatch');
     const message = buildMessageRecord(
@@ -132,7 +156,7 @@ export class MimeMessageParser implements MessageParser {
       {
         headersBytes: this.headersBytes,
         headerCount: this.headerCount,
-        parts: this.parts,
+        parts: this.shared.parts,
         contentType: this.contentType,
         textSha256: this.registry.textSha256,
         attachments,
@@ -144,6 +168,26 @@ export class MimeMessageParser implements MessageParser {
       this.anomalies,
     );
     return { message, anomalies: this.anomalies.list() };
+  }
+
+  /** Ends the walk: the open parts are closed into the registry (a nested walk ends here). */
+  finish(): void {
+    if (this.ended) return;
+    this.drain(true);
+    this.ended = true;
+    if (this.mode === 'headers') {
+      this.headers.finish();
+      this.endHeaders();
+    }
+    // The line break that ends the message belongs to the end of data, as the one before a
+    // delimiter belongs to the delimiter (suricata-verify smtp-mime-encap-8649-baseline: size 30).
+    this.endLeaf(true);
+    while (this.encapsulated.length > 0) this.endEncapsulated(true);
+    if (this.stack.size > 0 || this.mode === 'sniff') this.anomalies.add('mime_boundary_missing');
+    // Nothing reads the input block after the end (write and gap return early): the next parser may.
+    releaseBuffer(this.inbuf);
+    this.inbuf = EMPTY;
+    this.headers.release();
   }
 
   /** Frames the buffered bytes into lines; keeps an unfinished line unless `final`. */
@@ -265,8 +309,8 @@ export class MimeMessageParser implements MessageParser {
     this.depth = depth;
     this.isTop = false;
     this.inDigest = inDigest;
-    this.parts++;
-    this.skipping = this.parts > this.limits.mime_parts;
+    this.shared.parts++;
+    this.skipping = this.shared.parts > this.limits.mime_parts;
     if (this.skipping) this.anomalies.add('mime_parts_exceeded');
     this.entityHeaders = new EntityHeaders(undefined);
     this.headers.begin(this.skipping ? undefined : this.entityHeaders);
@@ -303,18 +347,26 @@ export class MimeMessageParser implements MessageParser {
       this.mode = 'discard'; // RFC 2046 §5.1.1 preamble
       return;
     }
-    if ((res.type === 'message/rfc822' || res.type === 'message/global') && identity && !tooDeep) {
+    const message = res.type === 'message/rfc822' || res.type === 'message/global';
+    if (message && identity && !tooDeep) {
       const part = this.registry.open(res, false);
       this.encapsulated.push({ frameLevel: this.stack.size, decoder: new IdentityDecoder(part.digest), part });
       this.beginEntity(this.depth + 1, false);
+      return;
+    }
+    if (message && !tooDeep) {
+      // RFC 2046 §5.2.1 forbids encoding message/rfc822, clients do it anyway (a forwarded .eml in
+      // base64): the part is an attachment of its own and its decoded bytes are walked as a message,
+      // so an executable inside a forward named innocent.txt is listed too (issue 15).
+      this.openLeaf(res, false, new MimeMessageParser(this.opts, this.ctx, { shared: this.shared, depth: this.depth + 1 }));
       return;
     }
     if (tooDeep && res.type.startsWith('message/')) this.anomalies.add('mime_depth_exceeded');
     this.openLeaf(res, false);
   }
 
-  private openLeaf(res: ResolvedEntity, forceAttachment: boolean): void {
-    const part = this.registry.open(res, forceAttachment);
+  private openLeaf(res: ResolvedEntity, forceAttachment: boolean, inner?: DecodedObserver): void {
+    const part = this.registry.open(res, forceAttachment, inner);
     this.leaf = part;
     this.decoder = makeTransferDecoder(res.encoding, part.digest, this.anomalies);
     this.mode = 'leaf';

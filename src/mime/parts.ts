@@ -4,7 +4,7 @@
 // Owns the attachment slots, the message-wide URL set and the text_sha256 choice.
 import type { HashName } from './options.js';
 import type { AnomalySink } from './anomaly-set.js';
-import { BodyDigest } from './body-digest.js';
+import { BodyDigest, type DecodedObserver } from './body-digest.js';
 import { makeTextDecoder, resolveCharset } from './charset.js';
 import type { ResolvedEntity } from './entity.js';
 import { typeMismatch } from './magic.js';
@@ -42,7 +42,8 @@ export class PartRegistry {
     this.urls = new UrlSet(urlsMax, sink);
   }
 
-  open(res: ResolvedEntity, forceAttachment: boolean): Part {
+  /** `inner` reads the decoded body too (an encoded message/rfc822 walked as a message). */
+  open(res: ResolvedEntity, forceAttachment: boolean, inner?: DecodedObserver): Part {
     const attachment = res.attachment || forceAttachment;
     let text: TextSink | undefined;
     if (!attachment && (res.type === 'text/plain' || res.type === 'text/html')) {
@@ -57,7 +58,7 @@ export class PartRegistry {
       text = new TextSink(makeTextDecoder(cs), wantSha, this.urls, res.type === 'text/html');
     }
     const tap = attachment && this.tapFactory !== undefined ? this.tapFactory(tapInfo(res)) : undefined;
-    const digest = new BodyDigest(attachment ? this.hashes : [], attachment, text, tap);
+    const digest = new BodyDigest(attachment ? this.hashes : [], attachment, text, tap, inner);
     let slot = -1;
     if (attachment) {
       slot = this.slots.length;
