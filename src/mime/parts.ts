@@ -9,6 +9,7 @@ import { makeTextDecoder, resolveCharset } from './charset.js';
 import type { ResolvedEntity } from './entity.js';
 import { typeMismatch } from './magic.js';
 import { TextSink, UrlSet } from './text-sink.js';
+import { UuScanner, type UuSink } from './uuencode.js';
 import type { AttachmentRecord, BodyTapFactory } from './types.js';
 
 export interface Part {
@@ -58,6 +59,8 @@ export class PartRegistry {
       text = new TextSink(makeTextDecoder(cs), wantSha, this.urls, res.type === 'text/html');
     }
     const tap = attachment && this.tapFactory !== undefined ? this.tapFactory(tapInfo(res)) : undefined;
+    // Text bodies are read for uuencoded files too (issue 15): each block is an attachment of its own.
+    if (inner === undefined && !attachment && res.type.startsWith('text/')) inner = new UuScanner((name) => this.openUu(name), this.sink);
     const digest = new BodyDigest(attachment ? this.hashes : [], attachment, text, tap, inner);
     let slot = -1;
     if (attachment) {
@@ -65,6 +68,25 @@ export class PartRegistry {
       this.slots.push({ res, record: undefined });
     }
     return { res, digest, slot };
+  }
+
+  /** An attachment for one uuencoded block of a text body, in document order after that body's earlier ones. */
+  private openUu(filename: string): UuSink {
+    const res: ResolvedEntity = {
+      type: 'application/octet-stream',
+      encoding: 'x-uuencode',
+      disposition: undefined,
+      filename,
+      boundary: undefined,
+      charset: undefined,
+      attachment: true,
+    };
+    const part = this.open(res, true);
+    return {
+      write: (b) => part.digest.write(b),
+      gap: (len) => part.digest.gap(len),
+      close: () => this.close(part),
+    };
   }
 
   close(part: Part): void {
