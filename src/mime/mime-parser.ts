@@ -179,10 +179,12 @@ export class MimeMessageParser implements MessageParser, DecodedObserver {
       this.headers.finish();
       this.endHeaders();
     }
-    // The line break that ends the message belongs to the end of data, as the one before a
-    // delimiter belongs to the delimiter (suricata-verify smtp-mime-encap-8649-baseline: size 30).
-    this.endLeaf(true);
-    while (this.encapsulated.length > 0) this.endEncapsulated(true);
+    // RFC 5321 §4.1.1.4: the first CRLF of the end-of-data CRLF.CRLF ends the last line and belongs
+    // to the message, so the part that runs to the end keeps its last line break (only the break
+    // before a delimiter is the delimiter's, RFC 2046 §5.1.1). BDAT chunks and a decoded nested
+    // message end where their bytes end, with whatever break they carry.
+    this.endLeaf(false);
+    while (this.encapsulated.length > 0) this.endEncapsulated(false);
     if (this.stack.size > 0 || this.mode === 'sniff') this.anomalies.add('mime_boundary_missing');
     // Nothing reads the input block after the end (write and gap return early): the next parser may.
     releaseBuffer(this.inbuf);

@@ -20,6 +20,10 @@ import { parse } from './helpers.js';
  * §5.1.1 gives that break to the delimiter (suricata-verify issue 1202) and SMTP text is CRLF
  * (RFC 5322 §2.3), so ours hashes the bytes as sent. Accepted: postal-mime's content with that break
  * removed, with or without LF turned back into CRLF.
+ * At the end of the message postal-mime drops the last line's break; RFC 5321 §4.1.1.4 gives that
+ * CRLF to the message (the first CRLF of CRLF.CRLF ends the last line), so ours keeps it (issue 15;
+ * Python's email package agrees, test/golden/crosscheck.py); postal-mime keeps it too, as LF.
+ * Accepted: postal-mime's content with LF turned back into CRLF, the last break kept.
  */
 
 type Field = 'subject' | 'from' | 'to' | 'cc' | 'message_id' | 'attachments';
@@ -63,7 +67,8 @@ function candidates(content: Buffer): string[] {
   const s = content.toString('latin1');
   const noBreak = s.replace(/\r?\n$/, '');
   const crlf = s.replace(/\r?\n/g, '\r\n').replace(/\r\n$/, '');
-  return [content, Buffer.from(noBreak, 'latin1'), Buffer.from(crlf, 'latin1')].map(sha256);
+  const withEnd = Buffer.from(s.replace(/\r?\n/g, '\r\n'), 'latin1');
+  return [content, Buffer.from(noBreak, 'latin1'), Buffer.from(crlf, 'latin1'), withEnd].map(sha256);
 }
 
 async function compare(raw: Buffer): Promise<{ diffs: Map<Field, string>; ours: MessageResult; refSubject: string }> {

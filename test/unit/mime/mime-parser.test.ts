@@ -84,7 +84,8 @@ test('header block: first Content-Type wins, folding whitespace kept, raw UTF-8,
   assert.deepEqual(r.message.reply_to, [{ name: 'Üser', address: 'user@example.org' }]);
   assert.equal(r.message.content_type, 'text/plain');
   assert.equal(r.message.message_id, 'raw@example.org');
-  assert.equal(r.message.text_sha256, sha256('Body with raw UTF-8: Grüße.'));
+  // RFC 5321 §4.1.1.4: the last line's CRLF belongs to the message (issue 15 item 12).
+  assert.equal(r.message.text_sha256, sha256('Body with raw UTF-8: Grüße.\r\n'));
 });
 
 test('encoded words in many charsets; subject_raw keeps what was written', () => {
@@ -106,10 +107,10 @@ test('structure: prefix boundaries, trailing whitespace, rfc822 nesting, URLs, m
   assert.deepEqual(m.attachments.map((a) => [a.content_type, a.filename, a.size]), [
     ['message/rfc822', undefined, 293],
     ['application/octet-stream', 'inner.bin', 5],
-    ['application/octet-stream', 'last.bin', 28],
+    ['application/octet-stream', 'last.bin', 30], // ends the message: its last CRLF is its own
   ]);
   assert.equal(m.attachments[1]!.sha256, sha256('inner'));
-  assert.equal(m.attachments[2]!.sha256, sha256('no closing delimiter follows'));
+  assert.equal(m.attachments[2]!.sha256, sha256('no closing delimiter follows\r\n'));
   assert.equal(m.text_sha256, sha256('see http://example.com/a?x=1&y=2.'));
   assert.deepEqual(m.urls, ['http://example.com/a?x=1&y=2', 'https://example.org/path?q=1&r=2', 'https://example.net/soft']);
   assert.deepEqual(r.anomalies, ['mime_boundary_missing']);
