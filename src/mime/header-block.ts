@@ -11,6 +11,8 @@ import { acquireBuffer, releaseBuffer } from './buffer-pool.js';
 import { decodeRawHeader } from './charset.js';
 
 const COLON = 0x3a;
+/** `attribute=` (RFC 2045 §5.1 token, RFC 2231 `*n*` allowed) at the start of a line. */
+const PARAM_LINE_RE = /^[A-Za-z0-9!#$%&'+.^_`|~-]+(?:\*\d*)*\*?\s*=/;
 const EMPTY = Buffer.alloc(0);
 /** Starting size of the value buffer (from the pool; it grows up to the value cap when needed). */
 const VALUE_BYTES = 4096;
@@ -51,6 +53,8 @@ export class HeaderCollector {
   private charged = false;
   /** Value bytes of the current field, kept or not (for the value cap). */
   private seen = 0;
+  /** The current field's value so far ends with ';' (a parameter should follow). */
+  private wantsParam = false;
   private truncated = false;
   private target: HeaderTarget | undefined;
   /** Fields and bytes of the current block. */
@@ -80,6 +84,7 @@ export class HeaderCollector {
     this.count = 0;
     this.bytes = 0;
     this.sawLine = false;
+    this.wantsParam = false;
   }
 
   /**
@@ -94,6 +99,7 @@ export class HeaderCollector {
       return 'header';
     }
     if (end === start) {
+      this.wantsParam = false;
       this.flush();
       this.account(eol);
       return 'end';
@@ -103,6 +109,14 @@ export class HeaderCollector {
       // Folded continuation; a block that starts with whitespace has no field to continue.
       this.account(end - start + eol);
       this.sawLine = true;
+      this.append(buf, start, end);
+      return 'header';
+    }
+    if (this.wantsParam && PARAM_LINE_RE.test(buf.toString('latin1', start, Math.min(end, start + 80)))) {
+      // `Content-Type: text/html;` then `charset="utf-8"` with no leading whitespace (seen in the
+      // wild; Suricata reads on): taken as a folded line, so the block and its CTE are not lost.
+      this.sink.add('mime_bad_folding');
+      this.account(end - start + eol);
       this.append(buf, start, end);
       return 'header';
     }
@@ -122,6 +136,7 @@ export class HeaderCollector {
     this.count++;
     this.seen = 0;
     this.target?.fieldName?.(name, written);
+    this.wantsParam = false;
     this.truncated = false;
     let vs = colon + 1;
     const t = this.target;
@@ -152,6 +167,9 @@ export class HeaderCollector {
 
   private append(buf: Buffer, start: number, end: number): void {
     if (end <= start) return;
+    let last = end - 1;
+    while (last > start && (buf[last] === 0x20 || buf[last] === 0x09)) last--;
+    this.wantsParam = buf[last] === 0x3b;
     this.seen += end - start;
     if (this.seen > this.valueCap && !this.truncated) {
       // Flagged whether the field is kept or not: an over-long header is itself a sign (issue 15).

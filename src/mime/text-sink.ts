@@ -1,17 +1,18 @@
 // Text bodies after transfer decoding: charset decoding (streaming), the SHA-256 of the UTF-8 text
-// (text_sha256) and http(s) URL extraction into the message-wide, capped URL set. Owns a charset
-// decoder, a hasher and a bounded carry of an unfinished URL across writes.
+// (text_sha256) and URL extraction (url-scan.ts) into the message-wide, capped URL set. Owns a
+// charset decoder, a hasher and a bounded carry of an unfinished URL across writes.
 import { createHash, type Hash } from 'node:crypto';
 import type { AnomalySink } from './anomaly-set.js';
 import type { TextDecoderLike } from './charset.js';
+import { scanUrls } from './url-scan.js';
 
 /** A URL longer than this is cut where the carry ends (keeps the carry bounded), and URLs are
  * kept to this length, so the URL set costs at most urls_per_message × 2 KiB characters. */
 export const URL_CARRY_CHARS = 2048;
 
-const URL_RE = /https?:\/\/[^\s"'<>`{}|\\^[\]]+/gi;
-const TRAILING_PUNCT_RE = /[.,;:!?)]+$/;
 const DELIMS = new Set([' ', '\t', '\r', '\n', '"', "'", '<', '>']);
+/** In HTML the carry is cut only outside attribute values, so `href="//host/…"` stays whole. */
+const HTML_DELIMS = new Set([' ', '\t', '\r', '\n', '<', '>']);
 
 /** The distinct URLs of one message, capped by limits.urls_per_message. */
 export class UrlSet {
@@ -66,22 +67,17 @@ export class TextSink {
     const all = this.carry === '' ? text : this.carry + text;
     // Carry what follows the last delimiter (a URL may go on in the next write), at most
     // URL_CARRY_CHARS: the backwards search is bounded, so text without spaces stays linear.
+    const delims = this.html ? HTML_DELIMS : DELIMS;
     const floor = Math.max(0, all.length - URL_CARRY_CHARS);
     let cut = all.length;
-    while (cut > floor && !DELIMS.has(all[cut - 1]!)) cut--;
-    if (cut === floor && floor > 0 && !DELIMS.has(all[cut - 1]!)) cut = all.length;
+    while (cut > floor && !delims.has(all[cut - 1]!)) cut--;
+    if (cut === floor && floor > 0 && !delims.has(all[cut - 1]!)) cut = all.length;
     this.scan(cut === all.length ? all : all.slice(0, cut));
     this.carry = all.slice(cut);
   }
 
   private scan(text: string): void {
-    if (text.indexOf('://') < 0) return;
-    URL_RE.lastIndex = 0;
-    for (let m = URL_RE.exec(text); m !== null; m = URL_RE.exec(text)) {
-      let url = m[0].replace(TRAILING_PUNCT_RE, '');
-      if (this.html) url = url.replace(/&amp;/gi, '&');
-      if (url.length > URL_CARRY_CHARS) url = url.slice(0, URL_CARRY_CHARS);
-      if (url.length > 8) this.urls!.add(url);
-    }
+    const urls = this.urls!;
+    scanUrls(text, this.html, URL_CARRY_CHARS, (u) => urls.add(u));
   }
 }

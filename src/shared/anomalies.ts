@@ -54,6 +54,7 @@ export const ANOMALIES = {
   mime_header_too_long: { event: true, doc: 'a header value exceeded limits.header_value_bytes (truncated; the block goes on), or repeated fields exceeded limits.header_bytes (further ones not kept)' },
   mime_invalid_base64: { event: true, doc: 'base64 body or encoded word with characters outside the alphabet or bad padding' },
   mime_invalid_qp: { event: true, doc: 'quoted-printable with an invalid escape' },
+  mime_bad_folding: { event: true, doc: 'a header line with neither colon nor leading whitespace after a value ending in `;` was read as a folded parameter (`Content-Type: text/html;` then `charset=…`)' },
   mime_invalid_uuencode: { event: true, doc: 'a uuencoded block in a text body ended without its `end` line (what decoded is still reported)' },
   mime_unknown_charset: { event: true, doc: 'a charset iconv-lite does not know; the raw text was kept' },
   mime_bad_encoded_word: { event: true, doc: 'an RFC 2047 encoded word that does not decode' },
