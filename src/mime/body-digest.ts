@@ -5,7 +5,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { acquireBuffer, releaseBuffer } from './buffer-pool.js';
 import type { HashName } from './options.js';
-import { SNIFF_BYTES, detectType } from './magic.js';
+import { DEEP_PROBES, DEEP_PROBE_BYTES, SNIFF_BYTES, detectType } from './magic.js';
 import type { TextSink } from './text-sink.js';
 import type { BodyTap } from './types.js';
 
@@ -41,6 +41,9 @@ export class BodyDigest {
   private readonly names: HashName[] = [];
   private head: Buffer | undefined;
   private headLen = 0;
+  /** The ISO 9660 probe windows (magic.ts DEEP_PROBES), and the decoded bytes sniffed so far. */
+  private deep: Buffer | undefined;
+  private consumed = 0;
   private batch: Buffer | undefined;
   private batchLen = 0;
 
@@ -58,6 +61,7 @@ export class BodyDigest {
       this.hashers.push(createHash(h));
     }
     this.head = sniff ? acquireBuffer(SNIFF_BYTES) : undefined;
+    if (sniff) this.deep = Buffer.alloc(DEEP_PROBES.length * DEEP_PROBE_BYTES);
   }
 
   /** Decoded bytes (BORROWED: hashed or copied now, never kept). */
@@ -91,7 +95,7 @@ export class BodyDigest {
     const res: DigestResult = { size: this.size, missingBytes: this.missing };
     for (let i = 0; i < this.hashers.length; i++) res[this.names[i]!] = this.hashers[i]!.digest('hex');
     if (this.head !== undefined) {
-      const t = detectType(this.head.subarray(0, this.headLen));
+      const t = detectType(this.head.subarray(0, this.headLen), this.deep);
       if (t !== undefined) res.detectedType = t;
       releaseBuffer(this.head);
       this.head = undefined;
@@ -112,10 +116,25 @@ export class BodyDigest {
     this.batchLen = 0;
   }
 
+  /** Copies the parts of `buf` that fall in a deep probe window (offsets of the decoded body). */
+  private probe(buf: Buffer): void {
+    const from = this.consumed;
+    this.consumed += buf.length;
+    const last = DEEP_PROBES[DEEP_PROBES.length - 1]! + DEEP_PROBE_BYTES;
+    if (from >= last) return;
+    for (let i = 0; i < DEEP_PROBES.length; i++) {
+      const at = DEEP_PROBES[i]!;
+      const s = Math.max(at, from);
+      const e = Math.min(at + DEEP_PROBE_BYTES, this.consumed);
+      if (s < e) buf.copy(this.deep!, i * DEEP_PROBE_BYTES + (s - at), s - from, e - from);
+    }
+  }
+
   private consume(buf: Buffer): void {
     if (this.head !== undefined && this.headLen < SNIFF_BYTES) {
       this.headLen += buf.copy(this.head, this.headLen, 0, Math.min(buf.length, SNIFF_BYTES - this.headLen));
     }
+    if (this.deep !== undefined) this.probe(buf);
     for (let i = 0; i < this.hashers.length; i++) this.hashers[i]!.update(buf);
     this.text?.write(buf);
     this.tap?.write(buf);
