@@ -94,7 +94,7 @@ export const limitsSchema = z.object({
   addresses_per_header: positiveInt.default(1000),
   /** MIME nesting depth (recursion bombs); deeper parts are hashed as opaque bodies. */
   mime_depth: positiveInt.default(100),
-  /** MIME parts per message (part storms); further parts only counted. */
+  /** MIME parts per message (part storms); further parts only counted. Also bounds uuencoded blocks listed (counted apart). */
   mime_parts: positiveInt.default(10_000),
   /** Boundary length; longer ones are treated as no boundary (RFC 2046 allows 70). */
   boundary_length: positiveInt.default(998),

@@ -92,7 +92,7 @@ export class MimeMessageParser implements MessageParser, DecodedObserver {
     this.inbuf = acquireBuffer(this.block + this.lineMax + 1);
     if (nested === undefined) {
       const anomalies = new AnomalySet();
-      const registry = new PartRegistry(opts.hashes, opts.limits.urls_per_message, anomalies, opts.bodyTap);
+      const registry = new PartRegistry(opts.hashes, opts.limits.urls_per_message, anomalies, opts.bodyTap, opts.limits.mime_parts);
       this.shared = { anomalies, registry, parts: 1 };
     } else {
       this.shared = nested.shared;

@@ -31,6 +31,9 @@ function tapInfo(r: ResolvedEntity): { content_type: string; filename?: string }
 export class PartRegistry {
   private readonly slots: AttachmentSlot[] = [];
   private textShaTaken = false;
+  /** uuencoded blocks still allowed: they are attachments without being MIME parts, so they get
+   * their own budget of limits.mime_parts (a text body of a million blocks is no million records). */
+  private uuLeft: number;
   textSha256: string | undefined;
   readonly urls: UrlSet;
 
@@ -39,8 +42,10 @@ export class PartRegistry {
     urlsMax: number,
     private readonly sink: AnomalySink,
     private readonly tapFactory?: BodyTapFactory,
+    uuMax = 10_000,
   ) {
     this.urls = new UrlSet(urlsMax, sink);
+    this.uuLeft = uuMax;
   }
 
   /** `inner` reads the decoded body too (an encoded message/rfc822 walked as a message). */
@@ -71,7 +76,12 @@ export class PartRegistry {
   }
 
   /** An attachment for one uuencoded block of a text body, in document order after that body's earlier ones. */
-  private openUu(filename: string): UuSink {
+  private openUu(filename: string): UuSink | undefined {
+    if (this.uuLeft <= 0) {
+      this.sink.add('mime_parts_exceeded');
+      return undefined;
+    }
+    this.uuLeft--;
     const res: ResolvedEntity = {
       type: 'application/octet-stream',
       encoding: 'x-uuencode',

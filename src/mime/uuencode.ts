@@ -22,7 +22,8 @@ export interface UuSink {
   close(): void;
 }
 
-export type UuOpener = (filename: string) => UuSink;
+/** undefined: no room for another attachment (the block is read through and dropped). */
+export type UuOpener = (filename: string) => UuSink | undefined;
 
 type State = 'text' | 'begun' | 'block';
 
@@ -76,7 +77,7 @@ export class UuScanner implements DecodedObserver {
     this.cut = true;
     if (this.state === 'block') {
       this.flush();
-      this.sink!.gap(len);
+      this.sink?.gap(len);
     }
   }
 
@@ -123,7 +124,7 @@ export class UuScanner implements DecodedObserver {
   }
 
   private startBlock(): void {
-    this.sink = this.open(this.filename);
+    this.sink = this.open(this.filename); // undefined: decoded and dropped (flush checks)
     this.out ??= Buffer.allocUnsafe(OUT_BYTES);
     this.outLen = 0;
     this.state = 'block';

@@ -133,3 +133,14 @@ end
   assert.equal(r.message.parts, 4, 'a uuencoded block is no MIME entity');
   for (const size of [1, 13, 4096]) assert.deepEqual(parseChunked(msg, size), r, `chunks of ${size}`);
 });
+
+test('limits.mime_parts bounds the uuencoded blocks of a message: at the limit all listed, one past dropped and flagged', () => {
+  const block = (i: number): string => `begin 644 f${i}.bin\n${uuencode(Buffer.from([i]))}\nend\n`;
+  const msg = (n: number): Buffer => crlf(`Content-Type: text/plain\n\n${Array.from({ length: n }, (_, i) => block(i)).join('')}`);
+  const at = parse(msg(5), { limits: { mime_parts: 5 } });
+  assert.equal(at.message.attachments.length, 5);
+  assert.deepEqual(at.anomalies, []);
+  const past = parse(msg(6), { limits: { mime_parts: 5 } });
+  assert.deepEqual(past.message.attachments.map((a) => a.filename), ['f0.bin', 'f1.bin', 'f2.bin', 'f3.bin', 'f4.bin']);
+  assert.deepEqual(past.anomalies, ['mime_parts_exceeded']);
+});
