@@ -83,6 +83,7 @@ const F_IGNORED = 1 << 4;
 const F_TRUNCATED = 1 << 5;
 const F_WAITING = 1 << 6;
 const F_V6 = 1 << 7;
+const F_AFTER_FIN = 1 << 8;
 const PHASE_MASK = 3;
 
 export class FlowState {
@@ -155,6 +156,13 @@ export class FlowState {
   }
   set truncatedReported(v: boolean) {
     this.flag(F_TRUNCATED, v);
+  }
+  /** flow_data_after_fin was reported for this connection (once per connection). */
+  get afterFinReported(): boolean {
+    return (this.bits & F_AFTER_FIN) !== 0;
+  }
+  set afterFinReported(v: boolean) {
+    this.flag(F_AFTER_FIN, v);
   }
   /** On the FlowTable's list of flows with a running reorder-window timer. */
   get waiting(): boolean {

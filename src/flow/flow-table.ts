@@ -155,6 +155,7 @@ export class FlowTable {
         if (d <= SEQ_JUMP_LIMIT && d >= -SEQ_JUMP_LIMIT) {
           s.finSeen = true;
           s.finSeq = seqAdd(start, len);
+          if (!f.ignored) this.reasm.trimAfterFin(f, s, ts);
           // Not reassembled: holes before the FIN do not matter.
           if (f.ignored && seqDiff(s.finSeq, s.next) > 0) s.next = s.finSeq;
         }

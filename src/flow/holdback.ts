@@ -67,6 +67,39 @@ export class Holdback {
     if (buf) this.release(buf.length);
   }
 
+  /**
+   * Drops every held byte at or after `seq` (bytes beyond a FIN, RFC 9293: not stream data); a
+   * range straddling it keeps its head, copied so the dropped tail's memory goes too. Returns the
+   * wire bytes dropped.
+   */
+  truncateFrom(seq: number): number {
+    let dropped = 0;
+    for (let i = this.seqs.length - 1; i >= 0; i--) {
+      const len = this.lens[i]!;
+      const keep = seqDiff(seq, this.seqs[i]!);
+      if (keep >= len) break;
+      const buf = this.bufs[i] ?? null;
+      if (keep <= 0) {
+        this.seqs.splice(i, 1);
+        this.lens.splice(i, 1);
+        this.bufs.splice(i, 1);
+        this.tss.splice(i, 1);
+        if (buf) this.release(buf.length);
+        dropped += len;
+        continue;
+      }
+      this.lens[i] = keep;
+      dropped += len - keep;
+      if (buf && buf.length > keep) {
+        const head = Buffer.allocUnsafeSlow(keep);
+        buf.copy(head, 0, 0, keep);
+        this.bufs[i] = head;
+        this.release(buf.length - keep);
+      }
+    }
+    return dropped;
+  }
+
   /** Releases everything (flow closed or ignored). */
   clear(): void {
     this.release(this.bytes);

@@ -27,6 +27,18 @@ export class Reassembler {
       this.anomaly(f, 'flow_seq_jump', `segment ${d0} bytes from the expected sequence ignored`, ts);
       return;
     }
+    if (h.finSeen) {
+      // RFC 9293 §3.10.7.4: after its FIN a sender has no more stream data; text beyond the FIN's
+      // sequence number (its own slot included) is ignored by the receiver, so it must not be
+      // parsed here either (an IDS that reads it sees a command the server never did).
+      const over = seqDiff(seqAdd(start, len), h.finSeq);
+      if (over > 0) {
+        this.afterFin(f, h, over < len ? over : len, ts);
+        if (over >= len) return;
+        len -= over;
+        if (data.length > len) data = data.subarray(0, len);
+      }
+    }
     if (f.ignored) {
       // Not SMTP: no reassembly, only the byte count of the highest data seen.
       const d = seqDiff(seqAdd(start, len), h.next);
@@ -105,6 +117,25 @@ export class Reassembler {
       this.gap(f, h, missing, ts);
       this.drain(f, h);
     }
+  }
+
+  /**
+   * `h`'s FIN was just recorded: held bytes at or beyond its sequence number arrived before it
+   * (reordered) and are not stream data either. They are dropped before anything waits on them.
+   */
+  trimAfterFin(f: FlowState, h: HalfState, ts: number): void {
+    const hold = h.hold;
+    if (hold === null) return;
+    const n = hold.truncateFrom(h.finSeq);
+    if (n > 0) this.afterFin(f, h, n, ts);
+    if (hold.count === 0) h.hold = null;
+  }
+
+  /** Bytes beyond a FIN ignored: one anomaly per connection (a flood of them is one fact, counted once). */
+  private afterFin(f: FlowState, h: HalfState, n: number, ts: number): void {
+    if (f.afterFinReported) return;
+    f.afterFinReported = true;
+    this.anomaly(f, 'flow_data_after_fin', `${n} ${f.dirOf(h)} bytes beyond the FIN ignored`, ts);
   }
 
   /** An ACK from `x`, acknowledging `y`'s bytes: capture-loss accounting and the ACK-beyond-hole target. */

@@ -19,6 +19,7 @@ export const ANOMALIES = {
   flow_evicted: { event: false, doc: 'the connection was evicted because flows.max_flows was reached' },
   flow_worker_restarted: { event: true, doc: 'the worker parsing this connection died and was restarted; the connection is incomplete' },
   flow_worker_backlog: { event: true, doc: 'bytes of this connection were dropped because its worker was too far behind (live capture only)' },
+  flow_data_after_fin: { event: true, doc: 'bytes beyond the sequence number of a FIN were ignored (RFC 9293: not stream data; an evasion attempt)' },
   flow_truncated_segment: { event: true, doc: 'a packet was cut by the capture snaplen; its missing payload became a gap' },
 
   // smtp_: session engine
