@@ -15,6 +15,7 @@ const H_SEEN = 1;
 const H_HAS_SEQ = 2;
 const H_FIN = 4;
 const H_HAS_ACK = 8;
+const H_ALT = 16;
 
 /** What one side sent, in that side's sequence space, and what it acknowledged of the other's. */
 export class HalfState {
@@ -25,6 +26,11 @@ export class HalfState {
   finSeq = 0;
   /** Highest ACK this side sent (it acknowledges the other side's bytes); see hasAck. */
   lastAck = 0;
+  /**
+   * next as another SYN from this side numbered it (a SYN retransmitted with a new ISN), until the
+   * peer's handshake ACK says which one is real; see hasAlt.
+   */
+  altNext = 0;
   /** Packet time since which bytes beyond `next` are known to exist (peer ACK or FIN), or -1. */
   waitSince = -1;
   hold: Holdback | null = null;
@@ -60,6 +66,17 @@ export class HalfState {
   }
   set finSeen(v: boolean) {
     this.flag(H_FIN, v);
+  }
+  /** altNext holds a second candidate ISN + 1. */
+  get hasAlt(): boolean {
+    return (this.bits & H_ALT) !== 0;
+  }
+  set hasAlt(v: boolean) {
+    this.flag(H_ALT, v);
+  }
+  /** Nothing of this side's stream was delivered, declared missing or held yet. */
+  get untouched(): boolean {
+    return this.delivered === 0 && this.gapBytes === 0 && (this.hold === null || this.hold.count === 0) && this.defer === null;
   }
   get hasAck(): boolean {
     return (this.bits & H_HAS_ACK) !== 0;

@@ -126,6 +126,11 @@ export class FlowTable {
       if (!s.hasSeq) {
         s.hasSeq = true;
         s.next = seqAdd(seg.seq, 1);
+      } else if (s.untouched && seqAdd(seg.seq, 1) !== s.next) {
+        // A SYN (or SYN-ACK) retransmitted with a new ISN: which one numbers the data is decided
+        // by the peer's ACK of the handshake (followHandshake), not by capture order.
+        s.altNext = seqAdd(seg.seq, 1);
+        s.hasAlt = true;
       }
       // A SYN-ACK acknowledges the client's SYN: the client's first data byte is known even when
       // the SYN was not captured, so a lost first segment is a gap, not silently skipped.
@@ -135,7 +140,10 @@ export class FlowTable {
         q.next = seg.ack >>> 0;
       }
     }
-    if (flags & TcpFlags.ACK) this.reasm.onAck(s, p, seg.ack);
+    if (flags & TcpFlags.ACK) {
+      if (p.hasAlt) this.followHandshake(p, seg.ack, syn);
+      this.reasm.onAck(s, p, seg.ack);
+    }
     const start = syn ? seqAdd(seg.seq, 1) : seg.seq;
     const len = seg.payloadLen;
     if (len > 0 || (flags & TcpFlags.FIN) !== 0) {
@@ -163,6 +171,26 @@ export class FlowTable {
     }
     if (f.phase === Phase.Open && !f.ignored) this.settle(f, ts);
     else if (f.ignored && this.finished(f)) this.close(f, 'fin', ts);
+  }
+
+  /**
+   * `h` sent SYNs with two ISNs and nothing of its stream moved yet: the peer's ACK names the one
+   * its handshake completed with (RFC 9293 §3.5: the SYN-ACK acknowledges exactly one SYN, the
+   * final ACK exactly one SYN-ACK). An ACK of the other candidate swaps them; a SYN-ACK (`synAck`)
+   * is trusted even for an ISN whose SYN was not captured, as for a SYN-ACK seen without its SYN.
+   * A plain ACK for any other number changes nothing: one stray ACK must not re-number a stream.
+   */
+  private followHandshake(h: HalfState, ack: number, synAck: boolean): void {
+    if (!h.untouched) {
+      h.hasAlt = false;
+      return;
+    }
+    const a = ack >>> 0;
+    if (a === h.next) return;
+    if (a === h.altNext || synAck) {
+      h.altNext = h.next;
+      h.next = a;
+    }
   }
 
   tick(nowMicros: number): void {
