@@ -9,6 +9,7 @@ import type { Config } from '../config/types.js';
 import { decodePacket, newDecodedSegment } from '../decode/decode-packet.js';
 import type { SkipReason } from '../decode/types.js';
 import { FlowTable } from '../flow/flow-table.js';
+import { PacketClock } from '../flow/packet-clock.js';
 import type { FlowId, FlowOpenInfo, FlowSummary, CloseReason, StreamEvent, StreamSink } from '../flow/types.js';
 import { SmtpRecognizer } from '../smtp/recognize.js';
 import type { Recognition } from '../smtp/recognize.js';
@@ -166,12 +167,13 @@ export async function runFlows(opts: FlowsOptions): Promise<number> {
   let packets = 0;
   let sinceTick = 0;
   let maxTs = 0;
+  const clock = new PacketClock();
   let nextTickAt = 0;
 
   const onFrame = (frame: RawFrame): void => {
     packets++;
-    const ts = frame.tsMicros;
-    if (ts > maxTs) maxTs = ts;
+    // Idle expiry follows the trusted packet clock, not one stray timestamp (PacketClock).
+    maxTs = clock.observe(frame.tsMicros);
     const skip = decodePacket(frame, seg, verify);
     if (skip === null) table.onSegment(seg);
     else skipped[skip]++;

@@ -4,6 +4,7 @@
 // shutdown. Consumes RawFrames; produces events (through the writer) and metric updates.
 import { closeSync, openSync } from 'node:fs';
 import { FlowTable } from '../flow/flow-table.js';
+import { PacketClock } from '../flow/packet-clock.js';
 import { decodePacket, newDecodedSegment } from '../decode/decode-packet.js';
 import type { DecodedSegment, SkipReason } from '../decode/types.js';
 import type { RawFrame, SourceStats } from '../capture/types.js';
@@ -84,8 +85,12 @@ export class Pipeline {
   /** Set when the pool gave up (crash loop, invalid init). */
   failure: Error | null = null;
   unknownMessages = 0;
-  /** Newest packet time seen (µs); the clock of closes at end of input. */
+  /**
+   * Trusted packet time (µs): the clock of idle expiry and of closes at end of input. Not the
+   * newest packet time: one stray packet stamped far ahead must not expire every flow (PacketClock).
+   */
   maxTs = 0;
+  private readonly clock = new PacketClock();
   private readonly metrics: Metrics;
   private readonly seg: DecodedSegment = newDecodedSegment();
   private readonly verify: boolean;
@@ -153,8 +158,7 @@ export class Pipeline {
 
   /** The source's frame handler (bound once: no closure per packet). */
   readonly onFrame = (frame: RawFrame): void => {
-    const ts = frame.tsMicros;
-    if (ts > this.maxTs) this.maxTs = ts;
+    this.maxTs = this.clock.observe(frame.tsMicros);
     const skip = decodePacket(frame, this.seg, this.verify);
     if (skip === null) {
       this.packets.tcp++;
@@ -168,7 +172,8 @@ export class Pipeline {
 
   /** Timeouts and reorder windows up to `nowMicros` (packet time; wall clock in live mode). */
   tick(nowMicros: number): void {
-    if (nowMicros > this.maxTs) this.maxTs = nowMicros;
+    this.clock.advanceTo(nowMicros);
+    this.maxTs = this.clock.now;
     this.sinceTick = 0;
     this.nextTickAt = this.maxTs + TICK_MICROS;
     this.table.tick(this.maxTs);
