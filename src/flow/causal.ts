@@ -100,7 +100,8 @@ export class CausalOrder {
   /** True when x's segment acknowledging `ack` must wait for y's bytes. */
   private blocks(x: HalfState, y: HalfState, ack: number): boolean {
     // An ACK that onAck refused (absurd jump) proves nothing; nor does one without y's sequence.
-    if (!y.hasSeq || !x.hasAck || seqGt(ack, x.lastAck)) return false;
+    // Nor does an ACK of a side never captured (one-sided feed): there is nothing to wait for.
+    if (!y.hasSeq || !y.seen || !x.hasAck || seqGt(ack, x.lastAck)) return false;
     const d = seqDiff(this.barrier(y, ack), y.next);
     return d > 0 && d <= SEQ_JUMP_LIMIT;
   }

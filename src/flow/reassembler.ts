@@ -167,7 +167,9 @@ export class Reassembler {
    */
   target(y: HalfState, x: HalfState): number {
     let t = y.next;
-    if (x.hasAck && y.hasSeq) {
+    // A side never captured (a one-sided feed) lost nothing on this link: the peer's ACKs of its
+    // bytes are not gaps (issue 13). Seen once (its SYN), its missing bytes are gaps again.
+    if (x.hasAck && y.hasSeq && y.seen) {
       const d = seqDiff(x.lastAck, t);
       if (d > 0 && d <= SEQ_JUMP_LIMIT) t = x.lastAck;
       if (y.finSeen && seqGt(t, y.finSeq)) t = y.finSeq;

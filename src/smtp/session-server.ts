@@ -199,12 +199,35 @@ export abstract class SessionServerSide extends SessionState {
       return;
     }
     if (this.bytesClient === 0 && this.commands === 0) {
-      // Server-only capture: report what the replies show (an EHLO reply's keywords).
+      // Server-only capture: report what the replies show (an EHLO reply's keywords, messages).
       if (reply.code === 250 && lines.length > 1) this.recordKeywords(lines);
+      else this.serverOnlyMessage(reply);
       return;
     }
     if (this.serverResync) return;
     this.anomaly('smtp_unmatched_reply', String(reply.code));
+  }
+
+  /**
+   * Server-only feed (issue 13): the client's commands are never seen, but the replies show each
+   * message. A 354 opens a transaction (empty envelope: the schema's `mail_from: ""`), the next
+   * reply is the one to the end of data (RFC 5321 §4.1.1.4: 250 with the queue id, or a refusal)
+   * and gives its status. A 354 with no final reply stays `unknown`.
+   */
+  private serverOnlyMessage(reply: ReplyFacts): void {
+    const tx = this.tx;
+    if (reply.code === 354) {
+      if (tx !== null) this.closeTx();
+      const t = this.startTx();
+      t.dataCode = 354;
+      return;
+    }
+    if (tx === null || tx.dataCode !== 354) return;
+    tx.anyReply = true;
+    tx.lastReply = reply;
+    tx.endCode = reply.code;
+    tx.dataEnded = true;
+    this.closeTx();
   }
 
   protected onServerGap(len: number): void {
