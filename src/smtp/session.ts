@@ -11,6 +11,7 @@ import { AuthExchange, decodeBase64 } from './auth.js';
 import { argText, parseBdatArg, parseCommand, parsePathArg } from './command.js';
 import type { Command } from './command.js';
 import type { DataSink } from './data-reader.js';
+import { MidstreamPickup } from './midstream-pickup.js';
 import { SessionServerSide } from './session-server.js';
 import type { SmtpSessionOptions } from './session-state.js';
 import { DataHoldback, findLenientEnd, lineVerb, ownLenientEnd, replyFits, strictEndAfter } from './lenient-end.js';
@@ -33,9 +34,14 @@ export class SmtpSession extends SessionServerSide implements DataSink {
   private holdback: DataHoldback | null = null;
   /** Held bytes are being read again after a decision: no new hold (each byte is held once). */
   private rereading = false;
+  /** The guess that a midstream capture began inside DATA (midstream-pickup.ts), while it lasts. */
+  private pickup: MidstreamPickup | null = null;
+  /** No guess (any more): not midstream, or a command or the end of data settled it. */
+  private pickupOver: boolean;
 
   constructor(info: FlowOpenInfo, opts: SmtpSessionOptions, out: SmtpOutput, counters: SmtpCounters) {
     super(info, opts, out, counters);
+    this.pickupOver = !info.midstream;
   }
 
   onData(dir: Direction, bytes: Buffer, tsMicros: number): void {
@@ -86,6 +92,7 @@ export class SmtpSession extends SessionServerSide implements DataSink {
     if (this.recognition === 'not_smtp') return;
     // No reply will decide any more: the held data is read as RFC 5321 says.
     this.releaseStrict();
+    if (this.pickup !== null) this.dropPickup(); // no end of data seen: nothing says it was a message
     // A last line without its CRLF (a client that closes right after "QUIT").
     if (this.lineMode() && !this.clientOpaque && !(this.tlsActive && this.tlsClient !== 'plain')) {
       const line = this.client.flush();
@@ -144,6 +151,75 @@ export class SmtpSession extends SessionServerSide implements DataSink {
 
   private onClientBytes(chunk: Buffer): void {
     if (this.clientOpaque) return;
+    if (!this.pickupOver && this.mode === 'after_gap') {
+      this.onPickupBytes(chunk);
+      return;
+    }
+    this.onClientChunk(chunk);
+  }
+
+  // ---- midstream pickup inside DATA (issue 13) ----
+
+  /**
+   * Client bytes before the first command of a midstream session: lines as usual, and the DATA
+   * guess, one line at a time so that where the guess stops never depends on the segmentation.
+   */
+  private onPickupBytes(chunk: Buffer): void {
+    const p = (this.pickup ??= new MidstreamPickup(this.now, () => this.pickupParser()));
+    let off = 0;
+    while (off < chunk.length) {
+      const lf = chunk.indexOf(0x0a, off);
+      const stop = lf < 0 ? chunk.length : lf + 1;
+      const piece = chunk.subarray(off, stop);
+      const end = p.read(piece);
+      this.onClientChunk(end < 0 ? piece : piece.subarray(0, end));
+      off += end < 0 ? piece.length : end;
+      if (this.pickup !== p) break; // a command came first: the rest is parsed as usual
+      if (end >= 0) {
+        // No command before it: this was the end of a message whose start was not captured.
+        this.endPickedUpMessage(p);
+        break;
+      }
+    }
+    if (off < chunk.length) this.onClientBytes(chunk.subarray(off));
+  }
+
+  private pickupParser(): ReturnType<SmtpSessionOptions['newMessageParser']> | null {
+    if (this.txCount >= this.opts.limits.transactions) return null;
+    return this.opts.newMessageParser({ mailFrom: undefined, srcIp: this.info.client.ip });
+  }
+
+  /** A command was recognised before any end of data: the guess was wrong. */
+  private dropPickup(): void {
+    this.pickupOver = true;
+    const p = this.pickup;
+    this.pickup = null;
+    p?.discard();
+  }
+
+  /**
+   * The partly seen message ended: one transaction, `incomplete` (its start was never captured),
+   * envelope empty, data_bytes and message from what was seen; the server's next reply is the one
+   * to its end of data, as after a DATA we saw.
+   */
+  private endPickedUpMessage(p: MidstreamPickup): void {
+    this.pickupOver = true;
+    this.pickup = null;
+    const now = this.now;
+    this.now = p.firstMicros;
+    const tx = this.startTx();
+    this.now = now;
+    tx.gapped = true;
+    tx.dataBytes = p.bytes;
+    tx.dataEnded = true;
+    tx.parser = p.take();
+    this.endMessage(tx);
+    this.mode = 'ready';
+    this.push('data_end', tx, 0);
+    this.closeTx();
+  }
+
+  private onClientChunk(chunk: Buffer): void {
     let off = 0;
     while (off < chunk.length) {
       if (this.tlsActive && this.tlsClient !== 'plain') {
@@ -223,6 +299,7 @@ export class SmtpSession extends SessionServerSide implements DataSink {
   }
 
   private onCommand(cmd: Command): void {
+    if (this.pickup !== null || !this.pickupOver) this.dropPickup();
     const verb = cmd.verb;
     this.commands++;
     this.counters.command(verb);
@@ -507,6 +584,7 @@ export class SmtpSession extends SessionServerSide implements DataSink {
       this.parserOf(tx)?.gap(len);
       return;
     }
+    if (this.pickup !== null) this.pickup.gap(len);
     let rest = len;
     if (this.mode === 'bdat' && tx !== null) {
       // The gap eats the chunk's remaining bytes first; what is left of it hit the commands.
