@@ -73,6 +73,11 @@ export const flowsSchema = z.object({
   per_flow_holdback_kb: z.number().int().min(1).default(1024),
   /** Packet time to wait for missing data after an ACK beyond it (SPAN feeds reorder directions). */
   reorder_window_ms: z.number().int().min(0).default(100),
+  /**
+   * Delivered bytes kept per connection until the receiver ACKs them, so a retransmission that
+   * differs is seen (flow_overlap_mismatch); 0 turns the check off.
+   */
+  retransmit_check_kb: z.number().int().min(0).default(64),
 });
 
 export const limitsSchema = z.object({

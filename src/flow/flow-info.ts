@@ -72,6 +72,8 @@ export function emptyStats(): FlowStats {
     gaps: 0,
     gapBytes: 0,
     memcapDrops: 0,
+    retainedBytes: 0,
+    retainDroppedBytes: 0,
     ackedBytes: 0,
     ackedMissingBytes: 0,
   };

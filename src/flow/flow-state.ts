@@ -6,6 +6,7 @@
 import type { Direction, FlowId } from './types.js';
 import type { Holdback } from './holdback.js';
 import type { DeferQueue } from './deferred.js';
+import type { Retained } from './retained.js';
 
 /** Lifecycle: roles not known yet (midstream, no SMTP port, no payload yet), open, closed (out of the table). */
 export const Phase = { Pending: 0, Open: 1, Closed: 2 } as const;
@@ -34,6 +35,8 @@ export class HalfState {
   /** Packet time since which bytes beyond `next` are known to exist (peer ACK or FIN), or -1. */
   waitSince = -1;
   hold: Holdback | null = null;
+  /** Delivered bytes the peer has not acknowledged yet (retransmission check), or null. */
+  kept: Retained | null = null;
   /** This side's segments waiting for the peer's bytes they acknowledge (causal order), or null. */
   defer: DeferQueue | null = null;
   /** Bytes delivered in order and bytes declared missing. */

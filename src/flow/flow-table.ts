@@ -57,7 +57,7 @@ export class FlowTable {
     const fc = opts.flows;
     for (const p of opts.smtpPorts) if (p >= 0 && p < 65536) this.smtpPort[p] = 1;
     this.budget = new HoldbackBudget(fc.memcap_mb * 1024 * 1024);
-    this.reasm = new Reassembler(sink, this.st, this.budget, fc.per_flow_holdback_kb * 1024, fc.reorder_window_ms * 1000);
+    this.reasm = new Reassembler(sink, this.st, this.budget, fc.per_flow_holdback_kb * 1024, fc.reorder_window_ms * 1000, fc.retransmit_check_kb * 1024);
     this.causal = new CausalOrder(this.reasm, this.st, this.budget, fc.per_flow_holdback_kb * 1024);
     this.maxFlows = fc.max_flows;
     this.idleMicros = fc.idle_timeout_s * 1_000_000;
@@ -249,6 +249,7 @@ export class FlowTable {
       flowsTotal: { ...s.flowsTotal },
       oneSided: { ...s.oneSided },
       holdbackBytes: this.budget.used,
+      retainedBytes: this.budget.retained,
     };
   }
 
@@ -372,6 +373,8 @@ export class FlowTable {
       this.reasm.flushAll(f, c, s, ts);
       this.reasm.flushAll(f, s, c, ts);
     }
+    this.reasm.releaseKept(c);
+    this.reasm.releaseKept(s);
     this.unwait(f);
     const summary = buildSummary(f);
     if (summary.oneSided !== null) {

@@ -7,6 +7,11 @@ import { seqAdd, seqDiff } from './seq.js';
 /** The global holdback cap (flows.memcap_mb), shared by every Holdback of one FlowTable. */
 export class HoldbackBudget {
   used = 0;
+  /**
+   * Delivered bytes kept for the retransmission check (Retained): they take only the room held-back
+   * bytes leave, and never hold back a hole's bytes, so `used` alone is checked by Holdback.
+   */
+  retained = 0;
   constructor(readonly capBytes: number) {}
 }
 

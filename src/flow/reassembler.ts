@@ -6,6 +6,7 @@ import type { AnomalyCode } from '../shared/anomalies.js';
 import type { FlowStats, StreamSink } from './types.js';
 import type { FlowState, HalfState } from './flow-state.js';
 import { Holdback, type HoldbackBudget } from './holdback.js';
+import { Retained } from './retained.js';
 import { SEQ_JUMP_LIMIT, seqAdd, seqDiff, seqGt, seqLt } from './seq.js';
 
 export class Reassembler {
@@ -15,6 +16,8 @@ export class Reassembler {
     private readonly budget: HoldbackBudget,
     private readonly perFlowCap: number,
     private readonly windowMicros: number,
+    /** flows.retransmit_check_kb in bytes; 0 keeps nothing. */
+    private readonly retainCap = 0,
   ) {}
 
   /**
@@ -60,6 +63,11 @@ export class Reassembler {
         // Bytes before `next` were delivered and are not kept: whether a retransmission carries the
         // same bytes cannot be checked (only overlaps with held-back bytes are compared).
         const off = -d;
+        // Delivered bytes still unacknowledged were kept: a copy that differs is the evasion of
+        // one copy for the IDS, another for the host (first copy wins: it was delivered). Only on
+        // the first pass: later passes hold bytes the holdback already compared.
+        const kept = h.kept;
+        if (first && kept !== null && kept.bytes > 0 && kept.differs(start, data.subarray(0, off < cap ? off : cap))) this.mismatch(f, h, ts);
         if (off >= len) {
           if (first) this.stats.retransmit++;
           return;
@@ -140,6 +148,7 @@ export class Reassembler {
 
   /** An ACK from `x`, acknowledging `y`'s bytes: capture-loss accounting and the ACK-beyond-hole target. */
   onAck(x: HalfState, y: HalfState, ack: number): void {
+    if (y.kept !== null) y.kept.ackTo(ack);
     if (!x.hasAck) {
       x.hasAck = true;
       x.lastAck = ack;
@@ -218,8 +227,17 @@ export class Reassembler {
     }
   }
 
+  /** Close: the bytes kept for the retransmission check are released. */
+  releaseKept(y: HalfState): void {
+    if (y.kept !== null) {
+      y.kept.clear();
+      y.kept = null;
+    }
+  }
+
   /** ignore(): drop the holdback, deliver nothing more. */
   dropHold(y: HalfState): void {
+    this.releaseKept(y);
     if (y.defer) {
       y.defer.clear();
       y.defer = null;
@@ -278,6 +296,12 @@ export class Reassembler {
   }
 
   private data(f: FlowState, h: HalfState, bytes: Buffer, ts: number): void {
+    // Kept until the peer ACKs them (retransmission check), only when a peer was seen: on a
+    // one-sided capture no ACK comes and the copies would only fill the cap.
+    if (this.retainCap > 0 && !f.ignored && (h === f.a ? f.b : f.a).seen) {
+      const kept = (h.kept ??= new Retained(this.budget, this.retainCap));
+      this.stats.retainDroppedBytes += kept.add(h.next, bytes);
+    }
     h.delivered += bytes.length;
     if (!f.ignored) this.sink.onEvent({ t: 'data', flow: f.id, tsMicros: ts, dir: f.dirOf(h), bytes });
   }

@@ -73,6 +73,10 @@ export interface FlowStats {
   gapBytes: number;
   /** Bytes declared missing because a holdback cap was reached (mailtap_dropped_bytes_total{reason="memcap"}); also in gapBytes. */
   memcapDrops: number;
+  /** Delivered bytes kept until acknowledged, to compare retransmissions with (all flows, now). */
+  retainedBytes: number;
+  /** Delivered bytes not kept or released before their ACK (flows.retransmit_check_kb, memcap): a copy of them is not compared. */
+  retainDroppedBytes: number;
   /** Capture-loss estimate (Zeek capture-loss): bytes acknowledged by the peer but never seen, and all acknowledged bytes. */
   ackedBytes: number;
   ackedMissingBytes: number;

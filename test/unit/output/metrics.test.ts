@@ -134,7 +134,7 @@ function flowStats(over: Partial<FlowStats>): FlowStats {
     flowsActive: 0,
     flowsTotal: { fin: 0, rst: 0, idle: 0, evicted: 0, eof: 0, shutdown: 0 },
     oneSided: { client_only: 0, server_only: 0 },
-    holdbackBytes: 0, outOfOrder: 0, retransmit: 0, overlap: 0, overlapMismatch: 0, gaps: 0, gapBytes: 0, memcapDrops: 0,
+    holdbackBytes: 0, outOfOrder: 0, retransmit: 0, overlap: 0, overlapMismatch: 0, gaps: 0, gapBytes: 0, memcapDrops: 0, retainedBytes: 0, retainDroppedBytes: 0,
     ackedBytes: 0, ackedMissingBytes: 0,
     ...over,
   };
