@@ -9,6 +9,7 @@ export const DEFAULT_FLOWS: FlowsConfig = {
   memcap_mb: 256,
   per_flow_holdback_kb: 1024,
   reorder_window_ms: 100,
+  retransmit_check_kb: 64,
 };
 
 export const DEFAULT_LIMITS: LimitsConfig = {
