@@ -63,7 +63,9 @@ export class Extractor implements TransactionObserver {
   wrapFactory(inner: MessageParserFactory): MessageParserFactory {
     if (!this.opts.messages) return inner;
     const wctx = this.wctx;
-    return (ctx) => new ExtractingParser(inner(ctx), new ExtractFileWriter(wctx, 'message', true));
+    // A message whose start was never captured is not stored: like a part touched by a gap, the
+    // file would claim to be a message it is only the tail of.
+    return (ctx) => (ctx.startMissing === true ? inner(ctx) : new ExtractingParser(inner(ctx), new ExtractFileWriter(wctx, 'message', true)));
   }
 
   /** One sidecar line per extracted file of the transaction, appended beside the file. */

@@ -113,6 +113,8 @@ export interface MessageContext {
   srcIp: string;
   /** The server's IP, first in `path` (as Zeek writes it); the SMTP session always gives it. */
   dstIp?: string;
+  /** The message's start was never captured (a midstream pickup inside DATA): it is no whole message. */
+  startMissing?: boolean;
 }
 
 export interface MessageParser {

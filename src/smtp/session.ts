@@ -186,7 +186,7 @@ export class SmtpSession extends SessionServerSide implements DataSink {
 
   private pickupParser(): ReturnType<SmtpSessionOptions['newMessageParser']> | null {
     if (this.txCount >= this.opts.limits.transactions) return null;
-    return this.opts.newMessageParser({ mailFrom: undefined, srcIp: this.info.client.ip });
+    return this.opts.newMessageParser({ mailFrom: undefined, srcIp: this.info.client.ip, dstIp: this.info.server.ip, startMissing: true });
   }
 
   /** A command was recognised before any end of data: the guess was wrong. */
