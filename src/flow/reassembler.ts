@@ -60,8 +60,7 @@ export class Reassembler {
     for (;;) {
       const d = seqDiff(start, h.next);
       if (d < 0) {
-        // Bytes before `next` were delivered and are not kept: whether a retransmission carries the
-        // same bytes cannot be checked (only overlaps with held-back bytes are compared).
+        // Bytes before `next` were delivered; those not acknowledged yet are kept (Retained).
         const off = -d;
         // Delivered bytes still unacknowledged were kept: a copy that differs is the evasion of
         // one copy for the IDS, another for the host (first copy wins: it was delivered). Only on
@@ -148,7 +147,11 @@ export class Reassembler {
 
   /** An ACK from `x`, acknowledging `y`'s bytes: capture-loss accounting and the ACK-beyond-hole target. */
   onAck(x: HalfState, y: HalfState, ack: number): void {
-    if (y.kept !== null) y.kept.ackTo(ack);
+    if (y.kept !== null) {
+      // An absurd ACK (forged or stale, as for flow_seq_jump) must not empty the check.
+      const d = seqDiff(ack, y.next);
+      if (d <= SEQ_JUMP_LIMIT && d >= -SEQ_JUMP_LIMIT) y.kept.ackTo(ack);
+    }
     if (!x.hasAck) {
       x.hasAck = true;
       x.lastAck = ack;

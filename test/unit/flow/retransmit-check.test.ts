@@ -71,3 +71,12 @@ test('a one-sided connection (peer never seen: no ACK will come) keeps nothing',
   ft.onSegment(c.c(0, 'EHLO a\r\n'));
   assert.equal(ft.stats().retainedBytes, 0);
 });
+
+test('an absurd ACK (far outside the sequence space) does not empty the check', () => {
+  const { ft, rec, c } = setup();
+  ft.onSegment(c.c(0, 'MAIL FROM:<a@x>\r\n'));
+  ft.onSegment(c.s(0, '', { ack: 0x50000000 }));
+  assert.equal(ft.stats().retainedBytes, 17);
+  ft.onSegment(c.c(0, 'MAIL FROM:<e@x>\r\n'));
+  assert.deepEqual(rec.anomalies(), ['flow_overlap_mismatch']);
+});
