@@ -151,6 +151,8 @@ export class Reassembler {
       // An absurd ACK (forged or stale, as for flow_seq_jump) must not empty the check.
       const d = seqDiff(ack, y.next);
       if (d <= SEQ_JUMP_LIMIT && d >= -SEQ_JUMP_LIMIT) y.kept.ackTo(ack);
+      // All acknowledged: the store goes too, so an idle connection keeps nothing (issue 13 item 12).
+      if (y.kept.bytes === 0) y.kept = null;
     }
     if (!x.hasAck) {
       x.hasAck = true;
