@@ -1,13 +1,52 @@
 #!/usr/bin/env bash
-# Installs the Debian packages mailtap needs (as root, on a fresh Debian machine).
-#   scripts/install-deps.sh          runtime + build: libpcap (cap builds against it)
-#   scripts/install-deps.sh --test   also the reference tools the tests compare against
+# Installs the Debian packages mailtap needs (as root, on a fresh Debian machine), then checks that
+# Node.js is 20 or newer (Debian 12 ships 18; npm ci would fail later with a less clear message).
+#   scripts/install-deps.sh               runtime + build: libpcap (cap and the native addon build
+#                                         against it), ethtool (docs/operations.md: offloads off)
+#   scripts/install-deps.sh --test        also the tools the tests and benchmarks run
+#   scripts/install-deps.sh [--test] --list   print the package names, one a line, install nothing
+#   scripts/install-deps.sh --check-node  only the Node.js check
+# test/unit/ops/install-deps.test.ts scans test/ and scripts/ for every program they start and
+# fails when one of them is not installed by this script.
 set -euo pipefail
-pkgs=(libpcap-dev python3 make g++)
-if [[ "${1:-}" == "--test" ]]; then
+want_test=0 list_only=0 node_only=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    --list) list_only=1 ;;
+    --check-node) node_only=1 ;;
+    *) echo "install-deps.sh: unknown option '$arg' (--test, --list, --check-node)" >&2; exit 1 ;;
+  esac
+done
+
+NODE_MIN_MAJOR=20
+check_node() { # exit 1 with the way to get Node.js 20+ when node is missing or older
+  local v major
+  v=$(node --version 2>/dev/null || true)
+  major=${v#v}
+  major=${major%%.*}
+  if [[ "$major" =~ ^[0-9]+$ ]] && ((major >= NODE_MIN_MAJOR)); then return 0; fi
+  cat >&2 <<MSG
+install-deps.sh: mailtap needs Node.js ${NODE_MIN_MAJOR} or newer; found: ${v:-no node on PATH}.
+Debian 12 ships Node.js 18. Get Node.js ${NODE_MIN_MAJOR} (LTS) one of these ways, then run this script again:
+  - NodeSource packages (as root):
+      curl -fsSL https://deb.nodesource.com/setup_${NODE_MIN_MAJOR}.x | bash -
+      apt-get install -y nodejs
+  - Debian 13 (trixie) or newer: apt-get install -y nodejs npm   (Node.js 20)
+  - the official tarball: https://nodejs.org/dist/latest-v${NODE_MIN_MAJOR}.x/ (put its bin/ first on PATH)
+MSG
+  return 1
+}
+if ((node_only)); then check_node; exit $?; fi
+
+pkgs=(libpcap-dev python3 make g++ ethtool)
+if ((want_test)); then
   # tcpflow and tshark (editcap) are reference tools in the tests; tcpdump/iproute2 for the
   # namespace capture tests; jq for the README cookbook checks.
   pkgs+=(tcpflow tshark tcpdump iproute2 jq)
+  # tcpreplay sends captures into a veth pair (native capture test, live benchmark, soak); procps
+  # for sysctl (IPv6 off on the test veth), linux-perf for the live benchmark's --profile.
+  pkgs+=(tcpreplay procps linux-perf)
   # /usr/bin/time measures peak RSS in the hostile-input and fault tests (issue 8).
   pkgs+=(time)
   # Real mail software for test/integration/real-mail (issue 5): Postfix as the server, Dovecot
@@ -19,6 +58,7 @@ if [[ "${1:-}" == "--test" ]]; then
   # logrotate the rotation policy.
   pkgs+=(prometheus systemd logrotate)
 fi
+if ((list_only)); then printf '%s\n' "${pkgs[@]}"; exit 0; fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -52,3 +92,4 @@ for svc in postfix dovecot prometheus; do
     fi
   fi
 done
+check_node
