@@ -8,6 +8,7 @@ import type { RawFrame, SourceEnd } from '../capture/types.js';
 import type { Config } from '../config/types.js';
 import { decodePacket, newDecodedSegment } from '../decode/decode-packet.js';
 import type { SkipReason } from '../decode/types.js';
+import { uidPrefix } from '../flow/uid.js';
 import { FlowTable } from '../flow/flow-table.js';
 import { PacketClock } from '../flow/packet-clock.js';
 import type { FlowId, FlowOpenInfo, FlowSummary, CloseReason, StreamEvent, StreamSink } from '../flow/types.js';
@@ -160,7 +161,7 @@ export async function runFlows(opts: FlowsOptions): Promise<number> {
   const { config, log } = opts;
   if (opts.dumpStreams !== undefined) prepareDumpDir(opts.dumpStreams);
   const sink = new FlowsSink(config.capture.ports, opts.dumpStreams, opts.write ?? stdoutWrite);
-  const table = new FlowTable({ flows: config.flows, smtpPorts: config.capture.ports }, sink);
+  const table = new FlowTable({ flows: config.flows, smtpPorts: config.capture.ports, uidPrefix: uidPrefix(config.output.uid_seed) }, sink);
   const seg = newDecodedSegment();
   const verify = config.capture.verify_checksums;
   const skipped: Record<SkipReason, number> = { not_tcp: 0, truncated: 0, malformed: 0, fragment: 0, bad_checksum: 0 };

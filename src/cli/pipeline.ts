@@ -3,6 +3,7 @@
 // and the newest packet time seen; the caller owns the PacketSource, the timers and the order of
 // shutdown. Consumes RawFrames; produces events (through the writer) and metric updates.
 import { closeSync, openSync } from 'node:fs';
+import { uidPrefix } from '../flow/uid.js';
 import { FlowTable } from '../flow/flow-table.js';
 import { PacketClock } from '../flow/packet-clock.js';
 import { decodePacket, newDecodedSegment } from '../decode/decode-packet.js';
@@ -152,7 +153,7 @@ export class Pipeline {
       { anomaly: (name) => metrics.countAnomaly(name) },
     );
     gateRef = this.gate;
-    this.table = new FlowTable({ flows: config.flows, smtpPorts: config.capture.ports }, this.gate);
+    this.table = new FlowTable({ flows: config.flows, smtpPorts: config.capture.ports, uidPrefix: uidPrefix(config.output.uid_seed) }, this.gate);
     this.gate.attach(this.table);
   }
 

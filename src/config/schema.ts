@@ -130,6 +130,11 @@ export const outputSchema = z.object({
   hashes: z.array(z.enum(['md5', 'sha1', 'sha256'])).default(['md5', 'sha1', 'sha256']),
   /** Header fields whose raw (unfolded) values each message lists under `headers` (RFC 5322 field names, any case). */
   headers: z.array(z.string().regex(/^[!-9;-~]+$/, 'a header field name (printable ASCII, no colon)')).default([]),
+  /**
+   * Empty (the default): every process draws a random uid prefix, so uids never repeat across
+   * runs or sensors. Set only for tests and golden files: the same seed gives the same uids.
+   */
+  uid_seed: z.string().default(''),
 });
 
 export const extractSchema = z.object({
@@ -148,6 +153,8 @@ export const metricsSchema = z.object({
   enabled: z.boolean().default(true),
   /** host:port of /metrics, /healthz, /readyz. Loopback unless you mean it. */
   listen: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/).default('127.0.0.1:9469'),
+  /** Seconds of acknowledged bytes capture_loss_ratio covers; an idle window reads 0. */
+  loss_window_s: z.number().int().min(1).max(86400).default(60),
 });
 
 export const privilegesSchema = z.object({

@@ -15,11 +15,13 @@ import { Reassembler } from './reassembler.js';
 import { CausalOrder } from './causal.js';
 import { SEQ_JUMP_LIMIT, seqAdd, seqDiff, seqLt } from './seq.js';
 import { Tombstones } from './tombstones.js';
+import { uidPrefix } from './uid.js';
 
 export interface FlowTableOptions {
   flows: FlowsConfig;
   smtpPorts: readonly number[];
-  uidSalt?: string;
+  /** Text between "C" and the flow number in every uid (flow/uid.ts); default: random. */
+  uidPrefix?: string;
 }
 
 /**
@@ -48,7 +50,7 @@ export class FlowTable {
   private readonly idleMicros: number;
   private readonly tombMicros: number;
   private nextId = 1;
-  private salt: string | null;
+  private readonly uidPrefix: string;
   /** Inside onSegment/tick/closeAll: ignore() from the sink waits until the table is done. */
   private busy = false;
   private readonly deferredIgnores: FlowState[] = [];
@@ -62,7 +64,7 @@ export class FlowTable {
     this.maxFlows = fc.max_flows;
     this.idleMicros = fc.idle_timeout_s * 1_000_000;
     this.tombMicros = Math.min(TOMBSTONE_MICROS, this.idleMicros);
-    this.salt = opts.uidSalt ?? null;
+    this.uidPrefix = opts.uidPrefix ?? uidPrefix('');
   }
 
   onSegment(seg: DecodedSegment): void {
@@ -300,7 +302,6 @@ export class FlowTable {
 
   private create(seg: DecodedSegment, hash: number, ts: number): FlowState {
     if (this.index.size + this.tombs.size >= this.maxFlows) this.evict(ts);
-    if (this.salt === null) this.salt = Math.floor(ts / 1_000_000).toString(36);
     let ip6: Buffer | null = null;
     if (seg.family === 6 && seg.srcIp6 && seg.dstIp6) {
       ip6 = Buffer.allocUnsafe(32);
@@ -345,7 +346,7 @@ export class FlowTable {
   private open(f: FlowState): void {
     if (f.phase !== Phase.Pending) return;
     f.phase = Phase.Open;
-    const info = buildOpenInfo(f, `C${this.salt ?? ''}${f.id.toString(36)}`);
+    const info = buildOpenInfo(f, `C${this.uidPrefix}${f.id.toString(36)}`);
     this.sink.onEvent({ t: 'open', tsMicros: f.startMicros, info });
     if (f.midstream) this.reasm.anomaly(f, 'flow_midstream', 'no SYN seen', f.startMicros);
   }

@@ -27,6 +27,10 @@ export function expectedPath(c: GoldenCase): string {
   return join(GOLDEN_DIR, c.name, 'expected.ndjson');
 }
 
+/** The environment golden runs get: a fixed uid seed, so uids are the same on every run (without
+ *  one every process draws a random uid prefix, SPEC §3). */
+export const GOLDEN_ENV: Readonly<Record<string, string>> = { MAILTAP_OUTPUT_UID_SEED: 'golden' };
+
 /** The `mailtap read` argument list the golden files are made with and checked against. */
 export function readArgs(c: GoldenCase): string[] {
   return ['read', '--workers', '2', capturePath(c)];

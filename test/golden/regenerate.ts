@@ -3,14 +3,14 @@
 // through scripts/update-golden.sh, then review the diff and the case READMEs before committing.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { canonical, expectedPath, loadCases, readArgs } from './golden-lib.js';
+import { GOLDEN_ENV, canonical, expectedPath, loadCases, readArgs } from './golden-lib.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const only = new Set(process.argv.slice(2));
 const cases = loadCases().filter((c) => only.size === 0 || only.has(c.name));
 let failed = 0;
 for (const c of cases) {
-  const r = await runCli(readArgs(c));
+  const r = await runCli(readArgs(c), { env: GOLDEN_ENV });
   if (r.code !== 0) {
     failed++;
     process.stderr.write(`${c.name}: mailtap read exited ${String(r.code)}\n${r.stderr}\n`);

@@ -23,11 +23,23 @@ export interface RunCliOptions {
   cwd?: string;
 }
 
-/** Environment without MAILTAP_* variables of the developer's shell, plus `extra`. */
+/**
+ * A fixed uid seed for every run of the CLI from the tests: many tests compare two runs event by
+ * event, and without a seed each process draws a random uid prefix (SPEC §3). A test about that
+ * randomness passes `env: { MAILTAP_OUTPUT_UID_SEED: undefined }` to run without it.
+ */
+export const TEST_UID_SEED = 'mailtap-tests';
+
+/** Environment without MAILTAP_* variables of the developer's shell, plus the test uid seed and
+ *  `extra` (a key given as undefined is removed). */
 function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('MAILTAP_')) env[k] = v;
-  for (const [k, v] of Object.entries(extra)) env[k] = v;
+  env['MAILTAP_OUTPUT_UID_SEED'] = TEST_UID_SEED;
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
   return env;
 }
 

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allCaptures, captureName } from '../helpers/captures.js';
 import { runCli } from '../helpers/run-cli.js';
-import { GOLDEN_DIR, canonical, capturePath, describeDiff, expectedPath, loadCases, readArgs } from '../golden/golden-lib.js';
+import { GOLDEN_DIR, GOLDEN_ENV, canonical, capturePath, describeDiff, expectedPath, loadCases, readArgs } from '../golden/golden-lib.js';
 
 const cases = loadCases();
 
@@ -28,7 +28,7 @@ test('every corpus and seed capture has a golden case, and every case a README e
 describe('golden files', { concurrency: 2 }, () => {
   for (const c of cases) {
     it(c.name, async () => {
-      const r = await runCli(readArgs(c));
+      const r = await runCli(readArgs(c), { env: GOLDEN_ENV });
       assert.equal(r.code, 0, `${c.name}: mailtap read exited ${String(r.code)}\n${r.stderr}`);
       const got = canonical(r.stdout.toString('utf8'));
       const want = readFileSync(expectedPath(c), 'utf8');

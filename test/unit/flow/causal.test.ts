@@ -7,7 +7,7 @@ import { Conn, F, Recorder, flowsConfig, mkSeg } from '../../helpers/segments.js
 
 function run(segs: DecodedSegment[], over: Partial<FlowsConfig> = {}, close = true): { ft: FlowTable; rec: Recorder } {
   const rec = new Recorder();
-  const ft = new FlowTable({ flows: flowsConfig(over), smtpPorts: [25], uidSalt: 't' }, rec);
+  const ft = new FlowTable({ flows: flowsConfig(over), smtpPorts: [25], uidPrefix: 't' }, rec);
   for (const s of segs) ft.onSegment(s);
   if (close) ft.closeAll('eof');
   return { ft, rec };
@@ -64,7 +64,7 @@ test("ACK overtaking (SPAN): the 250 before the client's last segment gives the 
   const swapped = [...segs];
   [swapped[7], swapped[8]] = [swapped[8]!, swapped[7]!];
   const rec = new Recorder();
-  const ft = new FlowTable({ flows: flowsConfig(), smtpPorts: [25], uidSalt: 't' }, rec);
+  const ft = new FlowTable({ flows: flowsConfig(), smtpPorts: [25], uidPrefix: 't' }, rec);
   for (const s of swapped.slice(0, 8)) ft.onSegment(s);
   assert.equal(ft.stats().holdbackBytes, 8, 'the 250 waits (a copy, charged to the holdback budget)');
   assert.ok(!order(rec).includes('s2c:250 ok\r\n'));
@@ -79,7 +79,7 @@ test('a lost client segment below the ACK becomes a gap before the 250, when the
   const c = new Conn();
   const segs = dataSession(c).filter((_s, i) => i !== 6); // 'Subject: x\r\n\r\n' lost
   const rec = new Recorder();
-  const ft = new FlowTable({ flows: flowsConfig({ reorder_window_ms: 100 }), smtpPorts: [25], uidSalt: 't' }, rec);
+  const ft = new FlowTable({ flows: flowsConfig({ reorder_window_ms: 100 }), smtpPorts: [25], uidPrefix: 't' }, rec);
   for (const s of segs.slice(0, 8)) ft.onSegment(s); // up to the 250
   const ackedAt = segs[7]!.tsMicros;
   assert.deepEqual(order(rec).slice(-1), ['s2c:354 go\r\n'], 'neither the held body nor the 250 yet');

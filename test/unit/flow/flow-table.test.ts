@@ -10,7 +10,7 @@ import type { FlowsConfig } from '../../../src/config/types.js';
 
 function setup(over: Partial<FlowsConfig> = {}, smtpPorts: number[] = [25, 587]): { ft: FlowTable; rec: Recorder } {
   const rec = new Recorder();
-  const ft = new FlowTable({ flows: flowsConfig(over), smtpPorts, uidSalt: 'x' }, rec);
+  const ft = new FlowTable({ flows: flowsConfig(over), smtpPorts, uidPrefix: 'x' }, rec);
   return { ft, rec };
 }
 
@@ -248,12 +248,16 @@ test('IPv6 flow with VLAN tags: RFC 5952 endpoints and the IPv6 community id', (
   assert.equal(rec.of('open').length, 1, 'both directions find the same flow');
 });
 
-test('uid salt derives from the first packet time when not given', () => {
-  const rec = new Recorder();
-  const ft = new FlowTable({ flows: flowsConfig(), smtpPorts: [25] }, rec);
-  ft.onSegment(new Conn().syn());
-  const uid = rec.of('open')[0]!.info.uid;
-  assert.equal(uid, `C${Math.floor((T0 + 1000) / 1e6).toString(36)}1`);
+test('uid prefix: random per table when not given (SPEC §3: uids never repeat across processes)', () => {
+  const uids: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const rec = new Recorder();
+    const ft = new FlowTable({ flows: flowsConfig(), smtpPorts: [25] }, rec);
+    ft.onSegment(new Conn().syn());
+    uids.push(rec.of('open')[0]!.info.uid);
+  }
+  assert.match(uids[0]!, /^C[0-9A-Za-z]{10}1$/);
+  assert.notEqual(uids[0], uids[1], 'the same first connection gets another uid in another table');
 });
 
 test('capture loss: ACKed bytes, and the ACKed part never seen', () => {

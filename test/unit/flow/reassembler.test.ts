@@ -7,7 +7,7 @@ import { Conn, F, Recorder, flowsConfig } from '../../helpers/segments.js';
 
 function setup(over: Partial<FlowsConfig> = {}): { ft: FlowTable; rec: Recorder; c: Conn; flow: number } {
   const rec = new Recorder();
-  const ft = new FlowTable({ flows: flowsConfig(over), smtpPorts: [25], uidSalt: 't' }, rec);
+  const ft = new FlowTable({ flows: flowsConfig(over), smtpPorts: [25], uidPrefix: 't' }, rec);
   const c = new Conn();
   for (const s of c.handshake()) ft.onSegment(s);
   return { ft, rec, c, flow: rec.of('open')[0]!.info.flow };
