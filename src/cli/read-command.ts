@@ -34,7 +34,7 @@ export async function runRead(opts: ReadOptions): Promise<number> {
   // `--filter`, MAILTAP_CAPTURE_FILTER or capture.filter: only matching packets are read, as with
   // `tcpdump -r FILE EXPR`; a filter that does not compile stops here, before any worker starts.
   const filter = openOfflineFilter(config.capture.filter, (msg) => log.warn(msg));
-  const metrics = new Metrics();
+  const metrics = new Metrics({ lossWindowS: config.metrics.loss_window_s });
   metrics.startEventLoopMonitor();
   const source = openFileSource(opts.files, { onWarning: (msg) => log.warn(msg) });
   const p = new Pipeline({

@@ -90,7 +90,7 @@ export async function runDaemon(opts: RunOptions): Promise<number> {
   const source = opened.source;
   let captureOpen = true;
   const lifecycle = new Lifecycle();
-  const metrics = new Metrics();
+  const metrics = new Metrics({ lossWindowS: config.metrics.loss_window_s });
   let pipeline: Pipeline | null = null;
   const ready = (): string | null => {
     if (lifecycle.stopReason !== null) return `stopping (${lifecycle.stopReason})`;

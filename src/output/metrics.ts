@@ -12,6 +12,7 @@ import type { SourceStats } from '../capture/types.js';
 import type { SkipReason } from '../decode/types.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
 import type { EventName } from './types.js';
+import { LossWindow } from './loss-window.js';
 
 export const METRIC_PREFIX = 'mailtap_';
 
@@ -36,7 +37,8 @@ export const METRIC_DEFS = {
   // No initial series: each `where` appears once the backend measures it (SPEC §4: an unmeasured
   // value is not exported, never exported as 0); cap cannot read pcap_stats (no `kernel`).
   capture_drops_total: { type: 'counter', help: 'Packets the platform reports dropped', labels: ['where'] },
-  capture_loss_ratio: { type: 'gauge', help: 'Estimated share of TCP payload missed over the last interval (acknowledged but unseen bytes)', labels: [] },
+  capture_loss_ratio: { type: 'gauge', help: 'Share of acknowledged TCP payload never seen, over the last metrics.loss_window_s seconds (0 when nothing was acknowledged in the window)', labels: [] },
+  tcp_acked_bytes_total: { type: 'counter', help: 'TCP payload bytes acknowledged by the peer (denominator of capture loss over any window)', labels: [] },
   flows_active: { type: 'gauge', help: 'Open TCP connections', labels: [] },
   flows_total: { type: 'counter', help: 'Closed TCP connections, by close reason', labels: ['close'], initial: one('fin', 'rst', 'idle', 'evicted', 'eof', 'shutdown') },
   reassembly_bytes: { type: 'gauge', help: 'Bytes held out of order, all flows', labels: [] },
@@ -74,6 +76,10 @@ type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
 export interface MetricsOptions {
   /** Register prom-client's default process metrics (off in tests that build many registries). */
   defaultMetrics?: boolean;
+  /** metrics.loss_window_s: the capture_loss_ratio window (default 60 s). */
+  lossWindowS?: number;
+  /** Clock of the loss window, in milliseconds (default Date.now; tests inject their own). */
+  now?: () => number;
 }
 
 export class Metrics {
@@ -82,6 +88,8 @@ export class Metrics {
   private readonly messageBytes: Histogram<string>;
   private lastFlow: FlowStats | null = null;
   private lastSource: SourceStats | null = null;
+  private readonly loss: LossWindow;
+  private readonly now: () => number;
   private loop: IntervalHistogram | null = null;
   /** Delta entries that named no worker metric or had a bad label count or value. */
   rejectedDeltas = 0;
@@ -99,6 +107,14 @@ export class Metrics {
       this.byName.set(name, m);
     }
     this.messageBytes = this.histogram('message_bytes');
+    this.now = opts.now ?? Date.now;
+    this.loss = new LossWindow((opts.lossWindowS ?? 60) * 1000);
+    const lossGauge = this.gauge('capture_loss_ratio');
+    // Recomputed on every scrape too: an idle link publishes nothing new, and the window must still
+    // slide past the last loss.
+    (lossGauge as unknown as { collect?: () => void }).collect = (): void => {
+      lossGauge.set(this.loss.ratio(this.now()));
+    };
     const lag = this.gauge('event_loop_lag_seconds');
     // prom-client calls `collect` on scrape: the value covers the interval since the last one.
     (lag as unknown as { collect?: () => void }).collect = (): void => {
@@ -202,7 +218,7 @@ export class Metrics {
     this.counter('capture_drops_total').inc({ where }, delta > 0 ? delta : 0);
   }
 
-  /** Cumulative FlowStats → gauges and counter increments; capture loss over the interval since the last call. */
+  /** Cumulative FlowStats → gauges and counter increments; capture loss over the sliding window. */
   updateFlowStats(s: FlowStats): void {
     const last = this.lastFlow;
     this.lastFlow = { ...s, flowsTotal: { ...s.flowsTotal }, oneSided: { ...s.oneSided } };
@@ -224,7 +240,10 @@ export class Metrics {
     incBy(this.counter('dropped_bytes_total'), { reason: 'memcap' }, s.memcapDrops - (last?.memcapDrops ?? 0));
     const acked = s.ackedBytes - (last?.ackedBytes ?? 0);
     const missing = s.ackedMissingBytes - (last?.ackedMissingBytes ?? 0);
-    if (acked > 0) this.gauge('capture_loss_ratio').set(Math.min(1, Math.max(0, missing / acked)));
+    incBy(this.counter('tcp_acked_bytes_total'), null, acked);
+    const now = this.now();
+    this.loss.add(now, acked, missing);
+    this.gauge('capture_loss_ratio').set(this.loss.ratio(now));
   }
 
   /** The Prometheus text exposition. */

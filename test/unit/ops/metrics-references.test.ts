@@ -52,10 +52,18 @@ for (const file of ARTIFACTS) {
 test('dashboard and alerts together cover the operator essentials', () => {
   const dash = readFileSync(join(REPO_ROOT, 'config/grafana/mailtap.json'), 'utf8');
   const alerts = readFileSync(join(REPO_ROOT, 'config/prometheus/alerts.yml'), 'utf8');
-  for (const n of ['packets_total', 'capture_drops_total', 'capture_loss_ratio', 'flows_active', 'flows_total', 'smtp_sessions_total', 'smtp_transactions_total', 'smtp_auth_total', 'attachments_total', 'anomalies_total', 'worker_queue_bytes', 'event_loop_lag_seconds']) {
+  for (const n of ['packets_total', 'capture_drops_total', 'gap_bytes_total', 'tcp_acked_bytes_total', 'flows_active', 'flows_total', 'smtp_sessions_total', 'smtp_transactions_total', 'smtp_auth_total', 'attachments_total', 'anomalies_total', 'worker_queue_bytes', 'event_loop_lag_seconds']) {
     assert.ok(dash.includes(`mailtap_${n}`), `dashboard shows mailtap_${n}`);
   }
-  for (const n of ['capture_loss_ratio', 'capture_drops_total', 'worker_restarts_total', 'smtp_sessions_total']) {
+  for (const n of ['gap_bytes_total', 'tcp_acked_bytes_total', 'capture_drops_total', 'worker_restarts_total', 'smtp_sessions_total']) {
     assert.ok(alerts.includes(`mailtap_${n}`), `an alert watches mailtap_${n}`);
   }
+});
+
+test('loss alerts and panels use the counters, never the windowed gauge (issue 14: it stuck on idle links)', () => {
+  const dash = readFileSync(join(REPO_ROOT, 'config/grafana/mailtap.json'), 'utf8');
+  const alerts = readFileSync(join(REPO_ROOT, 'config/prometheus/alerts.yml'), 'utf8');
+  assert.ok(!/expr:[^\n]*mailtap_capture_loss_ratio|^\s+mailtap_capture_loss_ratio/m.test(alerts), 'no alert expression reads the gauge');
+  assert.ok(!dash.includes('mailtap_capture_loss_ratio'), 'no panel reads the gauge');
+  assert.match(alerts, /rate\(mailtap_gap_bytes_total\[\w+\]\)\)\s*\/ sum by \(instance\) \(rate\(mailtap_tcp_acked_bytes_total/);
 });

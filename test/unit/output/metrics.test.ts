@@ -10,6 +10,7 @@ const SPEC: [string, 'counter' | 'gauge' | 'histogram', string[]][] = [
   ['capture_bytes_total', 'counter', []],
   ['capture_drops_total', 'counter', ['where']],
   ['capture_loss_ratio', 'gauge', []],
+  ['tcp_acked_bytes_total', 'counter', []],
   ['flows_active', 'gauge', []],
   ['flows_total', 'counter', ['close']],
   ['reassembly_bytes', 'gauge', []],
@@ -140,8 +141,8 @@ function flowStats(over: Partial<FlowStats>): FlowStats {
   };
 }
 
-test('cumulative flow stats become counter increments; loss ratio covers the last interval', async () => {
-  const m = new Metrics({ defaultMetrics: false });
+test('cumulative flow stats become counter increments; loss ratio covers the sliding window', async () => {
+  const m = new Metrics({ defaultMetrics: false, now: () => 5000 });
   m.updateFlowStats(flowStats({ flowsActive: 3, flowsTotal: { fin: 2, rst: 0, idle: 0, evicted: 0, eof: 0, shutdown: 0 }, gapBytes: 10, gaps: 1, ackedBytes: 1000, ackedMissingBytes: 100, memcapDrops: 7, holdbackBytes: 64 }));
   m.updateFlowStats(flowStats({ flowsActive: 1, flowsTotal: { fin: 5, rst: 1, idle: 0, evicted: 0, eof: 0, shutdown: 0 }, oneSided: { client_only: 1, server_only: 0 }, gapBytes: 15, gaps: 2, ackedBytes: 2000, ackedMissingBytes: 100, memcapDrops: 7, retransmit: 4 }));
   assert.equal(await value(m, 'flows_active'), 1);
@@ -153,8 +154,9 @@ test('cumulative flow stats become counter increments; loss ratio covers the las
   assert.equal(await value(m, 'reassembly_events_total', { kind: 'retransmit' }), 4);
   assert.equal(await value(m, 'dropped_bytes_total', { reason: 'memcap' }), 7);
   assert.equal(await value(m, 'reassembly_bytes'), 0);
-  // Second interval: 1000 more acked bytes, none missing.
-  assert.equal(await value(m, 'capture_loss_ratio'), 0);
+  // Both updates inside the window: 100 missing of 2000 acknowledged (test/unit/output/loss-window.test.ts: idle).
+  assert.equal(await value(m, 'capture_loss_ratio'), 0.05);
+  assert.equal(await value(m, 'tcp_acked_bytes_total'), 2000);
 });
 
 test('capture_drops_total{where="kernel"}: no sample before or without a measured value, never a 0 it did not measure', async () => {
