@@ -40,11 +40,14 @@ export function resolveWorkers(config: Config): number {
   return config.workers.count > 0 ? config.workers.count : Math.max(1, availableParallelism() - 1);
 }
 
-function configOf(args: Exclude<CliArgs, { cmd: 'help' | 'version' }>): Config {
-  return loadConfig({ ...(args.config === undefined ? {} : { path: args.config }), flags: { ...args.overrides } });
+/** Loads the configuration; each MAILTAP_* variable that names no setting goes to `onUnknownEnv`. */
+function configOf(args: Exclude<CliArgs, { cmd: 'help' | 'version' }>, onUnknownEnv: (name: string, message: string) => void): Config {
+  return loadConfig({ ...(args.config === undefined ? {} : { path: args.config }), flags: { ...args.overrides }, onUnknownEnv });
 }
 
 async function dispatch(args: CliArgs, log: OpLogger): Promise<number> {
+  // One operational warning per stray variable (SPEC §6: not fatal).
+  const warnEnv = (name: string, message: string): void => log.warn({ variable: name }, message);
   switch (args.cmd) {
     case 'help':
       process.stdout.write(`${USAGE}\n`);
@@ -53,15 +56,18 @@ async function dispatch(args: CliArgs, log: OpLogger): Promise<number> {
       process.stdout.write(`mailtap ${packageVersion()}\n`);
       return 0;
     case 'check-config': {
+      const unknownEnv: string[] = [];
       let config: Config;
       try {
-        config = configOf(args);
+        config = configOf(args, (_name, message) => unknownEnv.push(message));
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
+        for (const w of unknownEnv) process.stderr.write(`warning: ${w}\n`);
         for (const p of err.problems) process.stderr.write(`error: ${p}\n`);
         process.stderr.write(`${err.message}\n`);
         return 1;
       }
+      for (const w of unknownEnv) process.stderr.write(`warning: ${w}\n`);
       // What `run` would refuse: the filter libpcap compiles, the interface it opens.
       const capture = checkCapture(config, defaultProbe());
       for (const w of capture.warnings) process.stderr.write(`warning: ${w}\n`);
@@ -74,15 +80,15 @@ async function dispatch(args: CliArgs, log: OpLogger): Promise<number> {
       return 0;
     }
     case 'flows': {
-      const config = configOf(args);
+      const config = configOf(args, warnEnv);
       return runFlows({ config, files: args.files, log, ...(args.dumpStreams === undefined ? {} : { dumpStreams: args.dumpStreams }) });
     }
     case 'read': {
-      const config = configOf(args);
+      const config = configOf(args, warnEnv);
       return runRead({ config, files: args.files, events: config.output.events, workers: resolveWorkers(config), log });
     }
     case 'run': {
-      const config = configOf(args);
+      const config = configOf(args, warnEnv);
       return runDaemon({ config, events: config.output.events, workers: resolveWorkers(config), log });
     }
   }

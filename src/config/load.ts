@@ -15,6 +15,12 @@ export interface LoadConfigOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Flag overrides keyed by config path (`capture.interface`), raw strings as typed. */
   flags?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Called once for each MAILTAP_* variable that names no setting. Such names are warnings, not
+   * errors (SPEC §6): Kubernetes injects MAILTAP_PORT, MAILTAP_SERVICE_HOST … into every pod of a
+   * namespace holding a Service called mailtap, and the sensor must still start.
+   */
+  onUnknownEnv?: (name: string, message: string) => void;
 }
 
 export const ENV_PREFIX = 'MAILTAP_';
@@ -161,7 +167,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
     const path = envKeyToPath(name, defaults);
     if (path === null) {
-      problems.push(`${name}: environment variable names no setting (expected ${ENV_PREFIX}<SECTION>_<KEY>)`);
+      opts.onUnknownEnv?.(name, `${name}: environment variable names no setting, ignored (expected ${ENV_PREFIX}<SECTION>_<KEY>)`);
       continue;
     }
     setPath(input, path, coerce(raw, valueAt(defaults, path)));

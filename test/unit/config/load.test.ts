@@ -186,12 +186,27 @@ test('environment keys map to paths through the schema tree', () => {
   assert.equal(envKeyToPath('MAILTAP_NOPE_X', d), null);
 });
 
-test('bad environment values and unknown MAILTAP_ names are listed with the variable', () => {
+test('bad environment values are listed with the variable', () => {
   const p = problems({ env: { MAILTAP_FLOWS_IDLE_TIMEOUT_S: 'x', MAILTAP_FLOWS_IDLE: '1', MAILTAP_WORKERS_COUNT: '-1' } });
-  assert.equal(p.length, 3, p.join('\n'));
-  assert.ok(p.some((s) => /^MAILTAP_FLOWS_IDLE: .*names no setting/.test(s)));
+  assert.equal(p.length, 2, p.join('\n'));
   assert.ok(p.some((s) => /^flows\.idle_timeout_s: .*expected number.*\(from MAILTAP_FLOWS_IDLE_TIMEOUT_S\)$/.test(s)));
   assert.ok(p.some((s) => /^workers\.count: .*>=\s*0.*\(from MAILTAP_WORKERS_COUNT\)$/.test(s)));
+});
+
+test('unknown MAILTAP_ names (Kubernetes service variables) are one warning each, never an error', () => {
+  const warned: [string, string][] = [];
+  const env = {
+    MAILTAP_PORT: 'tcp://10.96.0.12:9469',
+    MAILTAP_SERVICE_HOST: '10.96.0.12',
+    MAILTAP_PORT_9469_TCP_ADDR: '10.96.0.12',
+    MAILTAP_FLOWS_IDLE: '1',
+    MAILTAP_WORKERS_COUNT: '3',
+  };
+  const c = loadConfig({ env, onUnknownEnv: (name, msg) => warned.push([name, msg]) });
+  assert.equal(c.workers.count, 3, 'the known variable still applies');
+  assert.deepEqual(warned.map(([n]) => n), ['MAILTAP_FLOWS_IDLE', 'MAILTAP_PORT', 'MAILTAP_PORT_9469_TCP_ADDR', 'MAILTAP_SERVICE_HOST']);
+  assert.match(warned[1]![1], /^MAILTAP_PORT: environment variable names no setting, ignored/);
+  assert.doesNotThrow(() => loadConfig({ env }), 'without a listener they are ignored too');
 });
 
 test('precedence: defaults < file < flags < environment (SPEC §6)', () => {
