@@ -2,11 +2,9 @@
 // mailtap entry point: parse argv, load the configuration, dispatch to a command, map errors to the
 // exit codes of SPEC §2 (1 configuration/arguments, 2 capture open, 3 capture file). Owns the
 // operational logger (NDJSON on stderr); commands own their pipelines and return an exit code.
-import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseCli, USAGE } from './args.js';
+import { packageVersion } from './build-info.js';
 import type { CliArgs } from './args.js';
 import { checkCapture, defaultProbe } from './check-config.js';
 import { runFlows } from './flows-command.js';
@@ -20,20 +18,6 @@ import { CaptureError, CaptureFileError, ConfigError } from '../shared/errors.js
 
 /** Exit code of an unexpected exception (a bug): BSD sysexits EX_SOFTWARE, distinct from SPEC's 1–3. */
 const EXIT_INTERNAL = 70;
-
-function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const p = join(dir, 'package.json');
-    if (existsSync(p)) {
-      const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'mailtap' && typeof pkg.version === 'string') return pkg.version;
-    }
-    const up = dirname(dir);
-    if (up === dir) return 'unknown';
-    dir = up;
-  }
-}
 
 /** `--workers` / workers.count: 0 means CPU count minus one, at least one (SPEC §2). */
 export function resolveWorkers(config: Config): number {

@@ -7,6 +7,7 @@ import { openOfflineFilter } from '../capture/offline-filter.js';
 import type { SourceEnd } from '../capture/types.js';
 import type { Config } from '../config/types.js';
 import { CaptureFileError, WorkerCrashedError } from '../shared/errors.js';
+import { buildInfo } from './build-info.js';
 import { Metrics } from '../output/metrics.js';
 import type { OpLogger } from '../output/oplog.js';
 import { Pipeline, checkEventsPath } from './pipeline.js';
@@ -35,6 +36,7 @@ export async function runRead(opts: ReadOptions): Promise<number> {
   // `tcpdump -r FILE EXPR`; a filter that does not compile stops here, before any worker starts.
   const filter = openOfflineFilter(config.capture.filter, (msg) => log.warn(msg));
   const metrics = new Metrics({ lossWindowS: config.metrics.loss_window_s });
+  metrics.setBuildInfo({ ...buildInfo(), backend: 'file' });
   metrics.startEventLoopMonitor();
   const source = openFileSource(opts.files, { onWarning: (msg) => log.warn(msg) });
   const p = new Pipeline({

@@ -12,6 +12,7 @@ import type { Config } from '../config/types.js';
 import { CaptureError, ConfigError, WorkerCrashedError } from '../shared/errors.js';
 import { startMetricsServer } from '../output/http.js';
 import type { MetricsServer } from '../output/http.js';
+import { buildInfo } from './build-info.js';
 import { Metrics } from '../output/metrics.js';
 import type { OpLogger } from '../output/oplog.js';
 import { Lifecycle, runStopSteps, within } from './lifecycle.js';
@@ -91,6 +92,7 @@ export async function runDaemon(opts: RunOptions): Promise<number> {
   let captureOpen = true;
   const lifecycle = new Lifecycle();
   const metrics = new Metrics({ lossWindowS: config.metrics.loss_window_s });
+  metrics.setBuildInfo({ ...buildInfo(), backend: config.capture.backend });
   let pipeline: Pipeline | null = null;
   const ready = (): string | null => {
     if (lifecycle.stopReason !== null) return `stopping (${lifecycle.stopReason})`;

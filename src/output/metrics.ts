@@ -10,6 +10,7 @@ import { LABEL_SEP } from '../dispatch/types.js';
 import type { FlowStats } from '../flow/types.js';
 import type { SourceStats } from '../capture/types.js';
 import type { SkipReason } from '../decode/types.js';
+import { ANOMALIES } from '../shared/anomalies.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
 import type { EventName } from './types.js';
 import { LossWindow } from './loss-window.js';
@@ -53,7 +54,8 @@ export const METRIC_DEFS = {
   mime_parts_total: { type: 'counter', help: 'MIME entities parsed', labels: [], fromWorkers: true },
   attachments_total: { type: 'counter', help: 'Attachments reported', labels: [], fromWorkers: true },
   message_bytes: { type: 'histogram', help: 'Message sizes as submitted', labels: [] },
-  anomalies_total: { type: 'counter', help: 'Anomaly occurrences, by name', labels: ['name'], fromWorkers: true },
+  // Every known name starts at 0 so a panel shows 0, not "No data", for a name never raised (SPEC §5).
+  anomalies_total: { type: 'counter', help: 'Anomaly occurrences, by name', labels: ['name'], initial: one(...Object.keys(ANOMALIES)), fromWorkers: true },
   worker_queue_bytes: { type: 'gauge', help: 'Bytes queued for or being parsed by a worker', labels: ['worker'] },
   worker_restarts_total: { type: 'counter', help: 'Worker threads restarted after dying', labels: [] },
   dropped_bytes_total: { type: 'counter', help: 'Payload bytes dropped, by reason', labels: ['reason'], initial: one('memcap', 'worker_backlog', 'flow_limit') },
@@ -64,6 +66,7 @@ export const METRIC_DEFS = {
   extract_files_total: { type: 'counter', help: 'Files considered for extraction, by kind (attachment, message, sidecar) and result', labels: ['kind', 'result'], fromWorkers: true },
   extract_bytes_total: { type: 'counter', help: 'Bytes written to the extraction directory (files and sidecars; duplicates excluded)', labels: [], fromWorkers: true },
   events_dropped_total: { type: 'counter', help: 'Events lost because the events file could not be written (disk full, unwritable), by event', labels: ['event'], initial: one('smtp_transaction', 'smtp_session', 'anomaly') },
+  build_info: { type: 'gauge', help: 'Always 1: the mailtap and Node versions, the libpcap in use and the capture backend (file for read)', labels: ['version', 'node', 'libpcap', 'backend'] },
 } as const satisfies Record<string, MetricDef>;
 
 export type MetricName = keyof typeof METRIC_DEFS;
@@ -192,6 +195,13 @@ export class Metrics {
 
   countDropped(reason: 'memcap' | 'worker_backlog' | 'flow_limit', bytes: number): void {
     if (bytes > 0) this.counter('dropped_bytes_total').inc({ reason }, bytes);
+  }
+
+  /** mailtap_build_info: one series at 1 (SPEC §4). */
+  setBuildInfo(info: { version: string; node: string; libpcap: string; backend: string }): void {
+    const g = this.gauge('build_info');
+    g.reset();
+    g.set({ version: info.version, node: info.node, libpcap: info.libpcap, backend: info.backend }, 1);
   }
 
   countWorkerRestart(): void {

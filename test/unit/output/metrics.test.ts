@@ -33,6 +33,7 @@ const SPEC: [string, 'counter' | 'gauge' | 'histogram', string[]][] = [
   ['events_total', 'counter', ['event']],
   ['flows_one_sided_total', 'counter', ['side']],
   ['smtp_incomplete_transactions_total', 'counter', []],
+  ['build_info', 'gauge', ['version', 'node', 'libpcap', 'backend']],
 ];
 
 // Beyond SPEC §4, added with extraction (SPEC §6 `extract`) and faults; listed so nothing else slips in.
