@@ -58,7 +58,8 @@ export class IsoMicrosFormatter {
 }
 
 /**
- * One flows line; field order is the SPEC §2 order with uid and community_id first. A template, not
+ * One flows line; field order is the SPEC §2 order with uid and community_id first; `one_sided`
+ * is written only for a one-sided connection, as `client_only` or `server_only` (as in events). A template, not
  * JSON.stringify of an object: every string here is mailtap-made ASCII (uid, base64, IP text) with
  * nothing to escape, and this runs once per connection (100k connections in the `many` benchmark).
  */
@@ -73,7 +74,8 @@ export function formatFlowLine(
     `{"uid":"${info.uid}","community_id":"${info.communityId}","src_ip":"${info.client.ip}","src_port":${info.client.port},` +
     `"dst_ip":"${info.server.ip}","dst_port":${info.server.port},"start":"${iso.format(s.startMicros)}","end":"${iso.format(s.endMicros)}",` +
     `"bytes_client":${s.bytesClient},"bytes_server":${s.bytesServer},"gap_bytes":${s.gapBytes},"close":"${reason}",` +
-    `"midstream":${s.midstream},"one_sided":${s.oneSided !== null},"smtp":${smtp}}`
+    // one_sided as in the events (SPEC §3.2): absent, or the side that was seen.
+    `"midstream":${s.midstream},${s.oneSided === null ? '' : `"one_sided":"${s.oneSided}",`}"smtp":${smtp}}`
   );
 }
 

@@ -28,7 +28,6 @@ const FIELDS = [
   'gap_bytes',
   'close',
   'midstream',
-  'one_sided',
   'smtp',
 ];
 
@@ -65,7 +64,7 @@ test('seed session: one connection with exactly the SPEC fields', async () => {
   assert.equal(f.gap_bytes, 0);
   assert.equal(f.close, 'fin');
   assert.equal(f.midstream, false);
-  assert.equal(f.one_sided, false);
+  assert.equal(f.one_sided, undefined, 'absent: both directions seen (as in events, SPEC §3.2)');
   assert.equal(f.smtp, true);
   assert.match(String(f.start), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
   assert.match(String(f.end), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
@@ -91,12 +90,13 @@ test('smtp is true only for the SMTP connections of a mixed capture', async () =
   assert.ok(lines.some((l) => l.dst_port === 443 && l.smtp === false));
 });
 
-test('a one-sided capture is flagged', async () => {
+test('a one-sided capture is flagged with the side seen, as events flag it', async () => {
   const res = await runCli(['flows', fixture('corpus', 'zeek', 'testing', 'btest', 'Traces', 'smtp-one-side-only.pcap')]);
   assert.equal(res.code, 0, res.stderr);
   const lines = ndjson(res.stdout);
   assert.equal(lines.length, 1);
-  assert.equal(lines[0]!.one_sided, true);
+  assert.equal(lines[0]!.one_sided, 'client_only');
+  assert.deepEqual(Object.keys(lines[0]!), [...FIELDS.slice(0, -1), 'one_sided', 'smtp']);
   assert.equal(lines[0]!.bytes_server, 0);
   assert.ok(Number(lines[0]!.bytes_client) > 0);
 });

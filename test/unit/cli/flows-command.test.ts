@@ -23,7 +23,7 @@ async function flowsOf(env: Record<string, string>, files: string[]): Promise<{ 
   return { code, lines: out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
 
-test('formatFlowLine: SPEC field order, client first, one_sided as a boolean', () => {
+test('formatFlowLine: SPEC field order, client first, one_sided as in events (absent or the side seen)', () => {
   const info: FlowOpenInfo = {
     flow: 7,
     uid: 'Cx1',
@@ -38,9 +38,10 @@ test('formatFlowLine: SPEC field order, client first, one_sided as a boolean', (
     formatFlowLine(info, 'idle', summary, true),
     '{"uid":"Cx1","community_id":"1:abc=","src_ip":"2001:db8::1","src_port":40000,"dst_ip":"2001:db8::25","dst_port":25,' +
       '"start":"2024-01-15T09:00:00.000001Z","end":"2024-01-15T09:00:01.500000Z","bytes_client":10,"bytes_server":20,"gap_bytes":3,' +
-      '"close":"idle","midstream":true,"one_sided":true,"smtp":true}',
+      '"close":"idle","midstream":true,"one_sided":"client_only","smtp":true}',
   );
-  assert.match(formatFlowLine(info, 'fin', { ...summary, oneSided: null }, false), /"one_sided":false,"smtp":false}$/);
+  assert.match(formatFlowLine(info, 'fin', { ...summary, oneSided: 'server_only' }, false), /"one_sided":"server_only","smtp":false}$/);
+  assert.match(formatFlowLine(info, 'fin', { ...summary, oneSided: null }, false), /"midstream":true,"smtp":false}$/);
 });
 
 test('IsoMicrosFormatter equals isoMicros across second, day and year boundaries', () => {
