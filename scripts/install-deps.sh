@@ -47,6 +47,8 @@ if ((want_test)); then
   # tcpreplay sends captures into a veth pair (native capture test, live benchmark, soak); procps
   # for sysctl (IPv6 off on the test veth), linux-perf for the live benchmark's --profile.
   pkgs+=(tcpreplay procps linux-perf)
+  # mount (util-linux's, not Essential) remounts /proc with subset=pid in the unit hardening test.
+  pkgs+=(mount)
   # /usr/bin/time measures peak RSS in the hostile-input and fault tests (issue 8).
   pkgs+=(time)
   # Real mail software for test/integration/real-mail (issue 5): Postfix as the server, Dovecot

@@ -38,7 +38,7 @@ const PROVIDERS: Record<string, Source> = {
   prometheus: { install: 'prometheus' }, promtool: { install: 'prometheus' },
   'systemd-analyze': { install: 'systemd' }, logrotate: { install: 'logrotate' },
   time: { install: 'time' }, jq: { install: 'jq' }, python3: { install: 'python3', owner: /^python3(-minimal)?$/ },
-  sysctl: { install: 'procps' }, perf: { install: 'linux-perf', owner: /^linux-perf(-[\d.]+)?$/ },
+  sysctl: { install: 'procps' }, mount: { install: 'mount' }, perf: { install: 'linux-perf', owner: /^linux-perf(-[\d.]+)?$/ },
   cc: { install: 'g++', owner: /^gcc(-\d+)?$/ }, make: { install: 'make' },
   'pcap-config': { install: 'libpcap-dev', owner: /^libpcap\d*(\.\d+)?-dev$/ },
 };
