@@ -51,6 +51,10 @@ COPY package.json ./
 COPY config ./config
 USER mailtap:mailtap
 ENV NODE_ENV=production
+# /metrics on every address of the container, so EXPOSE 9469 (or the host's port, with
+# --net=host) can be scraped; the shipped config listens on loopback only. Override with
+# -e MAILTAP_METRICS_LISTEN=127.0.0.1:9469 where the port must stay local.
+ENV MAILTAP_METRICS_LISTEN=0.0.0.0:9469
 VOLUME ["/var/log/mailtap", "/var/lib/mailtap"]
 EXPOSE 9469
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \

@@ -32,6 +32,12 @@ function globMatches(glob: string, path: string): boolean {
   return re.test(path);
 }
 
+/** A unit-name filter keeps the service and its template instances, nothing else. */
+function assertKeepsMailtapUnits(re: RegExp): void {
+  for (const u of ['mailtap.service', 'mailtap@0.service', 'mailtap@15.service']) assert.ok(re.test(u), `${re} keeps ${u}`);
+  for (const u of ['postfix.service', 'mailtapx.service', 'mailtap@.service', 'mailtap@1.service.bak']) assert.ok(!re.test(u), `${re} drops ${u}`);
+}
+
 function schemaHasField(name: string): boolean {
   return name in schema.properties || schema.allOf.some((a) => name in (a.then.properties ?? {}));
 }
@@ -52,7 +58,14 @@ test('vector: tails the service events file, wires every input, labels Loki with
   const file = obj(sources.mailtap_events, 'mailtap_events');
   assert.equal(file.type, 'file');
   for (const g of file.include as string[]) assertTails(g);
-  assert.deepEqual(obj(sources.mailtap_oplog, 'oplog').include_units, ['mailtap.service']);
+  // The journal source reads every unit; a filter keeps mailtap.service and its mailtap@N instances.
+  assert.equal(obj(sources.mailtap_oplog, 'oplog').include_units, undefined);
+  const units = obj(transforms.mailtap_oplog_units, 'mailtap_oplog_units');
+  assert.deepEqual(units.inputs, ['mailtap_oplog']);
+  assert.deepEqual(obj(transforms.mailtap_oplog_parsed, 'mailtap_oplog_parsed').inputs, ['mailtap_oplog_units']);
+  const re = /r'(.*)'\)$/.exec(String(units.condition).replaceAll("''", "'"));
+  assert.ok(re !== null, String(units.condition));
+  assertKeepsMailtapUnits(new RegExp(re[1]!));
   const known = new Set([...Object.keys(sources), ...Object.keys(transforms)]);
   for (const [name, node] of [...Object.entries(transforms), ...Object.entries(sinks)]) {
     const inputs = obj(node, name).inputs as string[];
@@ -87,3 +100,38 @@ test('promtail: tails the service events file, extracts and labels known fields 
   for (const l of labels) assert.ok(l in extracted, `label ${l} is extracted first`);
   for (const forbidden of ['src_ip', 'dst_ip', 'uid', 'community_id', 'mail_from']) assert.ok(!labels.includes(forbidden), `${forbidden} is not a label`);
 });
+
+test('promtail: the journal job keeps mailtap.service and its mailtap@N instances', () => {
+  const jobs = promtail.scrape_configs as Obj[];
+  const oplog = jobs.find((j) => j.job_name === 'mailtap-oplog');
+  assert.ok(oplog !== undefined);
+  const keep = (oplog.relabel_configs as Obj[]).find((r) => r.action === 'keep');
+  assert.ok(keep !== undefined);
+  assert.deepEqual(keep.source_labels, ['__journal__systemd_unit']);
+  // Prometheus-style relabel regexes are anchored at both ends.
+  assertKeepsMailtapUnits(new RegExp(`^(?:${String(keep.regex)})$`));
+});
+
+test('alloy (Promtail\'s successor): same files, same journal units, every component wired', () => {
+  const text = readFileSync(join(REPO_ROOT, 'config', 'mailtap.alloy'), 'utf8');
+  const code = text.split('\n').filter((l) => !l.trim().startsWith('//')).join('\n');
+  const defined = new Set([...code.matchAll(/^([a-z_.]+) "(\w+)" \{/gm)].map((m) => `${m[1]}.${m[2]}`));
+  for (const c of ['local.file_match.mailtap_events', 'loki.source.file.mailtap_events', 'loki.process.mailtap_events', 'loki.source.journal.mailtap_oplog', 'loki.relabel.mailtap_journal', 'loki.process.mailtap_oplog', 'loki.write.default']) {
+    assert.ok(defined.has(c), `${c} is defined`);
+  }
+  // Every reference to another component's export names one defined here.
+  for (const m of code.matchAll(/\b((?:loki|local)\.[a-z_.]+?)\.(\w+)\.(receiver|targets|rules)\b/g)) {
+    assert.ok(defined.has(`${m[1]}.${m[2]}`), `${m[0]} refers to a defined component`);
+  }
+  const glob = /"__path__" = "([^"]+)"/.exec(code);
+  assert.ok(glob !== null);
+  assertTails(glob[1]!);
+  const regex = /regex\s+= "([^"]+)"/.exec(code);
+  assert.ok(regex !== null);
+  assertKeepsMailtapUnits(new RegExp(`^(?:${regex[1]!.replaceAll('\\\\', '\\')})$`));
+  const expr = /expressions = \{([^}]*)\}/.exec(code);
+  for (const f of [...expr![1]!.matchAll(/= "(\w+)"/g)].map((m) => m[1]!)) assert.ok(schemaHasField(f), `${f} is an event field`);
+  assert.match(code, /stage\.timestamp \{\s*source = "ts"\s*format = "RFC3339Nano"/);
+  assert.match(code, /values = \{event = "", status = ""\}/, 'low-cardinality labels only');
+});
+
