@@ -4,7 +4,8 @@
 // operational logger (NDJSON on stderr); commands own their pipelines and return an exit code.
 import { availableParallelism } from 'node:os';
 import { parseCli, USAGE } from './args.js';
-import { packageVersion } from './build-info.js';
+import { buildInfo } from './build-info.js';
+import { commandHelp } from './help.js';
 import type { CliArgs } from './args.js';
 import { checkCapture, defaultProbe } from './check-config.js';
 import { runFlows } from './flows-command.js';
@@ -34,11 +35,13 @@ async function dispatch(args: CliArgs, log: OpLogger): Promise<number> {
   const warnEnv = (name: string, message: string): void => log.warn({ variable: name }, message);
   switch (args.cmd) {
     case 'help':
-      process.stdout.write(`${USAGE}\n`);
+      process.stdout.write(args.topic === undefined ? `${USAGE}\n` : commandHelp(args.topic));
       return 0;
-    case 'version':
-      process.stdout.write(`mailtap ${packageVersion()}\n`);
+    case 'version': {
+      const b = buildInfo();
+      process.stdout.write(`mailtap ${b.version}\nNode.js ${b.node}\nlibpcap ${b.libpcap}\n`);
       return 0;
+    }
     case 'check-config': {
       const unknownEnv: string[] = [];
       let config: Config;
@@ -84,7 +87,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`mailtap: ${parsed.message}\n\n${USAGE}\n`);
     return 1;
   }
-  const log = createOpLog();
+  const log = createOpLog('logLevel' in parsed.args && parsed.args.logLevel !== undefined ? { level: parsed.args.logLevel } : {});
   try {
     return await dispatch(parsed.args, log);
   } catch (err) {

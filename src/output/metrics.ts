@@ -96,6 +96,8 @@ export class Metrics {
   private loop: IntervalHistogram | null = null;
   /** Delta entries that named no worker metric or had a bad label count or value. */
   rejectedDeltas = 0;
+  /** Plain running totals for `read`'s progress line and summary (prom-client's get() is async). */
+  readonly tally = { packets: 0, anomalies: 0, gaps: 0, events: {} as Record<string, number> };
 
   constructor(opts: MetricsOptions = {}) {
     for (const [name, def] of Object.entries(METRIC_DEFS) as [MetricName, MetricDef][]) {
@@ -168,6 +170,7 @@ export class Metrics {
         continue;
       }
       const c = this.byName.get(name) as Counter<string>;
+      if (name === 'anomalies_total') this.tally.anomalies += n;
       if (def.labels.length === 0) c.inc(n);
       else c.inc(labelsOf(def.labels, parts.slice(1)), n);
     }
@@ -178,10 +181,12 @@ export class Metrics {
   }
 
   countPacket(result: SkipReason | 'tcp', n = 1): void {
+    this.tally.packets += n;
     this.counter('packets_total').inc({ result }, n);
   }
 
   countEvent(event: EventName): void {
+    this.tally.events[event] = (this.tally.events[event] ?? 0) + 1;
     this.counter('events_total').inc({ event });
   }
 
@@ -190,6 +195,7 @@ export class Metrics {
   }
 
   countAnomaly(name: AnomalyCode): void {
+    this.tally.anomalies++;
     this.counter('anomalies_total').inc({ name });
   }
 
@@ -245,6 +251,7 @@ export class Metrics {
     incBy(ev, { kind: 'retransmit' }, s.retransmit - (last?.retransmit ?? 0));
     incBy(ev, { kind: 'overlap' }, s.overlap - (last?.overlap ?? 0));
     incBy(ev, { kind: 'gap' }, s.gaps - (last?.gaps ?? 0));
+    this.tally.gaps = s.gaps;
     incBy(this.counter('gap_bytes_total'), null, s.gapBytes - (last?.gapBytes ?? 0));
     // FlowStats.memcapDrops counts bytes the holdback caps turned into gaps.
     incBy(this.counter('dropped_bytes_total'), { reason: 'memcap' }, s.memcapDrops - (last?.memcapDrops ?? 0));

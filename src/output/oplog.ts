@@ -1,8 +1,11 @@
 // The operational log (SPEC §2): start, stop, warnings and errors as NDJSON on standard error
-// through pino. Owns one pino instance per call; events never go here (they have their own
-// writer). Writes synchronously so a message logged just before process exit is not lost.
+// through pino (human-readable lines instead when it is a terminal, output/pretty-log.ts). Owns
+// one pino instance per call; events never go here (they have their own writer). Writes
+// synchronously so a message logged just before process exit is not lost.
 import { pino } from 'pino';
 import type { Logger, LevelWithSilent } from 'pino';
+import { isatty } from 'node:tty';
+import { prettyDestination } from './pretty-log.js';
 
 export type OpLogger = Logger;
 
@@ -10,9 +13,13 @@ export interface OpLogOptions {
   level?: LevelWithSilent;
   /** File descriptor to write to; 2 (stderr) unless a test wants another. */
   fd?: number;
+  /** Human-readable lines instead of NDJSON; default: when the descriptor is a terminal. */
+  pretty?: boolean;
 }
 
 export function createOpLog(opts: OpLogOptions = {}): OpLogger {
+  const fd = opts.fd ?? 2;
+  const pretty = opts.pretty ?? isatty(fd);
   return pino(
     {
       name: 'mailtap',
@@ -21,6 +28,6 @@ export function createOpLog(opts: OpLogOptions = {}): OpLogger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    pino.destination({ fd: opts.fd ?? 2, sync: true }),
+    pretty ? prettyDestination(fd, true) : pino.destination({ fd, sync: true }),
   );
 }

@@ -19,7 +19,9 @@ test('--help, -h, --version', () => {
   assert.deepEqual(ok(['--help']), { cmd: 'help' });
   assert.deepEqual(ok(['-h']), { cmd: 'help' });
   assert.deepEqual(ok(['--version']), { cmd: 'version' });
-  assert.deepEqual(ok(['flows', '--help']), { cmd: 'help' });
+  assert.deepEqual(ok(['flows', '--help']), { cmd: 'help', topic: 'flows' });
+  assert.deepEqual(ok(['help', 'read']), { cmd: 'help', topic: 'read' });
+  assert.match(err(['help', 'sniff']), /unknown command 'sniff'/);
 });
 
 test('run takes config, interface, filter, events and workers as overrides', () => {
@@ -71,3 +73,12 @@ test('a file is required for read and flows; a flag needs its value', () => {
   assert.match(err(['flows', '--config', 'c.yaml']), /no capture file/);
   assert.match(err(['run', '--interface']), /argument missing|requires|interface/);
 });
+
+test('--log-level on every command, checked against pino\'s levels', () => {
+  assert.deepEqual(ok(['read', '--log-level', 'warn', 'a.pcap']), { cmd: 'read', overrides: {}, files: ['a.pcap'], logLevel: 'warn' });
+  assert.deepEqual(ok(['run', '--log-level=debug']), { cmd: 'run', overrides: {}, logLevel: 'debug' });
+  assert.deepEqual(ok(['flows', '--log-level', 'silent', 'a.pcap']), { cmd: 'flows', overrides: {}, files: ['a.pcap'], logLevel: 'silent' });
+  assert.deepEqual(ok(['check-config', '--log-level', 'error']), { cmd: 'check-config', overrides: {}, logLevel: 'error' });
+  assert.match(err(['read', '--log-level', 'loud', 'a.pcap']), /--log-level must be one of fatal, error, warn, info, debug, trace, silent, not 'loud'/);
+});
+
