@@ -27,7 +27,7 @@ const PROVIDERS: Record<string, Source> = {
   unshare: { essential: true }, nsenter: { essential: true }, setpriv: { essential: true },
   taskset: { essential: true }, script: { essential: true }, awk: { essential: true },
   cut: { essential: true }, getent: { essential: true }, uniq: { essential: true }, xargs: { essential: true },
-  node: { node: true }, npm: { node: true }, npx: { node: true },
+  node: { node: true }, npm: { node: true }, npx: { node: true }, 'node-gyp': { node: true },
   ip: { install: 'iproute2' }, ss: { install: 'iproute2' },
   tcpreplay: { install: 'tcpreplay' }, ethtool: { install: 'ethtool' },
   tshark: { install: 'tshark' }, editcap: { install: 'tshark', owner: /^wireshark-common$/ },
