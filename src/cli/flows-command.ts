@@ -166,7 +166,7 @@ export async function runFlows(opts: FlowsOptions): Promise<number> {
   const table = new FlowTable({ flows: config.flows, smtpPorts: config.capture.ports, uidPrefix: uidPrefix(config.output.uid_seed) }, sink);
   const seg = newDecodedSegment();
   const verify = config.capture.verify_checksums;
-  const skipped: Record<SkipReason, number> = { not_tcp: 0, truncated: 0, malformed: 0, fragment: 0, bad_checksum: 0 };
+  const skipped: Record<SkipReason, number> = { not_tcp: 0, truncated: 0, malformed: 0, fragment: 0, bad_checksum: 0, tunnel_depth: 0, unsupported_link: 0 };
   let packets = 0;
   let sinceTick = 0;
   let maxTs = 0;

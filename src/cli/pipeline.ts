@@ -95,7 +95,7 @@ export class Pipeline {
   private readonly metrics: Metrics;
   private readonly seg: DecodedSegment = newDecodedSegment();
   private readonly verify: boolean;
-  private readonly packets: PacketCounts = { tcp: 0, not_tcp: 0, truncated: 0, malformed: 0, fragment: 0, bad_checksum: 0 };
+  private readonly packets: PacketCounts = { tcp: 0, not_tcp: 0, truncated: 0, malformed: 0, fragment: 0, bad_checksum: 0, tunnel_depth: 0, unsupported_link: 0 };
   private sinceTick = 0;
   private nextTickAt = 0;
   private backlogCounted = 0;

@@ -32,6 +32,12 @@ export const captureSchema = z.object({
   /** Verify IP/TCP checksums. Off: captures on the sending host carry unfinished (offloaded) checksums. */
   verify_checksums: z.boolean().default(false),
   /**
+   * Encapsulations (GRE, ERSPAN, VXLAN, Geneve, MPLS, PPPoE) followed per packet; a packet nested
+   * deeper is counted as packets_total{result="tunnel_depth"} and not followed (bounds the work a
+   * crafted packet of stacked headers costs). 0 follows none.
+   */
+  max_tunnel_depth: z.number().int().min(0).max(10).default(4),
+  /**
    * Linux PACKET_FANOUT (native backend): `count` > 1 processes capturing the same interface join
    * fanout group `group` (one id per interface and host, 0..65535) in hash mode, and the kernel
    * gives each connection (both directions: the hash is flow-symmetric) to exactly one of them.
@@ -78,6 +84,12 @@ export const flowsSchema = z.object({
    * differs is seen (flow_overlap_mismatch); 0 turns the check off.
    */
   retransmit_check_kb: z.number().int().min(0).default(64),
+   * Bytes of IP fragments held for reassembly, all datagrams together (fragment floods): beyond it
+   * the oldest incomplete datagrams are dropped, `ip_fragment_memcap`.
+   */
+  fragment_memcap_kb: z.number().int().min(1).default(16384),
+  /** Packet time an incomplete fragmented datagram waits for its missing fragments, then `ip_fragment_timeout` (RFC 791 suggests 15 s, Linux uses 30 s). */
+  fragment_timeout_s: z.number().int().min(1).max(3600).default(30),
 });
 
 export const limitsSchema = z.object({

@@ -1,16 +1,31 @@
-// Composes the link, IP and TCP decoders: RawFrame (borrowed) → the caller's one reusable
-// DecodedSegment, or the SkipReason counted in mailtap_packets_total. Owns no state; allocates
-// nothing on the success path beyond the borrowed subarray views (payload, IPv6 addresses).
+// Composes the link, tunnel, IP and TCP decoders: RawFrame (borrowed) → the caller's one reusable
+// DecodedSegment, or the SkipReason counted in mailtap_packets_total. Walks encapsulations (GRE,
+// ERSPAN, VXLAN, Geneve, MPLS, PPPoE) down to the innermost TCP, at most maxTunnels deep. Owns no
+// state; allocates nothing on the success path beyond the borrowed subarray views.
 import type { RawFrame } from '../capture/types.js';
-import type { DecodedSegment, DecodeOutcome } from './types.js';
+import type { DecodedSegment, DecodeOutcome, FragmentView, SkipReason } from './types.js';
 import { decodeLink } from './link.js';
-import { NET_IPV4, NET_IPV6, netKind, netOffset } from './net-ref.js';
+import { NET_ETHER, NET_IPV4, NET_IPV6, NET_IP_ANY, NET_MPLS, NET_PPPOE, netKind, netOffset, type NetRef } from './net-ref.js';
+import { decodeEthernetAt } from './ethernet.js';
 import { decodeIpv4, isIpv4TsoLength } from './ipv4.js';
 import { decodeIpv6, hasPendingRoute } from './ipv6.js';
 import { decodeTcp } from './tcp.js';
+import { decodeGre } from './gre.js';
+import { decodeUdpTunnel } from './udp-tunnel.js';
+import { decodeMpls, decodePppoe } from './mpls-pppoe.js';
+import { DEFAULT_TUNNEL_DEPTH } from './tunnel-path.js';
 import { tcpChecksumOk4, tcpChecksumOk6 } from './checksum.js';
 
+export { DEFAULT_TUNNEL_DEPTH } from './tunnel-path.js';
+
 const EMPTY = Buffer.alloc(0);
+const IPPROTO_TCP = 6;
+const IPPROTO_UDP = 17;
+const IPPROTO_GRE = 47;
+
+function newFragmentView(): FragmentView {
+  return { family: 4, ipOff: 0, headerLen: 0, nhOff: 0, proto: 0, id: 0, offset: 0, more: false, dataOff: 0, dataLen: 0 };
+}
 
 export function newDecodedSegment(): DecodedSegment {
   return {
@@ -28,43 +43,94 @@ export function newDecodedSegment(): DecodedSegment {
     window: 0,
     payload: EMPTY,
     payloadLen: 0,
+    ipProto: 0,
     vlanCount: 0,
     vlan0: 0,
     vlan1: 0,
     vlan2: 0,
+    tunnelCount: 0,
+    tunnelPath: 0,
+    frag: newFragmentView(),
+    anomaly: null,
+    anomalyDetail: '',
   };
 }
 
 /**
- * Returns null when `out` holds the frame's TCP segment, else why not. Checksums are verified only
- * when asked (SPEC §4: offloaded checksums on the sending host are unfinished) and only over
- * fully captured segments; a TSO placeholder length (IPv4 total length 0) or an IPv6 routing
- * header with segments left (final destination unknown) leaves the TCP sum unjudged.
+ * Returns null when `out` holds the frame's TCP segment, else why not ('fragment': out.frag says
+ * which). Checksums are verified only when asked (SPEC §4: offloaded checksums on the sending host
+ * are unfinished) and only over fully captured segments; a TSO placeholder length (IPv4 total
+ * length 0) or an IPv6 routing header with segments left (final destination unknown) leaves the
+ * TCP sum unjudged.
  */
-export function decodePacket(frame: RawFrame, out: DecodedSegment, verifyChecksums: boolean): DecodeOutcome {
-  const buf = frame.data;
+export function decodePacket(frame: RawFrame, out: DecodedSegment, verifyChecksums: boolean, maxTunnels = DEFAULT_TUNNEL_DEPTH): DecodeOutcome {
   out.vlanCount = 0;
-  const ref = decodeLink(frame.linkType, buf, out);
+  out.tunnelCount = 0;
+  out.tunnelPath = 0;
+  out.tsMicros = frame.tsMicros;
+  const ref = decodeLink(frame.linkType, frame.data, out);
   if (typeof ref === 'string') return ref;
-  const ipOff = netOffset(ref);
-  const kind = netKind(ref);
-  if (ipOff >= buf.length) return 'truncated';
-  // A link layer that announced one IP version while the header says another is self-contradictory.
-  const version = buf[ipOff]! >> 4;
-  const isV4 = version === 4 && kind !== NET_IPV6;
-  if (!isV4 && !(version === 6 && kind !== NET_IPV4)) return 'malformed';
-  const tcpOff = isV4 ? decodeIpv4(buf, ipOff, out, verifyChecksums) : decodeIpv6(buf, ipOff, out);
-  if (typeof tcpOff === 'string') return tcpOff;
+  return decodeFrom(frame.data, ref, out, verifyChecksums, maxTunnels);
+}
+
+/**
+ * Decodes a whole IP datagram in `buf` (the defragmenter's reassembly) into `out`, continuing the
+ * VLAN and tunnel context already in `out` (the first fragment's): a reassembled datagram may
+ * itself be a tunnel.
+ */
+export function decodeDatagram(buf: Buffer, out: DecodedSegment, verifyChecksums: boolean, maxTunnels = DEFAULT_TUNNEL_DEPTH): DecodeOutcome {
+  return decodeFrom(buf, NET_IP_ANY, out, verifyChecksums, maxTunnels);
+}
+
+/**
+ * Every step either returns or crosses one tunnel layer (counted against maxTunnels), or moves
+ * from an Ethernet/MPLS/PPPoE header to the IP header it names: the loop is bounded.
+ */
+function decodeFrom(buf: Buffer, first: NetRef, out: DecodedSegment, verify: boolean, maxTunnels: number): DecodeOutcome {
+  let ref = first;
+  for (;;) {
+    const off = netOffset(ref);
+    const kind = netKind(ref);
+    let next: NetRef | SkipReason;
+    if (kind === NET_ETHER) next = decodeEthernetAt(buf, off, out);
+    else if (kind === NET_MPLS) next = decodeMpls(buf, off, out, maxTunnels);
+    else if (kind === NET_PPPOE) next = decodePppoe(buf, off, out, maxTunnels);
+    else {
+      if (off >= buf.length) return 'truncated';
+      // A layer that announced one IP version while the header says another is self-contradictory.
+      const version = buf[off]! >> 4;
+      const isV4 = version === 4 && kind !== NET_IPV6;
+      if (!isV4 && !(version === 6 && kind !== NET_IPV4)) return 'malformed';
+      const upper = isV4 ? decodeIpv4(buf, off, out, verify) : decodeIpv6(buf, off, out);
+      if (typeof upper === 'string') return upper;
+      switch (out.ipProto) {
+        case IPPROTO_TCP:
+          return decodeTcpAt(buf, off, upper, isV4, out, verify);
+        case IPPROTO_GRE:
+          next = decodeGre(buf, upper, out, maxTunnels);
+          break;
+        case IPPROTO_UDP:
+          next = decodeUdpTunnel(buf, upper, out.payloadLen, out, maxTunnels);
+          break;
+        default:
+          return 'not_tcp';
+      }
+    }
+    if (typeof next === 'string') return next;
+    ref = next;
+  }
+}
+
+function decodeTcpAt(buf: Buffer, ipOff: number, tcpOff: number, isV4: boolean, out: DecodedSegment, verify: boolean): DecodeOutcome {
   const tcpLen = out.payloadLen;
   const skip = decodeTcp(buf, tcpOff, tcpLen, out);
   if (skip !== null) return skip;
-  if (verifyChecksums && tcpOff + tcpLen <= buf.length) {
+  if (verify && tcpOff + tcpLen <= buf.length) {
     if (isV4) {
       if (!isIpv4TsoLength(buf, ipOff) && !tcpChecksumOk4(buf, ipOff, tcpOff, tcpLen)) return 'bad_checksum';
     } else if (!tcpChecksumOk6(buf, ipOff, tcpOff, tcpLen) && !hasPendingRoute(buf, ipOff)) {
       return 'bad_checksum';
     }
   }
-  out.tsMicros = frame.tsMicros;
   return null;
 }

@@ -1,15 +1,20 @@
 // Ethernet II and IEEE 802.3 framing: VLAN tags (802.1Q, 802.1ad, pre-standard 0x9100 QinQ),
-// 802.3 length frames with LLC/SNAP. Consumes a borrowed frame, produces a NetRef (IP header
-// offset + announced IP) or a SkipReason; writes VLAN ids into the caller's DecodedSegment only.
+// 802.3 length frames with LLC/SNAP, and the EtherTypes of MPLS and PPPoE sessions (decoded by
+// mpls-pppoe.ts). Consumes a borrowed frame, produces a NetRef (next header's offset and kind) or
+// a SkipReason; writes VLAN ids into the caller's DecodedSegment only, and only for the outer
+// frame: inside a tunnel, tags are walked but `vlan` keeps meaning the capture's own tags.
 import type { DecodedSegment, SkipReason } from './types.js';
 import { be16 } from './be.js';
-import { netRefForEtherType, type NetRef } from './net-ref.js';
+import { NET_MPLS, NET_PPPOE, netRefForEtherType, type NetRef } from './net-ref.js';
 
 const ETH_HEADER = 14;
 const TPID_8021Q = 0x8100;
 const TPID_8021AD = 0x88a8;
 const TPID_QINQ_OLD = 0x9100;
 const VLAN_TAG = 4;
+const ETHERTYPE_MPLS = 0x8847;
+const ETHERTYPE_MPLS_MULTICAST = 0x8848;
+const ETHERTYPE_PPPOE_SESSION = 0x8864;
 /**
  * DecodedSegment has room for three ids. A fourth tag is not contradictory, only unsupported:
  * recording three of four would merge distinct flows, so the frame is not_tcp (not followed).
@@ -29,6 +34,12 @@ export function decodeEthernet(buf: Buffer, out: DecodedSegment): NetRef | SkipR
   return walkEtherType(buf, ETH_HEADER, be16(buf, ETH_HEADER - 2), out);
 }
 
+/** An Ethernet frame at `off` inside a tunnel (VXLAN, Geneve, GRE bridging, ERSPAN, pseudowire). */
+export function decodeEthernetAt(buf: Buffer, off: number, out: DecodedSegment): NetRef | SkipReason {
+  if (buf.length < off + ETH_HEADER) return 'truncated';
+  return walkEtherType(buf, off + ETH_HEADER, be16(buf, off + ETH_HEADER - 2), out);
+}
+
 /**
  * Follows a type/length field whose value `type` was read just before `off`: VLAN tags (ids
  * recorded outermost first), an 802.3 length (then LLC/SNAP at `off`), or an EtherType.
@@ -36,15 +47,18 @@ export function decodeEthernet(buf: Buffer, out: DecodedSegment): NetRef | SkipR
 export function walkEtherType(buf: Buffer, off: number, type: number, out: DecodedSegment): NetRef | SkipReason {
   let p = off;
   let t = type;
+  const outer = out.tunnelCount === 0;
   while (t === TPID_8021Q || t === TPID_8021AD || t === TPID_QINQ_OLD) {
-    if (out.vlanCount === MAX_VLAN_TAGS) return 'not_tcp';
+    if (outer && out.vlanCount === MAX_VLAN_TAGS) return 'not_tcp';
     if (buf.length < p + VLAN_TAG) return 'truncated';
-    recordVlan(out, be16(buf, p) & 0x0fff);
+    if (outer) recordVlan(out, be16(buf, p) & 0x0fff);
     t = be16(buf, p + 2);
     p += VLAN_TAG;
   }
   if (t <= MAX_8023_LENGTH) return decodeLlcSnap(buf, p);
   if (t < MIN_ETHERTYPE) return 'not_tcp';
+  if (t === ETHERTYPE_MPLS || t === ETHERTYPE_MPLS_MULTICAST) return NET_MPLS | p;
+  if (t === ETHERTYPE_PPPOE_SESSION) return NET_PPPOE | p;
   return netRefForEtherType(t, p);
 }
 

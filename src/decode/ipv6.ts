@@ -1,13 +1,16 @@
 // IPv6 header decoder (RFC 8200) with its extension-header chain: hop-by-hop, routing,
 // destination options, fragment (atomic fragments pass, RFC 6946), AH (RFC 4302 length rule).
 // Consumes a borrowed frame at `off`; fills the caller's DecodedSegment (addresses as borrowed
-// views) and leaves the TCP segment's wire length in out.payloadLen for decodeTcp.
+// views, ipProto) and leaves the upper layer's wire length in out.payloadLen, or describes a
+// fragment in out.frag.
 import type { DecodedSegment, SkipReason } from './types.js';
 import { be16 } from './be.js';
 
 const FIXED_HEADER = 40;
 const NH_HOP_BY_HOP = 0;
 const NH_TCP = 6;
+const NH_UDP = 17;
+const NH_GRE = 47;
 const NH_ROUTING = 43;
 const NH_FRAGMENT = 44;
 const NH_AH = 51;
@@ -20,10 +23,11 @@ const FRAGMENT_MORE = 0x0001;
 const SEGMENTS_LEFT = 3;
 
 /**
- * Returns the offset of the TCP header, or why there is none. Payload length 0 announces a
- * jumbogram (RFC 2675), which no Ethernet link carries: malformed. ESP (50), No Next Header (59)
- * and every other next header end the chain as not_tcp. An extension header reaching past the
- * payload length is malformed; past the captured bytes, truncated.
+ * Returns the offset of the upper-layer header (TCP, UDP, GRE; its number in out.ipProto), or why
+ * there is none; 'fragment' with out.frag filled for a non-atomic fragment. Payload length 0
+ * announces a jumbogram (RFC 2675), which no Ethernet link carries: malformed. ESP (50), No Next
+ * Header (59) and every other next header end the chain as not_tcp. An extension header reaching
+ * past the payload length is malformed; past the captured bytes, truncated.
  */
 export function decodeIpv6(buf: Buffer, off: number, out: DecodedSegment): number | SkipReason {
   if (buf.length - off < FIXED_HEADER) return 'truncated';
@@ -33,7 +37,9 @@ export function decodeIpv6(buf: Buffer, off: number, out: DecodedSegment): numbe
   const end = off + FIXED_HEADER + payloadLen;
   let nh = buf[off + 6]!;
   let p = off + FIXED_HEADER;
-  while (nh !== NH_TCP) {
+  /** Where the next-header byte naming the current header sits (patched when reassembling). */
+  let nhOff = off + 6;
+  while (nh !== NH_TCP && nh !== NH_UDP && nh !== NH_GRE) {
     let len: number;
     if (nh === NH_HOP_BY_HOP || nh === NH_ROUTING || nh === NH_DEST_OPTS || nh === NH_AH) {
       if (p + 2 > end) return 'malformed';
@@ -49,18 +55,47 @@ export function decodeIpv6(buf: Buffer, off: number, out: DecodedSegment): numbe
     if (p + len > buf.length) return 'truncated';
     if (nh === NH_FRAGMENT) {
       const word = be16(buf, p + 2);
-      if ((word & FRAGMENT_OFFSET_MASK) !== 0 || (word & FRAGMENT_MORE) !== 0) return 'fragment';
+      if ((word & FRAGMENT_OFFSET_MASK) !== 0 || (word & FRAGMENT_MORE) !== 0) return fragment(buf, off, p, nhOff, end, out);
     }
+    nhOff = p;
     nh = buf[p]!;
     p += len;
   }
+  setAddresses(buf, off, out);
+  out.ipProto = nh;
+  out.payloadLen = end - p;
+  return p;
+}
+
+function setAddresses(buf: Buffer, off: number, out: DecodedSegment): void {
   out.family = 6;
   out.srcIp4 = 0;
   out.dstIp4 = 0;
   out.srcIp6 = buf.subarray(off + 8, off + 24);
   out.dstIp6 = buf.subarray(off + 24, off + 40);
-  out.payloadLen = end - p;
-  return p;
+}
+
+/**
+ * RFC 8200 §4.5: the unfragmentable part is everything before the Fragment header at `p`; the
+ * fragmentable part follows it. Reassembly needs the Fragment header's next header and the byte
+ * (at nhOff) that named it, to patch.
+ */
+function fragment(buf: Buffer, off: number, p: number, nhOff: number, end: number, out: DecodedSegment): 'fragment' {
+  setAddresses(buf, off, out);
+  const f = out.frag;
+  f.family = 6;
+  f.ipOff = off;
+  f.headerLen = p - off;
+  f.nhOff = nhOff;
+  f.proto = buf[p]!;
+  f.id = (((buf[p + 4]! << 24) | (buf[p + 5]! << 16) | (buf[p + 6]! << 8) | buf[p + 7]!) >>> 0);
+  const word = be16(buf, p + 2);
+  f.offset = word & FRAGMENT_OFFSET_MASK;
+  f.more = (word & FRAGMENT_MORE) !== 0;
+  f.dataOff = p + FRAGMENT_HEADER;
+  f.dataLen = end - f.dataOff;
+  out.ipProto = f.proto;
+  return 'fragment';
 }
 
 /**

@@ -32,6 +32,8 @@ export function decodeLink(linkType: number, buf: Buffer, out: DecodedSegment): 
     case LinkType.IPV6:
       return NET_IPV6;
     default:
-      return 'not_tcp';
+      // 802.11, DOCSIS, …: no decoder. Told apart from not_tcp so the operator hears of it (once
+      // per file and link type, cli/read-command) instead of a capture that silently yields nothing.
+      return 'unsupported_link';
   }
 }

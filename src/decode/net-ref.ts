@@ -3,16 +3,26 @@
 // Link decoders return NetRef | SkipReason (a string constant, never allocated). Pure; no state.
 
 /** The link layer said IPv4 (EtherType 0x0800, AF_INET, LINKTYPE_IPV4). */
-export const NET_IPV4 = 0x10000;
+export const NET_IPV4 = 0x1000000;
 /** The link layer said IPv6 (EtherType 0x86DD, AF_INET6 variants, LINKTYPE_IPV6). */
-export const NET_IPV6 = 0x20000;
+export const NET_IPV6 = 0x2000000;
 /** The link layer does not say (LINKTYPE_RAW): the version nibble decides. */
-export const NET_IP_ANY = 0x30000;
+export const NET_IP_ANY = 0x3000000;
 
-const OFFSET_MASK = 0xffff;
-const KIND_MASK = 0x30000;
+/**
+ * An Ethernet header (destination, source, type) starts here: the payload of a tunnel that carries
+ * whole frames (GRE transparent bridging, ERSPAN, VXLAN, Geneve, an MPLS pseudowire).
+ */
+export const NET_ETHER = 0x4000000;
+/** An MPLS label stack starts here (EtherType 0x8847/0x8848, GRE protocol 0x8847). */
+export const NET_MPLS = 0x5000000;
+/** A PPPoE session header starts here (EtherType 0x8864). */
+export const NET_PPPOE = 0x6000000;
 
-/** A packed (kind, offset) pair; offsets of link headers are far below 64 KiB. */
+const OFFSET_MASK = 0xffffff;
+const KIND_MASK = 0x7000000;
+
+/** A packed (kind, offset) pair; offsets (link and tunnel headers) stay below 16 MiB, as frames do. */
 export type NetRef = number;
 
 export function netRef(kind: number, offset: number): NetRef {

@@ -33,7 +33,7 @@ const one = (...vals: string[]): string[][] => vals.map((v) => [v]);
 
 /** SPEC §4, names without the prefix. */
 export const METRIC_DEFS = {
-  packets_total: { type: 'counter', help: 'Packets read, by decode result', labels: ['result'], initial: one('tcp', 'not_tcp', 'truncated', 'malformed', 'fragment', 'bad_checksum') },
+  packets_total: { type: 'counter', help: 'Packets read, by decode result', labels: ['result'], initial: one('tcp', 'not_tcp', 'truncated', 'malformed', 'fragment', 'bad_checksum', 'tunnel_depth', 'unsupported_link') },
   capture_bytes_total: { type: 'counter', help: 'Captured bytes read', labels: [] },
   // No initial series: each `where` appears once the backend measures it (SPEC §4: an unmeasured
   // value is not exported, never exported as 0); cap cannot read pcap_stats (no `kernel`).

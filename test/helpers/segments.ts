@@ -2,6 +2,7 @@
 // client/server connection with relative sequence numbers, and record StreamEvents (copying the
 // BORROWED data bytes) so tests can compare whole streams.
 import type { DecodedSegment } from '../../src/decode/types.js';
+import { newDecodedSegment } from '../../src/decode/decode-packet.js';
 import { TcpFlags } from '../../src/decode/types.js';
 import type { Direction, FlowId, StreamEvent, StreamSink } from '../../src/flow/types.js';
 import { defaultConfig } from '../../src/config/schema.js';
@@ -84,6 +85,12 @@ export function mkSeg(o: SegOpts): DecodedSegment {
     vlan0: vlan[0] ?? 0,
     vlan1: vlan[1] ?? 0,
     vlan2: vlan[2] ?? 0,
+    ipProto: 6,
+    tunnelCount: 0,
+    tunnelPath: 0,
+    frag: newDecodedSegment().frag,
+    anomaly: null,
+    anomalyDetail: '',
   };
 }
 
@@ -273,6 +280,12 @@ export function* readPcapSegments(file: Buffer): Generator<DecodedSegment> {
       vlan0: 0,
       vlan1: 0,
       vlan2: 0,
+      ipProto: 6,
+      tunnelCount: 0,
+      tunnelPath: 0,
+      frag: newDecodedSegment().frag,
+      anomaly: null,
+      anomalyDetail: '',
     };
   }
 }

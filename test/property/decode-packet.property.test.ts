@@ -8,7 +8,7 @@ import type { DecodedSegment } from '../../src/decode/types.js';
 import { cutFrame, ethernet, loopback, rawFrame, sll, sll2, tcp4, tcp6, type Ext6 } from '../helpers/frames.js';
 
 const LINK_TYPES = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276, 147];
-const REASONS = new Set(['not_tcp', 'truncated', 'malformed', 'fragment', 'bad_checksum']);
+const REASONS = new Set(['not_tcp', 'truncated', 'malformed', 'fragment', 'bad_checksum', 'tunnel_depth', 'unsupported_link']);
 
 function checkInvariants(data: Buffer, r: string | null, out: DecodedSegment): void {
   if (r !== null) {

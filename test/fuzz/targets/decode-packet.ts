@@ -8,7 +8,7 @@ import type { FuzzTarget } from '../engine/target.js';
 import { captureFiles, readFile, readFrames } from './corpus-seeds.js';
 
 const LINK_TYPES = [1, 0, 101, 108, 113, 228, 229, 276, 12, 14, 147];
-const REASONS = new Set(['not_tcp', 'truncated', 'malformed', 'fragment', 'bad_checksum']);
+const REASONS = new Set(['not_tcp', 'truncated', 'malformed', 'fragment', 'bad_checksum', 'tunnel_depth', 'unsupported_link']);
 const FRAMES_PER_CAPTURE = 6;
 
 const out = newDecodedSegment();

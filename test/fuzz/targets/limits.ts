@@ -10,6 +10,8 @@ export const DEFAULT_FLOWS: FlowsConfig = {
   per_flow_holdback_kb: 1024,
   reorder_window_ms: 100,
   retransmit_check_kb: 64,
+  fragment_memcap_kb: 16384,
+  fragment_timeout_s: 30,
 };
 
 export const DEFAULT_LIMITS: LimitsConfig = {

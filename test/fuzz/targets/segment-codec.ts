@@ -5,6 +5,7 @@
 // bits 4-7 time step x 25 ms. cut: wire bytes beyond the captured ones (snaplen loss).
 // Sequence numbers are offsets from fixed ISNs; connection 0's client ISN sits just below 2^32.
 import type { DecodedSegment } from '../../../src/decode/types.js';
+import { newDecodedSegment } from '../../../src/decode/decode-packet.js';
 
 const HEADER = 9;
 const T0 = 1_700_000_000_000_000;
@@ -64,6 +65,12 @@ export function decodeSegments(input: Buffer): DecodedSegment[] {
       vlan0: 0,
       vlan1: 0,
       vlan2: 0,
+      ipProto: 6,
+      tunnelCount: 0,
+      tunnelPath: 0,
+      frag: newDecodedSegment().frag,
+      anomaly: null,
+      anomalyDetail: '',
     });
   }
   return out;

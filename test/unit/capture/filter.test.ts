@@ -25,6 +25,7 @@ function capture(over: Partial<CaptureConfig> = {}): CaptureConfig {
     ports: [25, 465, 587, 2525],
     backend: 'cap',
     verify_checksums: false,
+    max_tunnel_depth: 4,
     fanout: { group: 25, count: 1 },
     shard: { index: 0, count: 1 },
     ...over,

@@ -173,7 +173,7 @@ test('fragments, non-TCP and malformed headers surface as their reasons', () => 
   assert.equal(decodePacket(eth(tcp6({}, { payloadLength: 0 })), out, false), 'malformed');
   assert.equal(decodePacket(eth(tcp4({}, { totalLength: 30 })), out, false), 'malformed');
   assert.equal(decodePacket(rawFrame(Buffer.alloc(0), LinkType.RAW), out, false), 'truncated');
-  assert.equal(decodePacket(rawFrame(v4(), 9999), out, false), 'not_tcp');
+  assert.equal(decodePacket(rawFrame(v4(), 9999), out, false), 'unsupported_link');
 });
 
 test('the same out object is refilled: no state leaks between frames', () => {

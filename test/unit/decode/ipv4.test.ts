@@ -76,10 +76,12 @@ test('MF or a non-zero offset is a fragment; DF alone is not', () => {
   assert.equal(decodeIpv4(tcp4({}, { dontFragment: true }), 0, out, true), 20);
 });
 
-test('other protocols are not_tcp', () => {
+test('other protocols: the upper layer offset with the protocol in ipProto (decodePacket decides what to follow)', () => {
   const out = newDecodedSegment();
-  assert.equal(decodeIpv4(buildIpv4(Buffer.alloc(8), { protocol: 17 }), 0, out, true), 'not_tcp');
-  assert.equal(decodeIpv4(buildIpv4(Buffer.alloc(8), { protocol: 1 }), 0, out, true), 'not_tcp');
+  assert.equal(decodeIpv4(buildIpv4(Buffer.alloc(8), { protocol: 17 }), 0, out, true), 20);
+  assert.deepEqual([out.ipProto, out.payloadLen], [17, 8]);
+  assert.equal(decodeIpv4(buildIpv4(Buffer.alloc(8), { protocol: 1 }), 0, out, true), 20);
+  assert.equal(out.ipProto, 1);
 });
 
 test('a bad header checksum is bad_checksum only when verifying', () => {

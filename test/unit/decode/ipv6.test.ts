@@ -44,7 +44,9 @@ test('ESP, No Next Header and other upper layers are not_tcp', () => {
   const out = newDecodedSegment();
   assert.equal(decodeIpv6(buildIpv6(Buffer.alloc(16), { ext: [{ type: 50 }] }), 0, out), 'not_tcp');
   assert.equal(decodeIpv6(buildIpv6(Buffer.alloc(8), { protocol: 59 }), 0, out), 'not_tcp');
-  assert.equal(decodeIpv6(buildIpv6(Buffer.alloc(8), { ext: [{ type: 0 }], protocol: 17 }), 0, out), 'not_tcp');
+  // UDP and GRE end the chain with their offset (tunnels); decodePacket answers not_tcp for plain UDP.
+  assert.equal(decodeIpv6(buildIpv6(Buffer.alloc(8), { ext: [{ type: 0 }], protocol: 17 }), 0, out), 48);
+  assert.equal(out.ipProto, 17);
   assert.equal(decodeIpv6(buildIpv6(Buffer.alloc(8), { protocol: 58 }), 0, out), 'not_tcp');
 });
 

@@ -23,7 +23,7 @@ test('raw IP under 101 and the BSD numbers 12 and 14 leaves the version to the h
   for (const lt of [LinkType.RAW, 12, 14]) assert.equal(decodeLink(lt, tcp4(), out), NET_IP_ANY);
 });
 
-test('unknown link types are not_tcp', () => {
+test('unknown link types are unsupported_link (reported to the operator, not silently not_tcp)', () => {
   const out = newDecodedSegment();
-  for (const lt of [105, 127, 147, 9999]) assert.equal(decodeLink(lt, tcp4(), out), 'not_tcp');
+  for (const lt of [105, 127, 147, 9999]) assert.equal(decodeLink(lt, tcp4(), out), 'unsupported_link');
 });

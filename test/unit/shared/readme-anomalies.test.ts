@@ -19,7 +19,7 @@ const SPEC_MINIMUM = [
 function readmeTable(): Map<string, string> {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
   const rows = new Map<string, string>();
-  for (const m of readme.matchAll(/^\| `((?:flow|smtp|mime)_[a-z0-9_]+)` \| (yes|no) \|/gm)) rows.set(m[1]!, m[2]!);
+  for (const m of readme.matchAll(/^\| `((?:flow|smtp|mime|ip|capture)_[a-z0-9_]+)` \| (yes|no) \|/gm)) rows.set(m[1]!, m[2]!);
   return rows;
 }
 
