@@ -25,7 +25,7 @@ export default tseslint.config(
   },
   {
     // The parsers never see the outside world: no I/O, no clocks, no output stage.
-    files: ['src/decode/**/*.ts', 'src/flow/**/*.ts', 'src/smtp/**/*.ts', 'src/mime/**/*.ts', 'src/tls/**/*.ts'],
+    files: ['src/decode/**/*.ts', 'src/defrag/**/*.ts', 'src/flow/**/*.ts', 'src/smtp/**/*.ts', 'src/mime/**/*.ts', 'src/tls/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [

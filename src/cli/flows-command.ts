@@ -1,4 +1,4 @@
-// `mailtap flows FILE... | -` (SPEC §2): capture file → decodePacket → FlowTable → one NDJSON line per
+// `mailtap flows FILE... | -` (SPEC §2): capture file → PacketDecoder → FlowTable → one NDJSON line per
 // TCP connection, written when it closes (end of input closes the rest as `eof`). Owns the per-flow
 // rows (endpoints, SMTP recognizer, optional stream dump) and the stdout batch; one reusable
 // DecodedSegment and one frame handler for the whole run, so the packet loop allocates nothing.
@@ -6,9 +6,8 @@ import type { Logger } from 'pino';
 import { openFileSource } from '../capture/file-source.js';
 import type { RawFrame, SourceEnd } from '../capture/types.js';
 import type { Config } from '../config/types.js';
-import { decodePacket, newDecodedSegment } from '../decode/decode-packet.js';
-import type { SkipReason } from '../decode/types.js';
 import { uidPrefix } from '../flow/uid.js';
+import { PacketDecoder } from './packet-decoder.js';
 import { FlowTable } from '../flow/flow-table.js';
 import { PacketClock } from '../flow/packet-clock.js';
 import type { FlowId, FlowOpenInfo, FlowSummary, CloseReason, StreamEvent, StreamSink } from '../flow/types.js';
@@ -164,9 +163,7 @@ export async function runFlows(opts: FlowsOptions): Promise<number> {
   if (opts.dumpStreams !== undefined) prepareDumpDir(opts.dumpStreams);
   const sink = new FlowsSink(config.capture.ports, opts.dumpStreams, opts.write ?? stdoutWrite);
   const table = new FlowTable({ flows: config.flows, smtpPorts: config.capture.ports, uidPrefix: uidPrefix(config.output.uid_seed) }, sink);
-  const seg = newDecodedSegment();
-  const verify = config.capture.verify_checksums;
-  const skipped: Record<SkipReason, number> = { not_tcp: 0, truncated: 0, malformed: 0, fragment: 0, bad_checksum: 0, tunnel_depth: 0, unsupported_link: 0 };
+  const decoder = new PacketDecoder(config);
   let packets = 0;
   let sinceTick = 0;
   let maxTs = 0;
@@ -177,12 +174,11 @@ export async function runFlows(opts: FlowsOptions): Promise<number> {
     packets++;
     // Idle expiry follows the trusted packet clock, not one stray timestamp (PacketClock).
     maxTs = clock.observe(frame.tsMicros);
-    const skip = decodePacket(frame, seg, verify);
-    if (skip === null) table.onSegment(seg);
-    else skipped[skip]++;
+    if (decoder.decode(frame) === null) table.onSegment(decoder.seg);
     if (++sinceTick >= TICK_PACKETS || maxTs >= nextTickAt) {
       sinceTick = 0;
       nextTickAt = maxTs + TICK_MICROS;
+      decoder.tick(maxTs);
       table.tick(maxTs);
     }
   };
@@ -197,12 +193,14 @@ export async function runFlows(opts: FlowsOptions): Promise<number> {
     log.error({ file: err.file, offset: err.offset }, err.message);
     exitCode = 3;
   }
+  decoder.finish();
   table.closeAll('eof', maxTs > 0 ? maxTs : undefined);
   await sink.drain();
   if (end !== null && end.kind === 'truncated') {
     log.warn({ file: end.file, offset: end.offset }, `${end.file}: truncated capture, last record cut at byte offset ${end.offset}`);
   }
   const st = source.stats();
-  log.info({ packets, bytes: st.bytes, skipped, flows: sink.flows }, 'flows finished');
+  const { tcp: _tcp, ...skipped } = decoder.counts;
+  log.info({ packets, bytes: st.bytes, skipped, reassembly: decoder.reassembly, flows: sink.flows }, 'flows finished');
   return exitCode;
 }

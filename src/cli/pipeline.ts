@@ -6,8 +6,8 @@ import { closeSync, openSync } from 'node:fs';
 import { uidPrefix } from '../flow/uid.js';
 import { FlowTable } from '../flow/flow-table.js';
 import { PacketClock } from '../flow/packet-clock.js';
-import { decodePacket, newDecodedSegment } from '../decode/decode-packet.js';
-import type { DecodedSegment, SkipReason } from '../decode/types.js';
+import { PacketDecoder, type PacketCounts } from './packet-decoder.js';
+import type { DefragStats } from '../defrag/types.js';
 import type { RawFrame, SourceStats } from '../capture/types.js';
 import type { Config } from '../config/types.js';
 import { ConfigError } from '../shared/errors.js';
@@ -64,8 +64,6 @@ export interface PipelineOptions {
   onHalt: (why: 'writer' | 'pool') => void;
 }
 
-type PacketCounts = Record<SkipReason | 'tcp', number>;
-
 /**
  * Reading a file (`wait`), a deeper queue buys no speed (the reader simply waits for the workers)
  * but holds every in-flight session on both sides of the boundary: on 100k short sessions, 64 MiB
@@ -93,9 +91,10 @@ export class Pipeline {
   maxTs = 0;
   private readonly clock = new PacketClock();
   private readonly metrics: Metrics;
-  private readonly seg: DecodedSegment = newDecodedSegment();
-  private readonly verify: boolean;
-  private readonly packets: PacketCounts = { tcp: 0, not_tcp: 0, truncated: 0, malformed: 0, fragment: 0, bad_checksum: 0, tunnel_depth: 0, unsupported_link: 0 };
+  /** decode + defragmentation: the segments the flow table sees. */
+  readonly decoder: PacketDecoder;
+  private readonly packets: PacketCounts;
+  private lastReassembly: DefragStats = { reassembled: 0, overlap: 0, timeout: 0, memcap: 0, invalid: 0 };
   private sinceTick = 0;
   private nextTickAt = 0;
   private backlogCounted = 0;
@@ -103,7 +102,8 @@ export class Pipeline {
   constructor(opts: PipelineOptions) {
     const { config, log, metrics } = opts;
     this.metrics = metrics;
-    this.verify = config.capture.verify_checksums;
+    this.decoder = new PacketDecoder(config);
+    this.packets = this.decoder.counts;
     this.writer = new EventsWriter({
       path: opts.events,
       fileMode: config.output.file_mode,
@@ -160,13 +160,9 @@ export class Pipeline {
   /** The source's frame handler (bound once: no closure per packet). */
   readonly onFrame = (frame: RawFrame): void => {
     this.maxTs = this.clock.observe(frame.tsMicros);
-    const skip = decodePacket(frame, this.seg, this.verify);
-    if (skip === null) {
-      this.packets.tcp++;
-      this.table.onSegment(this.seg);
+    if (this.decoder.decode(frame) === null) {
+      this.table.onSegment(this.decoder.seg);
       this.gate.applyIgnores();
-    } else {
-      this.packets[skip]++;
     }
     if (++this.sinceTick >= TICK_PACKETS || this.maxTs >= this.nextTickAt) this.tick(this.maxTs);
   };
@@ -177,12 +173,14 @@ export class Pipeline {
     this.maxTs = this.clock.now;
     this.sinceTick = 0;
     this.nextTickAt = this.maxTs + TICK_MICROS;
+    this.decoder.tick(this.maxTs);
     this.table.tick(this.maxTs);
     this.gate.applyIgnores();
   }
 
   /** Closes every open connection (`eof` at end of input, `shutdown` on SIGTERM). */
   closeAll(reason: 'eof' | 'shutdown'): void {
+    this.decoder.finish();
     this.table.closeAll(reason, this.maxTs > 0 ? this.maxTs : undefined);
     this.gate.applyIgnores();
   }
@@ -194,6 +192,7 @@ export class Pipeline {
       metrics.countPacket(k, packets[k]);
       packets[k] = 0;
     }
+    this.lastReassembly = metrics.updateReassembly(this.decoder.reassembly, this.lastReassembly);
     metrics.updateFlowStats(this.table.stats());
     if (source !== null) metrics.updateSourceStats(source);
     for (let i = 0; i < pool.size; i++) metrics.setWorkerQueue(i, pool.queueBytes(i));

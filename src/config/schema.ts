@@ -84,6 +84,7 @@ export const flowsSchema = z.object({
    * differs is seen (flow_overlap_mismatch); 0 turns the check off.
    */
   retransmit_check_kb: z.number().int().min(0).default(64),
+  /**
    * Bytes of IP fragments held for reassembly, all datagrams together (fragment floods): beyond it
    * the oldest incomplete datagrams are dropped, `ip_fragment_memcap`.
    */

@@ -51,8 +51,6 @@ export function newDecodedSegment(): DecodedSegment {
     tunnelCount: 0,
     tunnelPath: 0,
     frag: newFragmentView(),
-    anomaly: null,
-    anomalyDetail: '',
   };
 }
 

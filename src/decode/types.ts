@@ -3,7 +3,6 @@
 // valid only until the next decode. The reassembler copies what it keeps, once.
 // A fragment is not a segment: decodePacket returns 'fragment' and describes it in `frag` (views
 // too) for the stateful defragmenter (src/defrag) that sits between decode and flow.
-import type { AnomalyCode } from '../shared/anomalies.js';
 
 /** Why a frame produced no TCP segment; each reason is a label of mailtap_packets_total. */
 export type SkipReason =
@@ -99,12 +98,6 @@ export interface DecodedSegment {
   tunnelPath: number;
   /** Set by decodePacket when it returns 'fragment'. */
   frag: FragmentView;
-  /**
-   * A packet-level anomaly (capture_bad_timestamp, ip_fragment_overlap) that the flow stage raises
-   * on the connection this segment belongs to; null for nearly every packet.
-   */
-  anomaly: AnomalyCode | null;
-  anomalyDetail: string;
 }
 
 export const TcpFlags = {

@@ -30,7 +30,7 @@ export function buildOpenInfo(f: FlowState, uid: string): FlowOpenInfo {
   const communityId = v6
     ? communityIdV6(f.ip6!.subarray(0, 16), f.portA, f.ip6!.subarray(16, 32), f.portB)
     : communityIdV4(f.ipA4, f.portA, f.ipB4, f.portB);
-  return {
+  const info: FlowOpenInfo = {
     flow: f.id,
     uid,
     communityId,
@@ -39,6 +39,8 @@ export function buildOpenInfo(f: FlowState, uid: string): FlowOpenInfo {
     vlan: f.vlan.length > 0 ? f.vlan.slice() : [],
     midstream: f.midstream,
   };
+  if (f.tunnel.length > 0) info.tunnel = f.tunnel;
+  return info;
 }
 
 /** Totals for the close event; oneSided when only one direction ever sent a packet. */

@@ -3,12 +3,16 @@
 // decided once (FlowTable) and fixed. Flags are packed into one small integer per object (a SYN
 // flood of max_flows connections must stay in a few hundred MB); B's HalfState and the holdbacks
 // exist only when needed.
+import type { TunnelName } from '../decode/types.js';
 import type { Direction, FlowId } from './types.js';
 import type { Holdback } from './holdback.js';
 import type { DeferQueue } from './deferred.js';
 import type { Retained } from './retained.js';
 
+const NO_TUNNEL: readonly TunnelName[] = Object.freeze([]);
+
 /** Lifecycle: roles not known yet (midstream, no SMTP port, no payload yet), open, closed (out of the table). */
+
 export const Phase = { Pending: 0, Open: 1, Closed: 2 } as const;
 export type Phase = (typeof Phase)[keyof typeof Phase];
 
@@ -120,6 +124,8 @@ export class FlowState {
    */
   b: HalfState = ABSENT_HALF;
   lastMicros: number;
+  /** Encapsulations of the first packet, outermost first: an interned list shared by flows (decode/types tunnelList). */
+  tunnel: readonly TunnelName[] = NO_TUNNEL;
 
   constructor(
     readonly id: FlowId,

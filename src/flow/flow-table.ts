@@ -3,7 +3,7 @@
 // left by FIN/RST, decides client and server, tracks SYN/FIN/RST and ACKs, and emits open/close
 // around the Reassembler's data/gap events. Consumes DecodedSegment (BORROWED), produces StreamEvents.
 import type { DecodedSegment } from '../decode/types.js';
-import { TcpFlags } from '../decode/types.js';
+import { TcpFlags, tunnelList } from '../decode/types.js';
 import type { FlowsConfig } from '../config/types.js';
 import type { CloseReason, FlowId, FlowStats, StreamSink } from './types.js';
 import { buildOpenInfo, buildSummary, emptyStats, isGreeting, lowerPortIsB } from './flow-info.js';
@@ -315,6 +315,8 @@ export class FlowTable {
       if (seg.vlanCount > 2) vlan.push(seg.vlan2);
     }
     const f = new FlowState(this.nextId++, hash, seg.family, seg.srcIp4, seg.dstIp4, ip6, seg.srcPort, seg.dstPort, vlan, ts);
+    // Like `vlan`, from the connection's first packet; the list is interned, not copied.
+    if (seg.tunnelCount > 0) f.tunnel = tunnelList(seg.tunnelCount, seg.tunnelPath);
     this.index.insert(f);
     this.st.flowsActive++;
     const synFlags = seg.flags & (TcpFlags.SYN | TcpFlags.ACK);

@@ -3,6 +3,7 @@
 // batcher copies it into the batch that crosses to the worker, once.
 
 import type { AnomalyCode } from '../shared/anomalies.js';
+import type { TunnelName } from '../decode/types.js';
 
 export type FlowId = number;
 export type Direction = 'c2s' | 's2c';
@@ -26,6 +27,8 @@ export interface FlowOpenInfo {
   server: Endpoint;
   /** VLAN ids outermost first; empty when untagged. */
   vlan: number[];
+  /** Encapsulations the packets arrived in, outermost first (SPEC §3 `tunnel`); absent or empty when none. Shared: never mutate. */
+  tunnel?: readonly TunnelName[];
   /** The capture began after the connection did. */
   midstream: boolean;
 }

@@ -11,6 +11,7 @@ import type { FlowStats } from '../flow/types.js';
 import type { SourceStats } from '../capture/types.js';
 import type { SkipReason } from '../decode/types.js';
 import { ANOMALIES } from '../shared/anomalies.js';
+import type { DefragStats } from '../defrag/types.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
 import type { EventName } from './types.js';
 import { LossWindow } from './loss-window.js';
@@ -65,6 +66,7 @@ export const METRIC_DEFS = {
   smtp_incomplete_transactions_total: { type: 'counter', help: 'Transactions a capture gap touched', labels: [], fromWorkers: true },
   extract_files_total: { type: 'counter', help: 'Files considered for extraction, by kind (attachment, message, sidecar) and result', labels: ['kind', 'result'], fromWorkers: true },
   extract_bytes_total: { type: 'counter', help: 'Bytes written to the extraction directory (files and sidecars; duplicates excluded)', labels: [], fromWorkers: true },
+  ip_reassembly_total: { type: 'counter', help: 'Fragmented IP datagrams, by outcome (reassembled, overlap: reassembled with disagreeing overlaps, timeout, memcap, invalid fragment)', labels: ['result'], initial: one('reassembled', 'overlap', 'timeout', 'memcap', 'invalid') },
   events_dropped_total: { type: 'counter', help: 'Events lost because the events file could not be written (disk full, unwritable), by event', labels: ['event'], initial: one('smtp_transaction', 'smtp_session', 'anomaly') },
   build_info: { type: 'gauge', help: 'Always 1: the mailtap and Node versions, the libpcap in use and the capture backend (file for read)', labels: ['version', 'node', 'libpcap', 'backend'] },
 } as const satisfies Record<string, MetricDef>;
@@ -194,9 +196,23 @@ export class Metrics {
     this.counter('events_dropped_total').inc({ event });
   }
 
-  countAnomaly(name: AnomalyCode): void {
-    this.tally.anomalies++;
-    this.counter('anomalies_total').inc({ name });
+  countAnomaly(name: AnomalyCode, n = 1): void {
+    if (n <= 0) return;
+    this.tally.anomalies += n;
+    this.counter('anomalies_total').inc({ name }, n);
+  }
+
+  /**
+   * Cumulative defragmenter stats → ip_reassembly_total and the packet-level anomalies (counted
+   * here only: see "Packet-level anomalies" in src/README.md). Returns a copy to pass as `last` next time.
+   */
+  updateReassembly(s: DefragStats, last: DefragStats): DefragStats {
+    const c = this.counter('ip_reassembly_total');
+    for (const result of Object.keys(s) as (keyof DefragStats)[]) incBy(c, { result }, s[result] - last[result]);
+    this.countAnomaly('ip_fragment_overlap', s.overlap - last.overlap);
+    this.countAnomaly('ip_fragment_timeout', s.timeout - last.timeout);
+    this.countAnomaly('ip_fragment_memcap', s.memcap - last.memcap);
+    return { ...s };
   }
 
   countDropped(reason: 'memcap' | 'worker_backlog' | 'flow_limit', bytes: number): void {

@@ -1,6 +1,6 @@
 // Pure builders: SMTP facts + the connection's FlowOpenInfo → SPEC §3 event records. Owns no
 // state. Field naming and order live here: common fields first (ts, event, uid, community_id,
-// endpoints, vlan only when tagged), then the event's fields, undefined ones omitted.
+// endpoints, vlan only when tagged, tunnel only when encapsulated), then the event's fields, undefined ones omitted.
 import type { FlowOpenInfo } from '../flow/types.js';
 import type { AuthFacts, SessionFacts, TransactionFacts } from '../smtp/types.js';
 import type { MessageRecord } from '../mime/types.js';
@@ -28,6 +28,7 @@ export function assignConnectionFields<T extends object>(target: T, info: FlowOp
 function common(info: FlowOpenInfo, event: EventName, tsMicros: number): CommonFields {
   const c = assignConnectionFields({ ts: isoMicros(tsMicros), event }, info) as CommonFields;
   if (info.vlan.length > 0) c.vlan = info.vlan.slice();
+  if (info.tunnel !== undefined && info.tunnel.length > 0) c.tunnel = info.tunnel.slice();
   return c;
 }
 

@@ -21,6 +21,8 @@ export interface CommonFields extends ConnectionFields {
   event: EventName;
   /** Absent when untagged. */
   vlan?: number[];
+  /** SPEC §3: encapsulations, outermost first; absent when none. */
+  tunnel?: string[];
 }
 
 /** The AUTH object of both events; `password` only when output.log_passwords is true. */

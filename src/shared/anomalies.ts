@@ -10,9 +10,9 @@ export interface AnomalyInfo {
 
 export const ANOMALIES = {
   // capture_ / ip_: packet level, before any connection exists (src/README.md: "Packet-level
-  // anomalies"). Raised on the connection the packet ends up in when there is one; else counted only.
-  capture_bad_timestamp: { event: false, doc: 'a packet time outside what an event can carry (pcapng block near 2^64, huge if_tsresol or if_tsoffset) was clamped into range' },
-  ip_fragment_overlap: { event: true, doc: 'overlapping IP fragments carried different bytes (a classic IDS evasion); the first copy won' },
+  // anomalies"). Counted only: the events schema admits only flow_/smtp_/mime_ names in events.
+  capture_bad_timestamp: { event: false, doc: 'a packet time outside what an event can carry (pcapng block near 2^64, huge if_tsresol or if_tsoffset) was clamped into range (counted only)' },
+  ip_fragment_overlap: { event: false, doc: 'overlapping IP fragments carried different bytes (a classic IDS evasion); the first copy won (counted only)' },
   ip_fragment_timeout: { event: false, doc: 'an IP datagram was still missing fragments after flows.fragment_timeout_s; its fragments were dropped (no connection: counted only)' },
   ip_fragment_memcap: { event: false, doc: 'fragments held for reassembly reached flows.fragment_memcap_kb; the oldest incomplete datagrams were dropped (counted only)' },
 

@@ -26,7 +26,7 @@ function segment(): DecodedSegment {
     tsMicros: 1_700_000_000_000_000, family: 4, srcIp4: 0, dstIp4: 0, srcIp6: null, dstIp6: null,
     srcPort: 0, dstPort: 25, seq: 0, ack: 0, flags: 0, window: 65535, payload: Buffer.alloc(0),
     payloadLen: 0, vlanCount: 0, vlan0: 0, vlan1: 0, vlan2: 0,
-    ipProto: 6, tunnelCount: 0, tunnelPath: 0, frag: newDecodedSegment().frag, anomaly: null, anomalyDetail: '',
+    ipProto: 6, tunnelCount: 0, tunnelPath: 0, frag: newDecodedSegment().frag,
   };
 }
 

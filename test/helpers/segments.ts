@@ -89,8 +89,6 @@ export function mkSeg(o: SegOpts): DecodedSegment {
     tunnelCount: 0,
     tunnelPath: 0,
     frag: newDecodedSegment().frag,
-    anomaly: null,
-    anomalyDetail: '',
   };
 }
 
@@ -284,8 +282,6 @@ export function* readPcapSegments(file: Buffer): Generator<DecodedSegment> {
       tunnelCount: 0,
       tunnelPath: 0,
       frag: newDecodedSegment().frag,
-      anomaly: null,
-      anomalyDetail: '',
     };
   }
 }

@@ -69,8 +69,6 @@ export function decodeSegments(input: Buffer): DecodedSegment[] {
       tunnelCount: 0,
       tunnelPath: 0,
       frag: newDecodedSegment().frag,
-      anomaly: null,
-      anomalyDetail: '',
     });
   }
   return out;

@@ -42,6 +42,8 @@ const EXTRA: [string, 'counter' | 'gauge' | 'histogram', string[]][] = [
   ['extract_bytes_total', 'counter', []],
   // Issue 8 (faults): events lost while the events file cannot be written.
   ['events_dropped_total', 'counter', ['event']],
+  // Issue 13: what became of fragmented IP datagrams.
+  ['ip_reassembly_total', 'counter', ['result']],
 ];
 
 async function value(m: Metrics, name: string, labels: Record<string, string> = {}): Promise<number> {
@@ -220,4 +222,17 @@ test('event loop lag is sampled when monitored', async () => {
   }
   m.stop();
   assert.ok(lag > 0, `lag ${lag}`);
+});
+
+test('updateReassembly: increments since the last call, and the connection-less fragment anomalies', async () => {
+  const m = new Metrics({ defaultMetrics: false });
+  const zero = { reassembled: 0, overlap: 0, timeout: 0, memcap: 0, invalid: 0 };
+  const last = m.updateReassembly({ reassembled: 3, overlap: 1, timeout: 2, memcap: 1, invalid: 0 }, zero);
+  m.updateReassembly({ reassembled: 4, overlap: 1, timeout: 5, memcap: 1, invalid: 2 }, last);
+  assert.equal(await value(m, 'ip_reassembly_total', { result: 'reassembled' }), 4);
+  assert.equal(await value(m, 'ip_reassembly_total', { result: 'timeout' }), 5);
+  assert.equal(await value(m, 'ip_reassembly_total', { result: 'invalid' }), 2);
+  assert.equal(await value(m, 'anomalies_total', { name: 'ip_fragment_timeout' }), 5);
+  assert.equal(await value(m, 'anomalies_total', { name: 'ip_fragment_memcap' }), 1);
+  assert.equal(await value(m, 'anomalies_total', { name: 'ip_fragment_overlap' }), 1);
 });
