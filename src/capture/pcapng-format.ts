@@ -6,6 +6,7 @@ import { CORRUPT, DEFAULT_MAX_BLOCK_BYTES, DEFAULT_MAX_CAPLEN, NEED_MORE } from 
 import type { RecordReader } from './record-reader.js';
 import type { RawFrame } from './types.js';
 import { createTsClock, tsClockMicros } from './pcapng-time.js';
+import { clampTsMicros } from '../shared/time.js';
 import type { TsClock } from './pcapng-time.js';
 
 export const BlockType = {
@@ -49,6 +50,7 @@ export class PcapngReader implements RecordReader {
   private interfaces: PcapngInterface[] = [];
   /** SPB carries no time (pcapng §4.4): it gets the time of the last packet block seen. */
   private lastTsMicros = 0;
+  private lastTsClamped = false;
   private readonly maxCaplen: number;
   private readonly maxBlockBytes: number;
 
@@ -153,9 +155,12 @@ export class PcapngReader implements RecordReader {
     const wirelen = le ? buf.readUInt32LE(off + 24) : buf.readUInt32BE(off + 24);
     if (caplen > this.maxCaplen) return this.corrupt(`packet captured length ${caplen} exceeds ${this.maxCaplen}`);
     if (caplen > len - MIN_EPB_BYTES) return this.corrupt(`packet captured length ${caplen} overruns its block (${len})`);
-    const ts = tsClockMicros(iface.clock, hi, lo);
+    const raw = tsClockMicros(iface.clock, hi, lo);
+    const ts = clampTsMicros(raw);
     this.lastTsMicros = ts;
+    this.lastTsClamped = ts !== raw;
     frame.tsMicros = ts;
+    frame.tsClamped = this.lastTsClamped;
     frame.linkType = iface.linkType;
     frame.caplen = caplen;
     frame.wirelen = wirelen;
@@ -175,6 +180,7 @@ export class PcapngReader implements RecordReader {
     if (iface.snaplen !== 0 && iface.snaplen < caplen) caplen = iface.snaplen;
     if (caplen > this.maxCaplen) return this.corrupt(`packet captured length ${caplen} exceeds ${this.maxCaplen}`);
     frame.tsMicros = this.lastTsMicros;
+    frame.tsClamped = this.lastTsClamped;
     frame.linkType = iface.linkType;
     frame.caplen = caplen;
     frame.wirelen = wirelen;

@@ -25,6 +25,12 @@ export interface RawFrame {
   wirelen: number;
   /** BORROWED view of the captured bytes. */
   data: Buffer;
+  /**
+   * The file's time for this packet was outside what mailtap carries and was clamped into
+   * [MIN_TS_MICROS, MAX_TS_MICROS] (shared/time.ts); counted as capture_bad_timestamp. Only the
+   * pcapng reader can produce such times (classic pcap's 32-bit seconds end in 2106).
+   */
+  tsClamped?: boolean;
 }
 
 export type FrameHandler = (frame: RawFrame) => void;

@@ -23,6 +23,8 @@ export class PacketDecoder {
   readonly defrag: Defragmenter;
   /** Frames by decode result since the caller last reset them. */
   readonly counts: PacketCounts = emptyPacketCounts();
+  /** Frames whose time the reader clamped (capture_bad_timestamp), since the caller last reset it. */
+  badTimestamps = 0;
   private readonly verify: boolean;
   private readonly maxTunnels: number;
 
@@ -38,6 +40,7 @@ export class PacketDecoder {
   /** null: `seg` holds a TCP segment (possibly of a datagram this fragment completed). Else why not. */
   decode(frame: RawFrame): DecodeOutcome | typeof HELD {
     const seg = this.seg;
+    if (frame.tsClamped === true) this.badTimestamps++;
     let r: DecodeOutcome = decodePacket(frame, seg, this.verify, this.maxTunnels);
     if (r !== 'fragment') {
       this.counts[r ?? 'tcp']++;

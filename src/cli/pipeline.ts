@@ -159,7 +159,8 @@ export class Pipeline {
 
   /** The source's frame handler (bound once: no closure per packet). */
   readonly onFrame = (frame: RawFrame): void => {
-    this.maxTs = this.clock.observe(frame.tsMicros);
+    // A clamped time (shared/time.ts) is known to be wrong: it must not become everyone's clock.
+    if (frame.tsClamped !== true) this.maxTs = this.clock.observe(frame.tsMicros);
     if (this.decoder.decode(frame) === null) {
       this.table.onSegment(this.decoder.seg);
       this.gate.applyIgnores();
@@ -193,6 +194,8 @@ export class Pipeline {
       packets[k] = 0;
     }
     this.lastReassembly = metrics.updateReassembly(this.decoder.reassembly, this.lastReassembly);
+    metrics.countAnomaly('capture_bad_timestamp', this.decoder.badTimestamps);
+    this.decoder.badTimestamps = 0;
     metrics.updateFlowStats(this.table.stats());
     if (source !== null) metrics.updateSourceStats(source);
     for (let i = 0; i < pool.size; i++) metrics.setWorkerQueue(i, pool.queueBytes(i));

@@ -8,12 +8,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { ValidateFunction } from 'ajv';
 import { fixture } from '../helpers/paths.js';
 import { ndjson, runCli } from '../helpers/run-cli.js';
+import { readWithMetrics } from '../helpers/read-metrics.js';
 import { parsePcap, serializePcap, type PcapFile } from '../helpers/pcap-edit.js';
 import { buildIpv4, ethernet } from '../helpers/frames.js';
 import { erspan2, erspan3, geneve, gre, mpls, outer4, pppoe, vxlan } from '../helpers/tunnels.js';
@@ -144,36 +143,3 @@ test('a datagram missing a fragment at end of input is counted as ip_fragment_ti
   const t = events.find((e) => e.event === 'smtp_transaction')!;
   assert.notEqual(t.status, 'accepted', 'the message lost bytes: never reported complete');
 });
-
-const ENTRY = fileURLToPath(new URL(`../helpers/hostile-read-entry${fileURLToPath(import.meta.url).endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
-
-/** `mailtap read` through the hostile-input entry, which also writes the final metrics. */
-async function readWithMetrics(pcap: Buffer): Promise<{ events: Obj[]; metrics: Map<string, number> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'mailtap-encap-'));
-  try {
-    const file = join(dir, 'in.pcap');
-    const metricsFile = join(dir, 'metrics.txt');
-    writeFileSync(file, pcap);
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
-    const r = spawnSync(process.execPath, [...execArgv, ENTRY, 'read', '--workers', '1', file], {
-      env: { ...process.env, HOSTILE_METRICS_FILE: metricsFile },
-      encoding: 'buffer',
-      timeout: 60_000,
-    });
-    assert.equal(r.status, 0, r.stderr.toString());
-    const metrics = new Map<string, number>();
-    for (const line of readFileSync(metricsFile, 'utf8').split('\n')) {
-      if (line === '' || line.startsWith('#')) continue;
-      const sp = line.lastIndexOf(' ');
-      metrics.set(line.slice(0, sp), Number(line.slice(sp + 1)));
-    }
-    const events = ndjson(r.stdout);
-    for (const e of events) {
-      assert.ok(validate(e), JSON.stringify(validate.errors));
-      delete e.time;
-    }
-    return { events, metrics };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}

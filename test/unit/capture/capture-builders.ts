@@ -134,6 +134,8 @@ export interface SeenFrame {
   caplen: number;
   wirelen: number;
   data: Buffer;
+  /** Present only when the reader clamped the time. */
+  tsClamped?: true;
 }
 
 /** An empty frame for a reader to fill. */
@@ -150,6 +152,9 @@ export function readAllRecords(reader: RecordReader, buf: Buffer): { frames: See
     const used = reader.next(buf, off, buf.length, frame);
     if (used <= 0) return { frames, stop: used, at: off };
     off += used;
-    if (reader.frameReady) frames.push({ ...frame, data: Buffer.from(frame.data) });
+    if (reader.frameReady) {
+      const { tsClamped, ...rest } = frame;
+      frames.push({ ...rest, data: Buffer.from(frame.data), ...(tsClamped === true ? { tsClamped } : {}) });
+    }
   }
 }

@@ -39,7 +39,10 @@ async function readFrames(paths: string[], chunkBytes?: number): Promise<{ frame
   const warnings: string[] = [];
   const source = openFileSource(paths, { onWarning: (m) => warnings.push(m), ...(chunkBytes === undefined ? {} : { chunkBytes }) });
   const frames: Seen[] = [];
-  const end = await source.run((f) => frames.push({ ...f, data: Buffer.from(f.data) }));
+  const end = await source.run((f) => {
+    const { tsClamped, ...rest } = f;
+    frames.push({ ...rest, data: Buffer.from(f.data), ...(tsClamped === true ? { tsClamped } : {}) });
+  });
   const st = source.stats();
   assert.equal(st.frames, frames.length);
   assert.equal(st.bytes, frames.reduce((n, f) => n + f.caplen, 0));
