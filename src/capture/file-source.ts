@@ -2,7 +2,7 @@
 // big chunks into ONE reused buffer and hands RawFrames whose data are views into it.
 // State: the read buffer (grown only for records larger than it), the carried partial record,
 // the one RawFrame, counters. Consumes file bytes; produces RawFrame, SourceEnd, CaptureFileError.
-import { close, open, read } from 'node:fs';
+import { close, constants, open, read } from 'node:fs';
 import { CaptureFileError } from '../shared/errors.js';
 import { CORRUPT, DEFAULT_MAX_CAPLEN, NEED_MORE } from './record-reader.js';
 import type { RecordReader } from './record-reader.js';
@@ -27,21 +27,39 @@ export interface FileSourceOptions {
 /** What one file's read loop ended with (a corrupt file throws instead). */
 type FileEnd = { kind: 'eof' } | { kind: 'stopped' } | { kind: 'truncated'; file: string; offset: number };
 
-function openFd(path: string): Promise<number> {
-  return new Promise((resolve, reject) => open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
+function openFd(path: string, flags: string | number = 'r'): Promise<number> {
+  return new Promise((resolve, reject) => open(path, flags, (err, fd) => (err ? reject(err) : resolve(fd))));
+}
+
+/**
+ * Standard input opened anew, non-blocking, when the platform allows (a pipe or FIFO through
+ * /dev/stdin gets its own open file description), else fd 0 itself. A blocking read(2) of a pipe
+ * that stays open (`tcpdump -w - | mailtap read -`) occupies a libuv pool thread that nothing can
+ * interrupt, and Node waits for pool threads at exit: a stopped `read` (signal, failed output)
+ * never ended (issue 13). Non-blocking, an idle pipe answers EAGAIN and readFd polls.
+ */
+async function openStdin(): Promise<{ fd: number; owned: boolean }> {
+  try {
+    return { fd: await openFd('/dev/stdin', constants.O_RDONLY | constants.O_NONBLOCK), owned: true };
+  } catch {
+    return { fd: 0, owned: false };
+  }
 }
 
 function closeFd(fd: number): Promise<void> {
   return new Promise((resolve) => close(fd, () => resolve()));
 }
 
-function readFd(fd: number, buf: Buffer, off: number, len: number): Promise<number> {
+/** `stopped`: asked between EAGAIN retries; a stopped source answers 0 bytes (the caller checks why). */
+function readFd(fd: number, buf: Buffer, off: number, len: number, stopped: () => boolean): Promise<number> {
   return new Promise((resolve, reject) => {
     const attempt = (): void => {
       read(fd, buf, off, len, null, (err, n) => {
         if (err === null) resolve(n);
-        else if (err.code === 'EAGAIN') setTimeout(attempt, EAGAIN_RETRY_MS);
-        else reject(err);
+        else if (err.code === 'EAGAIN') {
+          if (stopped()) resolve(0);
+          else setTimeout(attempt, EAGAIN_RETRY_MS);
+        } else reject(err);
       });
     };
     attempt();
@@ -68,6 +86,7 @@ class FileSource implements PacketSource {
   private buf: Buffer;
   private readonly frame: RawFrame = { tsMicros: 0, linkType: 0, caplen: 0, wirelen: 0, data: Buffer.alloc(0) };
   private stopping = false;
+  private readonly isStopping = (): boolean => this.stopping;
   private frames = 0;
   private bytes = 0;
 
@@ -105,7 +124,9 @@ class FileSource implements PacketSource {
     const isStdin = path === STDIN_PATH;
     const name = isStdin ? STDIN_NAME : path;
     let fd = 0;
-    if (!isStdin) {
+    let owned = true;
+    if (isStdin) ({ fd, owned } = await openStdin());
+    else {
       try {
         fd = await openFd(path);
       } catch (err) {
@@ -115,7 +136,7 @@ class FileSource implements PacketSource {
     try {
       return await this.readLoop(fd, name, onFrame, pace);
     } finally {
-      if (!isStdin) await closeFd(fd);
+      if (owned) await closeFd(fd);
     }
   }
 
@@ -132,7 +153,7 @@ class FileSource implements PacketSource {
       const want = Math.min(this.chunkBytes, this.buf.length - end);
       let n: number;
       try {
-        n = await readFd(fd, this.buf, end, want);
+        n = await readFd(fd, this.buf, end, want, this.isStopping);
       } catch (err) {
         throw new CaptureFileError(name, base + end, errnoReason(err));
       }

@@ -62,6 +62,12 @@ export interface PipelineOptions {
   shutdownTimeoutMs?: number;
   /** Nothing more can be processed (the writer failed, or the pool gave up): stop the source. */
   onHalt: (why: 'writer' | 'pool') => void;
+  /**
+   * An events file that fails (disk full, path gone): `drop` (run, SPEC §7: capture never stops;
+   * events are dropped and counted, writing resumes) or `halt` (read: a failure, onHalt('writer')
+   * with the error in Pipeline.fileError). Default `drop`.
+   */
+  fileFailure?: 'drop' | 'halt';
 }
 
 /**
@@ -83,6 +89,8 @@ export class Pipeline {
   readonly table: FlowTable;
   /** Set when the pool gave up (crash loop, invalid init). */
   failure: Error | null = null;
+  /** fileFailure `halt`: the events file's first write error. */
+  fileError: NodeJS.ErrnoException | null = null;
   unknownMessages = 0;
   /**
    * Trusted packet time (µs): the clock of idle expiry and of closes at end of input. Not the
@@ -111,7 +119,14 @@ export class Pipeline {
       // A failing file (disk full, path gone) never stops the capture: events are dropped and
       // counted, logged once per episode, and writing resumes when the file takes lines again.
       onDropped: (e) => metrics.countEventDropped(e),
-      onFailing: (err) => log.error({ err, events: opts.events }, `cannot write the events file; dropping events until it can be written again: ${err.message}`),
+      onFailing: (err) => {
+        if (opts.fileFailure === 'halt') {
+          this.fileError ??= err;
+          opts.onHalt('writer');
+          return;
+        }
+        log.error({ err, events: opts.events }, `cannot write the events file; dropping events until it can be written again: ${err.message}`);
+      },
       onRecovered: (dropped, failedMs) => log.warn({ events: opts.events, dropped, failedMs }, `events file writable again; ${dropped} events were dropped`),
       onError: () => opts.onHalt('writer'),
     });

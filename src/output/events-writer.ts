@@ -60,9 +60,14 @@ export class EventsWriter {
     let sink: Destination | LineFile;
     if (opts.path === '-') {
       this.dest = pino.destination({ dest: 1, sync: false, mkdir: false, minLength: opts.bufferBytes ?? DEFAULT_BUFFER_BYTES });
-      this.dest.on('error', (err: NodeJS.ErrnoException) => {
+      const dest = this.dest;
+      dest.on('error', (err: NodeJS.ErrnoException) => {
         if (this.error !== null) return;
         this.error = err;
+        // Nothing more can be written: drop what is buffered now. Left alive, pino's exit hook
+        // calls sonic-boom's flushSync, which retries any error but EAGAIN forever (ENOSPC on
+        // /dev/full hung the process at exit, issue 13).
+        dest.destroy();
         this.opts.onError?.(err);
       });
       sink = this.dest;
