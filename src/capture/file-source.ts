@@ -22,6 +22,8 @@ export interface FileSourceOptions {
   chunkBytes?: number;
   /** Largest record caplen accepted before the file is declared corrupt (libpcap's 262144). */
   maxCaplen?: number;
+  /** A file (or `<stdin>`) is about to be read: per-file reports (unsupported link types) start anew. */
+  onFile?: (name: string) => void;
 }
 
 /** What one file's read loop ended with (a corrupt file throws instead). */
@@ -81,6 +83,7 @@ class FileSource implements PacketSource {
   readonly description: string;
   private readonly paths: readonly string[];
   private readonly onWarning: (msg: string) => void;
+  private readonly onFile: ((name: string) => void) | undefined;
   private readonly chunkBytes: number;
   private readonly maxCaplen: number;
   private buf: Buffer;
@@ -93,6 +96,7 @@ class FileSource implements PacketSource {
   constructor(paths: readonly string[], opts: FileSourceOptions) {
     this.paths = paths;
     this.onWarning = opts.onWarning;
+    this.onFile = opts.onFile;
     this.chunkBytes = Math.max(1, Math.floor(opts.chunkBytes ?? DEFAULT_CHUNK_BYTES));
     this.maxCaplen = opts.maxCaplen ?? DEFAULT_MAX_CAPLEN;
     this.buf = Buffer.allocUnsafe(this.chunkBytes);
@@ -123,6 +127,7 @@ class FileSource implements PacketSource {
   private async runFile(path: string, onFrame: FrameHandler, pace?: () => Promise<void> | undefined): Promise<FileEnd> {
     const isStdin = path === STDIN_PATH;
     const name = isStdin ? STDIN_NAME : path;
+    this.onFile?.(name);
     let fd = 0;
     let owned = true;
     if (isStdin) ({ fd, owned } = await openStdin());

@@ -7,7 +7,7 @@ import { openFileSource } from '../capture/file-source.js';
 import type { RawFrame, SourceEnd } from '../capture/types.js';
 import type { Config } from '../config/types.js';
 import { uidPrefix } from '../flow/uid.js';
-import { PacketDecoder } from './packet-decoder.js';
+import { PacketDecoder, unsupportedLinkMessage } from './packet-decoder.js';
 import { FlowTable } from '../flow/flow-table.js';
 import { PacketClock } from '../flow/packet-clock.js';
 import type { FlowId, FlowOpenInfo, FlowSummary, CloseReason, StreamEvent, StreamSink } from '../flow/types.js';
@@ -164,6 +164,8 @@ export async function runFlows(opts: FlowsOptions): Promise<number> {
   const sink = new FlowsSink(config.capture.ports, opts.dumpStreams, opts.write ?? stdoutWrite);
   const table = new FlowTable({ flows: config.flows, smtpPorts: config.capture.ports, uidPrefix: uidPrefix(config.output.uid_seed) }, sink);
   const decoder = new PacketDecoder(config);
+  let file = '';
+  decoder.onUnsupportedLink = (linkType) => log.warn({ file, linkType }, unsupportedLinkMessage(file, linkType));
   let packets = 0;
   let sinceTick = 0;
   let maxTs = 0;
@@ -183,7 +185,13 @@ export async function runFlows(opts: FlowsOptions): Promise<number> {
     }
   };
 
-  const source = openFileSource(opts.files, { onWarning: (msg) => log.warn(msg) });
+  const source = openFileSource(opts.files, {
+    onWarning: (msg) => log.warn(msg),
+    onFile: (name) => {
+      file = name;
+      decoder.newFile();
+    },
+  });
   let exitCode = 0;
   let end: SourceEnd | null = null;
   try {

@@ -18,6 +18,11 @@ export function emptyPacketCounts(): PacketCounts {
 /** The frame was a fragment and its datagram is not complete yet (or was dropped and counted). */
 export const HELD = 'held';
 
+/** The operator line for a link type without decoder. */
+export function unsupportedLinkMessage(file: string, linkType: number): string {
+  return `${file}: link type ${linkType} is not supported (no decoder for it; see https://www.tcpdump.org/linktypes.html); its packets are skipped and counted in mailtap_packets_total{result="unsupported_link"}`;
+}
+
 export class PacketDecoder {
   readonly seg: DecodedSegment = newDecodedSegment();
   readonly defrag: Defragmenter;
@@ -27,6 +32,13 @@ export class PacketDecoder {
   badTimestamps = 0;
   private readonly verify: boolean;
   private readonly maxTunnels: number;
+  /** Link types already reported for the current file. */
+  private readonly reportedLinks = new Set<number>();
+  /**
+   * A link type with no decoder (802.11 radiotap, DOCSIS …), once per file and link type: the
+   * operator must hear why a capture yields nothing (its packets count as unsupported_link).
+   */
+  onUnsupportedLink: ((linkType: number) => void) | null = null;
 
   constructor(config: Config) {
     this.verify = config.capture.verify_checksums;
@@ -44,6 +56,10 @@ export class PacketDecoder {
     let r: DecodeOutcome = decodePacket(frame, seg, this.verify, this.maxTunnels);
     if (r !== 'fragment') {
       this.counts[r ?? 'tcp']++;
+      if (r === 'unsupported_link' && !this.reportedLinks.has(frame.linkType)) {
+        this.reportedLinks.add(frame.linkType);
+        this.onUnsupportedLink?.(frame.linkType);
+      }
       return r;
     }
     this.counts.fragment++;
@@ -58,6 +74,11 @@ export class PacketDecoder {
     }
     seg.tsMicros = frame.tsMicros;
     return r;
+  }
+
+  /** A new capture file begins: its unsupported link types are reported again. */
+  newFile(): void {
+    this.reportedLinks.clear();
   }
 
   /** Timeouts of incomplete datagrams at packet time `now`. */

@@ -16,6 +16,7 @@ import type { OpLogger } from '../output/oplog.js';
 import { Pipeline, checkEventsPath } from './pipeline.js';
 import { ReadProgress, readSummary } from './read-progress.js';
 import type { ProgressOut, ProgressSample, ReadTotals } from './read-progress.js';
+import { unsupportedLinkMessage } from './packet-decoder.js';
 import { onStopSignals, signalExitCode, type StopSignal } from './stop-signals.js';
 
 export { workerConfigOf } from './pipeline.js';
@@ -93,7 +94,8 @@ export async function runRead(opts: ReadOptions): Promise<number> {
   const metrics = new Metrics({ lossWindowS: config.metrics.loss_window_s });
   metrics.setBuildInfo({ ...buildInfo(), backend: 'file' });
   metrics.startEventLoopMonitor();
-  const source = openFileSource(opts.files, { onWarning: (msg) => log.warn(msg) });
+  let file = '';
+  const source = openFileSource(opts.files, { onWarning: (msg) => log.warn(msg), onFile: (name) => newFile(name) });
   const stop = new StopRequest();
   const halt = (reason: StopReason): void => {
     stop.request(reason);
@@ -118,6 +120,11 @@ export async function runRead(opts: ReadOptions): Promise<number> {
     const st = source.stats();
     return { bytes: st.bytes, packets: st.frames, sessions: metrics.tally.events['smtp_session'] ?? 0 };
   };
+  const newFile = (name: string): void => {
+    file = name;
+    p.decoder.newFile();
+  };
+  p.decoder.onUnsupportedLink = (linkType) => log.warn({ file, linkType }, unsupportedLinkMessage(file, linkType));
   const pace = (): Promise<void> | undefined => {
     p.publish(source.stats());
     progress.update(sample());
