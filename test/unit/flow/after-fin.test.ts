@@ -8,7 +8,7 @@ import { Conn, F, Recorder, flowsConfig } from '../../helpers/segments.js';
 
 function setup(): { ft: FlowTable; rec: Recorder } {
   const rec = new Recorder();
-  const ft = new FlowTable({ flows: flowsConfig(), smtpPorts: [25], uidSalt: 'x' }, rec);
+  const ft = new FlowTable({ flows: flowsConfig(), smtpPorts: [25], uidPrefix: 'x' }, rec);
   return { ft, rec };
 }
 

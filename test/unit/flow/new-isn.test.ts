@@ -10,7 +10,7 @@ import type { DecodedSegment } from '../../../src/decode/types.js';
 
 function run(segs: DecodedSegment[]): Recorder {
   const rec = new Recorder();
-  const ft = new FlowTable({ flows: flowsConfig(), smtpPorts: [25], uidSalt: 'x' }, rec);
+  const ft = new FlowTable({ flows: flowsConfig(), smtpPorts: [25], uidPrefix: 'x' }, rec);
   for (const s of segs) ft.onSegment(s);
   ft.closeAll('eof');
   return rec;

@@ -8,7 +8,7 @@ import { Conn, F, Recorder, flowsConfig } from '../../helpers/segments.js';
 
 test('server-only feed with the SYN-ACK: no gap for the unseen client, server bytes all delivered', () => {
   const rec = new Recorder();
-  const ft = new FlowTable({ flows: flowsConfig(), smtpPorts: [25], uidSalt: 'x' }, rec);
+  const ft = new FlowTable({ flows: flowsConfig(), smtpPorts: [25], uidPrefix: 'x' }, rec);
   const c = new Conn();
   const replies = ['220 mx\r\n', '250 mx\r\n', '250 ok\r\n', '250 ok\r\n', '354 go\r\n', '250 queued as ABC\r\n', '221 bye\r\n'];
   let off = 0;
@@ -33,7 +33,7 @@ test('server-only feed with the SYN-ACK: no gap for the unseen client, server by
 
 test('a client seen once (its SYN) whose data never shows up is still a gap', () => {
   const rec = new Recorder();
-  const ft = new FlowTable({ flows: flowsConfig(), smtpPorts: [25], uidSalt: 'x' }, rec);
+  const ft = new FlowTable({ flows: flowsConfig(), smtpPorts: [25], uidPrefix: 'x' }, rec);
   const c = new Conn();
   ft.onSegment(c.syn());
   ft.onSegment(c.synAck());

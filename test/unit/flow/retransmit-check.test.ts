@@ -9,7 +9,7 @@ import type { FlowsConfig } from '../../../src/config/types.js';
 
 function setup(over: Partial<FlowsConfig> = {}): { ft: FlowTable; rec: Recorder; c: Conn; flow: number } {
   const rec = new Recorder();
-  const ft = new FlowTable({ flows: flowsConfig(over), smtpPorts: [25], uidSalt: 'x' }, rec);
+  const ft = new FlowTable({ flows: flowsConfig(over), smtpPorts: [25], uidPrefix: 'x' }, rec);
   const c = new Conn();
   for (const s of c.handshake()) ft.onSegment(s);
   return { ft, rec, c, flow: rec.of('open')[0]!.info.flow };
@@ -65,7 +65,7 @@ test('flows.retransmit_check_kb: at the limit every byte is compared; one past i
 
 test('a one-sided connection (peer never seen: no ACK will come) keeps nothing', () => {
   const rec = new Recorder();
-  const ft = new FlowTable({ flows: flowsConfig(), smtpPorts: [25], uidSalt: 'x' }, rec);
+  const ft = new FlowTable({ flows: flowsConfig(), smtpPorts: [25], uidPrefix: 'x' }, rec);
   const c = new Conn();
   ft.onSegment(c.syn());
   ft.onSegment(c.c(0, 'EHLO a\r\n'));
