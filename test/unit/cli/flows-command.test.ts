@@ -72,11 +72,16 @@ test('lines come out as connections close; several files are one capture', async
   assert.ok(two.lines.every((l) => l.close === 'fin' && l.smtp === true));
 });
 
-test('capture.ports does not decide smtp: a non-SMTP stream on port 25 is not SMTP', async () => {
-  // The TLS connection of smtp.pcap on 443 moved onto an SMTP port by configuration stays not-SMTP:
-  // the recogniser reads its bytes (a TLS ClientHello), it does not trust the port.
+test('a TLS ClientHello is SMTP only where SMTP is expected: on a configured SMTP port (implicit TLS), not on 443 by default', async () => {
+  // Issue 16 / SPEC §3.2 implicit_tls: the TLS connection of smtp.pcap on 443 is not SMTP with the
+  // default ports; moved onto an SMTP port by configuration, its ClientHello makes it an implicit-TLS
+  // SMTP session (the recogniser reads the bytes: a ClientHello, not an arbitrary stream).
+  const dflt = await flowsOf({}, [SMTP_PCAP]);
+  const plain = dflt.lines.find((l) => l.dst_port === 443 && l.bytes_client !== 0);
+  assert.ok(plain !== undefined);
+  assert.equal(plain.smtp, false);
   const res = await flowsOf({ MAILTAP_CAPTURE_PORTS: '[25, 443]' }, [SMTP_PCAP]);
   const tls = res.lines.find((l) => l.dst_port === 443 && l.bytes_client !== 0);
   assert.ok(tls !== undefined);
-  assert.equal(tls.smtp, false);
+  assert.equal(tls.smtp, true);
 });
