@@ -92,7 +92,7 @@ export async function runDaemon(opts: RunOptions): Promise<number> {
   let captureOpen = true;
   const lifecycle = new Lifecycle();
   const metrics = new Metrics({ lossWindowS: config.metrics.loss_window_s });
-  metrics.setBuildInfo({ ...buildInfo(), backend: config.capture.backend });
+  metrics.setBuildInfo({ ...buildInfo(), backend: opened.backend });
   let pipeline: Pipeline | null = null;
   const ready = (): string | null => {
     if (lifecycle.stopReason !== null) return `stopping (${lifecycle.stopReason})`;

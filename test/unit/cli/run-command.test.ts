@@ -366,6 +366,8 @@ test('run: the native addon cannot load: cap is used, ONE warning says what is l
     onStarted: (info) => started(info.metrics),
   });
   const m = await Promise.race([up, done.then((code) => Promise.reject(new Error(`daemon ended early (${code})`)))]);
+  // Stopped by the afterEach hook if an assertion below fails (no daemon may outlive its test).
+  running.add({ done, source, signals, metrics: m, seen: [], lines });
   await source.replay(SESSION, 0, SESSION_OPEN_FRAMES);
   const text = await until('published packet counters', async () => {
     const t = (await get(m, '/metrics')).body;
@@ -373,6 +375,7 @@ test('run: the native addon cannot load: cap is used, ONE warning says what is l
   });
   assert.equal(metricValue(text, 'mailtap_capture_drops_total{where="kernel"}'), null, 'no kernel sample at all with cap');
   assert.equal(metricValue(text, 'mailtap_capture_drops_total{where="interface"}'), 1, 'the interface count is still measured');
+  assert.match(text, /^mailtap_build_info\{[^}]*backend="cap"[^}]*\} 1$/m, 'build_info names the backend in use, not the one configured');
   signals.emit('SIGTERM');
   assert.equal(await done, 0);
   const warnings = lines.filter((l) => l['level'] === 40);
