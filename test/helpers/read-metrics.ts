@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
 import { fixture } from './paths.js';
-import { ndjson } from './run-cli.js';
+import { TEST_UID_SEED, ndjson } from './run-cli.js';
 
 type Obj = Record<string, unknown>;
 
@@ -29,7 +29,8 @@ export async function readWithMetrics(pcap: Buffer, name = 'in.pcap'): Promise<{
     writeFileSync(file, pcap);
     const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
     const r = spawnSync(process.execPath, [...execArgv, ENTRY, 'read', '--workers', '1', file], {
-      env: { ...process.env, HOSTILE_METRICS_FILE: metricsFile },
+      // The tests' uid seed, as runCli sets it: events are compared with those of another run.
+      env: { ...process.env, MAILTAP_OUTPUT_UID_SEED: TEST_UID_SEED, HOSTILE_METRICS_FILE: metricsFile },
       encoding: 'buffer',
       timeout: 60_000,
     });

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -52,28 +52,33 @@ test('disk full under the events file: read stops promptly, exits 4 naming the p
     const total = ndjson(reference.stdout).length;
 
     const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
+    // Standard input is a real pipe (a FIFO), as `tcpdump -w - | mailtap read -` gives: node's own
+    // 'pipe' stdio is a socketpair, on which a blocked read cannot be given up (README, read on signals).
+    const fifo = join(dir, 'in.fifo');
+    execFileSync('mkfifo', [fifo]);
     const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c',
-      'out=$1; mnt=$2; shift 2; mount -t tmpfs -o size=256k tmpfs "$mnt" || exit 90; "$@"; rc=$?; cp "$mnt/events.ndjson" "$out"; exit $rc',
-      'sh', copied, mnt, process.execPath, ...execArgv, MAIN, 'read', '--workers', '1', '--events', events, '-',
-    ], { stdio: ['pipe', 'pipe', 'pipe'] });
+      'out=$1; mnt=$2; in=$3; shift 3; mount -t tmpfs -o size=256k tmpfs "$mnt" || exit 90; "$@" < "$in"; rc=$?; cp "$mnt/events.ndjson" "$out"; exit $rc',
+      'sh', copied, mnt, fifo, process.execPath, ...execArgv, MAIN, 'read', '--workers', '1', '--events', events, '-',
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const input = createWriteStream(fifo);
+    input.on('error', () => undefined);
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
     child.stdout.resume();
-    child.stdin.on('error', () => undefined);
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     const pid = child.pid!;
     const lines = (): number => Number(inNs(pid, `cat '${events}' 2>/dev/null | wc -l`).trim() || '0');
     const half = Math.floor(bytes.length / 2);
 
-    child.stdin.write(bytes.subarray(0, half));
+    input.write(bytes.subarray(0, half));
     const before = await until('events before the disk fills', () => (lines() > 0 ? lines() : null));
     inNs(pid, `dd if=/dev/zero of='${mnt}/filler' bs=4096 2>/dev/null; sync`);
     // The rest of the capture, with standard input left open: the failure alone must end the run.
-    child.stdin.write(bytes.subarray(half));
+    input.write(bytes.subarray(half));
     const started = Date.now();
     const code = await exited;
     const ms = Date.now() - started;
-    child.stdin.destroy();
+    input.destroy();
     assert.equal(code, 4, `mailtap read exited ${String(code)}: ${stderr.slice(-2000)}`);
 
     const log = ndjson(stderr) as Json[];
