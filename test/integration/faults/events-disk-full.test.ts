@@ -59,7 +59,16 @@ test('disk full under the events file: read stops promptly, exits 4 naming the p
     const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c',
       'out=$1; mnt=$2; in=$3; shift 3; mount -t tmpfs -o size=256k tmpfs "$mnt" || exit 90; "$@" < "$in"; rc=$?; cp "$mnt/events.ndjson" "$out"; exit $rc',
       'sh', copied, mnt, fifo, process.execPath, ...execArgv, MAIN, 'read', '--workers', '1', '--events', events, '-',
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    ], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // Whatever happens below, the child's process group (unshare, sh, mailtap) ends with the test:
+    // a hung child would keep the whole test file, and so CI, from finishing.
+    t.after(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    });
     const input = createWriteStream(fifo);
     input.on('error', () => undefined);
     let stderr = '';
