@@ -19,7 +19,7 @@ interface Source { install?: string; owner?: RegExp; essential?: true; node?: tr
 const PROVIDERS: Record<string, Source> = {
   bash: { essential: true }, sh: { essential: true }, mv: { essential: true }, chmod: { essential: true },
   rm: { essential: true }, mkdir: { essential: true }, cat: { essential: true }, timeout: { essential: true },
-  sleep: { essential: true }, kill: { essential: true }, mktemp: { essential: true }, sort: { essential: true },
+  sleep: { essential: true }, kill: { essential: true }, mktemp: { essential: true }, mkfifo: { essential: true }, sort: { essential: true },
   head: { essential: true }, tail: { essential: true }, cp: { essential: true }, ln: { essential: true },
   chown: { essential: true }, id: { essential: true }, date: { essential: true }, wc: { essential: true },
   dirname: { essential: true }, tr: { essential: true }, find: { essential: true }, grep: { essential: true },
