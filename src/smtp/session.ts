@@ -169,8 +169,13 @@ export class SmtpSession extends SessionServerSide implements DataSink {
     let off = 0;
     while (off < chunk.length) {
       const lf = chunk.indexOf(0x0a, off);
-      const stop = lf < 0 ? chunk.length : lf + 1;
-      const piece = chunk.subarray(off, stop);
+      const piece = chunk.subarray(off, lf < 0 ? chunk.length : lf + 1);
+      if (piece[0] === 0x16 && this.client.pending === 0) {
+        // A TLS record at a line start: the client turns opaque or starts TLS, so the guess ends
+        // before it reads any of it, however the chunk is cut (fuzz finding bdat-huge-size-chunking).
+        this.dropPickup();
+        break;
+      }
       const end = p.read(piece);
       this.onClientChunk(end < 0 ? piece : piece.subarray(0, end));
       off += end < 0 ? piece.length : end;
@@ -192,9 +197,8 @@ export class SmtpSession extends SessionServerSide implements DataSink {
   /** A command was recognised before any end of data: the guess was wrong. */
   private dropPickup(): void {
     this.pickupOver = true;
-    const p = this.pickup;
+    this.pickup?.discard();
     this.pickup = null;
-    p?.discard();
   }
 
   /**
