@@ -3,6 +3,7 @@
 // optionally a TextSink. Small writes are batched so hashers see large updates. Owns the hashers,
 // a fixed batch buffer and the sniff buffer; never keeps body bytes beyond them.
 import { createHash, type Hash } from 'node:crypto';
+import { hashOnce } from '../shared/hash-once.js';
 import { acquireBuffer, releaseBuffer } from './buffer-pool.js';
 import type { HashName } from './options.js';
 import { DEEP_PROBES, DEEP_PROBE_BYTES, SNIFF_BYTES, detectType } from './magic.js';
@@ -13,6 +14,7 @@ import type { BodyTap } from './types.js';
  * hashers, the charset decoder and the URL scanner see large blocks; larger ones go straight on. */
 const BATCH_BYTES = 32768;
 const DIRECT_BYTES = 4096;
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Another reader of a part's decoded bytes, fed the same blocks as the hashers: the walk of a
@@ -37,8 +39,12 @@ export interface DigestResult {
 export class BodyDigest {
   size = 0;
   missing = 0;
-  private readonly hashers: Hash[] = [];
-  private readonly names: HashName[] = [];
+  /** Made on the first block that is not the part's last: a part that ends within its first
+   * block (most parts: the batch holds 32 KiB) is hashed in one shot (hash-once.ts). */
+  private hashers: Hash[] | null = null;
+  private readonly names: readonly HashName[];
+  /** The one-shot digests of a part consumed as a single block. */
+  private single: string[] | null = null;
   private head: Buffer | undefined;
   private headLen = 0;
   /** The ISO 9660 probe windows (magic.ts DEEP_PROBES), and the decoded bytes sniffed so far. */
@@ -56,10 +62,7 @@ export class BodyDigest {
     readonly tap?: BodyTap,
     private readonly inner?: DecodedObserver,
   ) {
-    for (const h of hashes) {
-      this.names.push(h);
-      this.hashers.push(createHash(h));
-    }
+    this.names = hashes;
     this.head = sniff ? acquireBuffer(SNIFF_BYTES) : undefined;
     if (sniff) this.deep = Buffer.alloc(DEEP_PROBES.length * DEEP_PROBE_BYTES);
   }
@@ -89,11 +92,11 @@ export class BodyDigest {
   }
 
   finish(): DigestResult {
-    this.flushBatch();
+    this.flushBatch(true);
     // The inner walk ends first: the attachments it found take the slots after this part's.
     this.inner?.finish();
     const res: DigestResult = { size: this.size, missingBytes: this.missing };
-    for (let i = 0; i < this.hashers.length; i++) res[this.names[i]!] = this.hashers[i]!.digest('hex');
+    for (let i = 0; i < this.names.length; i++) res[this.names[i]!] = this.digestOf(i);
     if (this.head !== undefined) {
       const t = detectType(this.head.subarray(0, this.headLen), this.deep);
       if (t !== undefined) res.detectedType = t;
@@ -110,10 +113,26 @@ export class BodyDigest {
     return res;
   }
 
-  private flushBatch(): void {
+  private flushBatch(last = false): void {
     if (this.batchLen === 0 || this.batch === undefined) return;
-    this.consume(this.batch.subarray(0, this.batchLen));
+    this.consume(this.batch.subarray(0, this.batchLen), last);
     this.batchLen = 0;
+  }
+
+  private digestOf(i: number): string {
+    if (this.hashers !== null) return this.hashers[i]!.digest('hex');
+    if (this.single !== null) return this.single[i]!;
+    return hashOnce(this.names[i]!, EMPTY, 'hex'); // an empty part
+  }
+
+  private hash(buf: Buffer, last: boolean): void {
+    if (this.names.length === 0) return;
+    if (this.hashers === null && this.single === null && last) {
+      this.single = this.names.map((n) => hashOnce(n, buf, 'hex'));
+      return;
+    }
+    if (this.hashers === null) this.hashers = this.names.map((n) => createHash(n));
+    for (let i = 0; i < this.hashers.length; i++) this.hashers[i]!.update(buf);
   }
 
   /** Copies the parts of `buf` that fall in a deep probe window (offsets of the decoded body). */
@@ -130,12 +149,12 @@ export class BodyDigest {
     }
   }
 
-  private consume(buf: Buffer): void {
+  private consume(buf: Buffer, last = false): void {
     if (this.head !== undefined && this.headLen < SNIFF_BYTES) {
       this.headLen += buf.copy(this.head, this.headLen, 0, Math.min(buf.length, SNIFF_BYTES - this.headLen));
     }
     if (this.deep !== undefined) this.probe(buf);
-    for (let i = 0; i < this.hashers.length; i++) this.hashers[i]!.update(buf);
+    this.hash(buf, last);
     this.text?.write(buf);
     this.tap?.write(buf);
     this.inner?.write(buf);

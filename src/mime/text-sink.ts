@@ -2,6 +2,7 @@
 // (text_sha256) and URL extraction (url-scan.ts) into the message-wide, capped URL set. Owns a
 // charset decoder, a hasher and a bounded carry of an unfinished URL across writes.
 import { createHash, type Hash } from 'node:crypto';
+import { hashOnce } from '../shared/hash-once.js';
 import type { AnomalySink } from './anomaly-set.js';
 import type { TextDecoderLike } from './charset.js';
 import { scanUrls } from './url-scan.js';
@@ -29,25 +30,33 @@ export class UrlSet {
 }
 
 export class TextSink {
-  private readonly hash: Hash | undefined;
+  /** Made on the second write: most text bodies arrive in one block (body-digest.ts batches
+   * 32 KiB) and are hashed in one shot at finish, from `first`. */
+  private hash: Hash | undefined;
+  private first = '';
   private carry = '';
 
   constructor(
     private readonly decoder: TextDecoderLike,
-    wantSha: boolean,
+    private readonly wantSha: boolean,
     private readonly urls: UrlSet | undefined,
     private readonly html: boolean,
-  ) {
-    this.hash = wantSha ? createHash('sha256') : undefined;
-  }
+  ) {}
 
   write(buf: Buffer): void {
     const text = this.decoder.write(buf);
     if (text === '') return;
     // SPEC §3.1: the hash of the text as UTF-8, which is the write itself when it was valid UTF-8.
-    if (this.hash !== undefined) {
-      if (this.decoder.verbatim === true) this.hash.update(buf);
-      else this.hash.update(text, 'utf8');
+    if (this.wantSha) {
+      if (this.hash === undefined && this.first === '') this.first = text;
+      else {
+        if (this.hash === undefined) {
+          this.hash = createHash('sha256').update(this.first, 'utf8');
+          this.first = '';
+        }
+        if (this.decoder.verbatim === true) this.hash.update(buf);
+        else this.hash.update(text, 'utf8');
+      }
     }
     this.take(text);
   }
@@ -55,11 +64,14 @@ export class TextSink {
   /** Ends the text; returns the hex SHA-256 when it was asked for. */
   finish(): string | undefined {
     const rest = this.decoder.end();
-    if (rest !== '') this.hash?.update(rest, 'utf8');
     this.take(rest);
     if (this.urls !== undefined && this.carry !== '') this.scan(this.carry);
     this.carry = '';
-    return this.hash?.digest('hex');
+    if (!this.wantSha) return undefined;
+    if (this.hash !== undefined) return this.hash.update(rest, 'utf8').digest('hex');
+    const all = this.first + rest;
+    this.first = '';
+    return hashOnce('sha256', all, 'hex');
   }
 
   private take(text: string): void {

@@ -1,18 +1,14 @@
 // Community ID v1 flow hashes (https://github.com/corelight/community-id-spec), as Zeek, Suricata
 // and Arkime write them: "1:" + base64(SHA-1(seed, ordered addresses, proto, 0, ordered ports)).
 // Pure; computed once per flow. Consumes numeric IPv4 or 16-byte IPv6 addresses, produces text.
-import * as nodeCrypto from 'node:crypto';
+import { hashOnce } from './hash-once.js';
 
 /** IANA protocol number of TCP, the only transport mailtap tracks. */
 export const PROTO_TCP = 6;
 
-// crypto.hash (Node >= 20.12) is about 3x faster than createHash for one short input; one hash
-// per new connection matters under a SYN flood.
-const oneShot = typeof nodeCrypto.hash === 'function' ? nodeCrypto.hash : null;
-
+// One hash per new connection: its cost matters under a SYN flood (hash-once.ts).
 function digest(buf: Buffer): string {
-  const b64 = oneShot ? oneShot('sha1', buf, 'base64') : nodeCrypto.createHash('sha1').update(buf).digest('base64');
-  return `1:${b64}`;
+  return `1:${hashOnce('sha1', buf, 'base64')}`;
 }
 
 /**

@@ -60,3 +60,13 @@ test('text_sha256 is the same whether a write is whole UTF-8, split inside a cha
   const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), text]);
   assert.equal(run([bom], 'utf-8').sha, want, 'a leading BOM is not part of the text');
 });
+
+test('text_sha256 of one write (hashed in one shot), of none, and of many agree with the whole text', () => {
+  const text = 'Grüße aus Köln, 郜小亮 ' + 'x'.repeat(300);
+  const b = Buffer.from(text, 'utf8');
+  const expect = createHash('sha256').update(text, 'utf8').digest('hex');
+  assert.equal(run([b], 'utf-8').sha, expect);
+  assert.equal(run([b.subarray(0, 1), b.subarray(1)], 'utf-8').sha, expect);
+  assert.equal(run(Array.from({ length: Math.ceil(b.length / 5) }, (_, i) => b.subarray(i * 5, i * 5 + 5)), 'utf-8').sha, expect);
+  assert.equal(run([], 'utf-8').sha, createHash('sha256').update('').digest('hex'));
+});
