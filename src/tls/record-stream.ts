@@ -1,8 +1,9 @@
 // TLS record-layer framing of one direction (RFC 8446 §5.1, RFC 5246 §6.2.1): a 5-byte header
-// (content type, legacy version, length) then the fragment. Push-based, independent of how TCP
-// cut the bytes: a header split across segments is carried (5 bytes at most), fragments are
-// handed on as borrowed views, so nothing here grows with the traffic. Owns only that carry and
-// the count of fragment bytes still due; produces RecordSink calls.
+// (content type, legacy version, length) then the fragment (header-framer.ts). Push-based,
+// independent of how TCP cut the bytes; fragments are handed on as borrowed views, so nothing here
+// grows with the traffic. Owns the framer and whether framing was lost; produces RecordSink calls.
+import { HeaderFramer } from './header-framer.js';
+import type { FrameHandler } from './header-framer.js';
 
 export const CT_CHANGE_CIPHER_SPEC = 20;
 export const CT_ALERT = 21;
@@ -23,12 +24,9 @@ export interface RecordSink {
   recordEnd(type: number): void;
 }
 
-export class TlsRecordStream {
-  private readonly header = Buffer.alloc(HEADER);
-  private headerLen = 0;
+export class TlsRecordStream implements FrameHandler {
+  private readonly framer = new HeaderFramer(HEADER, this);
   private type = 0;
-  /** Fragment bytes of the current record still to come; -1 between records. */
-  private remaining = -1;
   private wanted = false;
   /** The stream stopped being TLS (bad header) or lost bytes (gap): framing cannot resume. */
   private lost = false;
@@ -42,30 +40,9 @@ export class TlsRecordStream {
   /** Feeds bytes; returns a reason when they are not TLS records (the stream is then abandoned). */
   push(bytes: Buffer): string | null {
     if (this.lost) return null;
-    let off = 0;
-    while (off < bytes.length) {
-      if (this.remaining < 0) {
-        const n = Math.min(HEADER - this.headerLen, bytes.length - off);
-        bytes.copy(this.header, this.headerLen, off, off + n);
-        this.headerLen += n;
-        off += n;
-        if (this.headerLen < HEADER) return null;
-        this.headerLen = 0;
-        const bad = this.startRecord();
-        if (bad !== null) {
-          this.lost = true;
-          return bad;
-        }
-        if (this.remaining === 0) this.endRecord();
-        continue;
-      }
-      const n = Math.min(this.remaining, bytes.length - off);
-      if (this.wanted) this.sink.recordData(bytes.subarray(off, off + n));
-      this.remaining -= n;
-      off += n;
-      if (this.remaining === 0) this.endRecord();
-    }
-    return null;
+    const bad = this.framer.push(bytes);
+    if (bad !== null) this.lost = true;
+    return bad;
   }
 
   /** Bytes of this direction were never captured: record boundaries are lost for good. */
@@ -73,21 +50,23 @@ export class TlsRecordStream {
     this.lost = true;
   }
 
-  private startRecord(): string | null {
-    const type = this.header[0]!;
-    const major = this.header[1]!;
-    const length = this.header.readUInt16BE(3);
+  header(head: Buffer): number | string {
+    const type = head[0]!;
+    const major = head[1]!;
+    const length = head.readUInt16BE(3);
     if (type < CT_CHANGE_CIPHER_SPEC || type > CT_HEARTBEAT) return `record type ${type}`;
-    if (major !== 3) return `record version ${major}.${this.header[2]!}`;
+    if (major !== 3) return `record version ${major}.${head[2]!}`;
     if (length > MAX_RECORD_LENGTH) return `record length ${length}`;
     this.type = type;
-    this.remaining = length;
     this.wanted = this.sink.recordStart(type, length);
-    return null;
+    return length;
   }
 
-  private endRecord(): void {
-    this.remaining = -1;
+  body(bytes: Buffer): void {
+    if (this.wanted) this.sink.recordData(bytes);
+  }
+
+  end(): void {
     this.wanted = false;
     this.sink.recordEnd(this.type);
   }
