@@ -22,22 +22,6 @@ OUT=$(cd "$1" && pwd)
 
 NS="mailtap-realmail-$$-$RANDOM"
 WORK=$(mktemp -d /tmp/mailtap-realmail.XXXXXX)
-TCPDUMP_PID=""
-
-# SIGTERM, not SIGINT: a background job of a non-interactive shell starts with SIGINT ignored, so
-# a tcpdump stopped before it installs its handlers would never end. Bounded, then SIGKILL.
-stop_tcpdump() {
-  [[ -n "$TCPDUMP_PID" ]] || return 0
-  local i
-  kill -TERM "$TCPDUMP_PID" 2>/dev/null
-  for ((i = 0; i < STEP_TIMEOUT_S * 10; i++)); do
-    kill -0 "$TCPDUMP_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$TCPDUMP_PID" 2>/dev/null || true
-  wait "$TCPDUMP_PID" 2>/dev/null || true
-  TCPDUMP_PID=""
-}
 
 cleanup() {
   local rc=$?

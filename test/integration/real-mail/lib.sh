@@ -26,6 +26,23 @@ wait_for() { # wait_for DESCRIPTION COMMAND...: poll up to STEP_TIMEOUT_S
   die "timed out waiting for $1"
 }
 
+# stop_tcpdump: ends the tcpdump whose pid is in TCPDUMP_PID (empty: none). SIGTERM, not SIGINT: a
+# background job of a non-interactive shell starts with SIGINT ignored, so a tcpdump stopped before
+# it installs its handlers would never end. Bounded by STEP_TIMEOUT_S, then SIGKILL.
+TCPDUMP_PID=""
+stop_tcpdump() {
+  [[ -n "$TCPDUMP_PID" ]] || return 0
+  local i
+  kill -TERM "$TCPDUMP_PID" 2>/dev/null
+  for ((i = 0; i < STEP_TIMEOUT_S * 10; i++)); do
+    kill -0 "$TCPDUMP_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$TCPDUMP_PID" 2>/dev/null || true
+  wait "$TCPDUMP_PID" 2>/dev/null || true
+  TCPDUMP_PID=""
+}
+
 listening() { # listening ADDR:PORT as ss prints it
   local socks
   socks=$(ip netns exec "$NS" ss -Hltn) || return 1

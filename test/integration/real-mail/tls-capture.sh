@@ -22,20 +22,6 @@ mkdir -p "$1"
 OUT=$(cd "$1" && pwd)
 NS="mailtap-tls-$$-$RANDOM"
 WORK=$(mktemp -d /tmp/mailtap-tls.XXXXXX)
-TCPDUMP_PID=""
-
-stop_tcpdump() {
-  [[ -n "$TCPDUMP_PID" ]] || return 0
-  local i
-  kill -TERM "$TCPDUMP_PID" 2>/dev/null
-  for ((i = 0; i < STEP_TIMEOUT_S * 10; i++)); do
-    kill -0 "$TCPDUMP_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$TCPDUMP_PID" 2>/dev/null || true
-  wait "$TCPDUMP_PID" 2>/dev/null || true
-  TCPDUMP_PID=""
-}
 
 cleanup() {
   local rc=$?
