@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { PcapWriter, TcpConn, ip4 } from '../../helpers/hostile-pcap.js';
 import { runCli } from '../../helpers/run-cli.js';
+import { closeData, openData } from '../../helpers/hostile-smtp.js';
 import { uuencode } from '../../helpers/uuencode.js';
 
 type Obj = Record<string, unknown>;
@@ -22,23 +23,10 @@ const EXE = Buffer.concat([B('MZ\x90\x00\x03\x00\x00\x00\x04\x00'), B('This prog
 /** One SMTP session from `port` that sends `message` (CRLF text, dot-stuffed here) with DATA. */
 function session(w: PcapWriter, port: number, message: string): void {
   const h = new TcpConn(w, ip4(CLIENT), ip4('198.51.100.25'), port);
-  h.handshake();
-  h.s(B('220 mx.example.net ESMTP\r\n'));
-  h.c(B('EHLO attacker.example\r\n'));
-  h.s(B('250 mx.example.net\r\n'));
-  h.c(B('MAIL FROM:<a@attacker.example>\r\n'));
-  h.s(B('250 Ok\r\n'));
-  h.c(B('RCPT TO:<b@victim.example>\r\n'));
-  h.s(B('250 Ok\r\n'));
-  h.c(B('DATA\r\n'));
-  h.s(B('354 go\r\n'));
+  openData(h);
   const data = B(message.replace(/^\./gm, '..'));
   for (let off = 0; off < data.length; off += 60000) h.c(data.subarray(off, off + 60000));
-  h.c(B('.\r\n'));
-  h.s(B('250 2.0.0 queued\r\n'));
-  h.c(B('QUIT\r\n'));
-  h.s(B('221 Bye\r\n'));
-  h.close();
+  closeData(h);
 }
 
 /** A 1 MiB header folded into 998-byte lines (RFC 5322 §2.2.3): no line is too long, the value is. */

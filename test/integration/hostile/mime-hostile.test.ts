@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { assertAnomaly, assertNormalUnchanged, assertSurvived } from '../../helpers/hostile-assert.js';
 import { NormalSession } from '../../helpers/hostile-normal.js';
+import { closeData, openData } from '../../helpers/hostile-smtp.js';
 import { TcpConn, ip4 } from '../../helpers/hostile-pcap.js';
 import { NORMAL_A_PORT, NORMAL_B_PORT, runHostile } from '../../helpers/hostile-run.js';
 import type { HostileResult } from '../../helpers/hostile-run.js';
@@ -29,16 +30,7 @@ async function runMessage(message: () => Generator<Buffer>, env: Record<string, 
       new NormalSession(w, NORMAL_A_PORT).all();
       const nb = new NormalSession(w, NORMAL_B_PORT);
       const h = new TcpConn(w, ip4(ATTACKER), ip4('198.51.100.25'), 50100);
-      h.handshake();
-      h.s(B('220 mx.example.net ESMTP\r\n'));
-      h.c(B('EHLO attacker.example\r\n'));
-      h.s(B('250 mx.example.net\r\n'));
-      h.c(B('MAIL FROM:<a@attacker.example>\r\n'));
-      h.s(B('250 Ok\r\n'));
-      h.c(B('RCPT TO:<b@victim.example>\r\n'));
-      h.s(B('250 Ok\r\n'));
-      h.c(B('DATA\r\n'));
-      h.s(B('354 go\r\n'));
+      openData(h);
       nb.step();
       const seg = Buffer.allocUnsafe(SEG);
       let used = 0;
@@ -62,11 +54,7 @@ async function runMessage(message: () => Generator<Buffer>, env: Record<string, 
         }
       }
       if (used > 0) h.c(seg.subarray(0, used));
-      h.c(B('.\r\n'));
-      h.s(B('250 2.0.0 queued\r\n'));
-      h.c(B('QUIT\r\n'));
-      h.s(B('221 Bye\r\n'));
-      h.close();
+      closeData(h);
       while (nb.step());
     },
     { env },
