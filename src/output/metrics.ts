@@ -44,6 +44,10 @@ export const METRIC_DEFS = {
   flows_active: { type: 'gauge', help: 'Open TCP connections', labels: [] },
   flows_total: { type: 'counter', help: 'Closed TCP connections, by close reason', labels: ['close'], initial: one('fin', 'rst', 'idle', 'evicted', 'eof', 'shutdown') },
   reassembly_bytes: { type: 'gauge', help: 'Bytes held out of order, all flows', labels: [] },
+  // Issue 13 item 6: delivered bytes kept until acknowledged, so that a disagreeing retransmission is
+  // seen (flow_overlap_mismatch); what the caps did not let us keep is not compared, and counted.
+  reassembly_retained_bytes: { type: 'gauge', help: 'Delivered bytes kept until acknowledged to compare retransmissions with, all flows (flows.retransmit_check_kb, within flows.memcap_mb)', labels: [] },
+  retransmit_unchecked_bytes_total: { type: 'counter', help: 'Delivered bytes released or never kept before their ACK (caps reached): a retransmission of them is not compared', labels: [] },
   reassembly_events_total: { type: 'counter', help: 'Reassembly events, by kind', labels: ['kind'], initial: one('out_of_order', 'retransmit', 'overlap', 'gap') },
   gap_bytes_total: { type: 'counter', help: 'Payload bytes never captured', labels: [] },
   smtp_sessions_total: { type: 'counter', help: 'SMTP sessions, by STARTTLS outcome', labels: ['starttls'], initial: one('none', 'offered', 'attempted', 'succeeded'), fromWorkers: true },
@@ -256,6 +260,8 @@ export class Metrics {
     this.lastFlow = { ...s, flowsTotal: { ...s.flowsTotal }, oneSided: { ...s.oneSided } };
     this.gauge('flows_active').set(s.flowsActive);
     this.gauge('reassembly_bytes').set(s.holdbackBytes);
+    this.gauge('reassembly_retained_bytes').set(s.retainedBytes);
+    incBy(this.counter('retransmit_unchecked_bytes_total'), null, s.retainDroppedBytes - (last?.retainDroppedBytes ?? 0));
     for (const close of Object.keys(s.flowsTotal) as (keyof FlowStats['flowsTotal'])[]) {
       incBy(this.counter('flows_total'), { close }, s.flowsTotal[close] - (last?.flowsTotal[close] ?? 0));
     }

@@ -44,6 +44,9 @@ const EXTRA: [string, 'counter' | 'gauge' | 'histogram', string[]][] = [
   ['events_dropped_total', 'counter', ['event']],
   // Issue 13: what became of fragmented IP datagrams.
   ['ip_reassembly_total', 'counter', ['result']],
+  // Issue 13 item 6: delivered bytes kept to compare retransmissions with, and those not compared.
+  ['reassembly_retained_bytes', 'gauge', []],
+  ['retransmit_unchecked_bytes_total', 'counter', []],
 ];
 
 async function value(m: Metrics, name: string, labels: Record<string, string> = {}): Promise<number> {
@@ -147,7 +150,7 @@ function flowStats(over: Partial<FlowStats>): FlowStats {
 test('cumulative flow stats become counter increments; loss ratio covers the sliding window', async () => {
   const m = new Metrics({ defaultMetrics: false, now: () => 5000 });
   m.updateFlowStats(flowStats({ flowsActive: 3, flowsTotal: { fin: 2, rst: 0, idle: 0, evicted: 0, eof: 0, shutdown: 0 }, gapBytes: 10, gaps: 1, ackedBytes: 1000, ackedMissingBytes: 100, memcapDrops: 7, holdbackBytes: 64 }));
-  m.updateFlowStats(flowStats({ flowsActive: 1, flowsTotal: { fin: 5, rst: 1, idle: 0, evicted: 0, eof: 0, shutdown: 0 }, oneSided: { client_only: 1, server_only: 0 }, gapBytes: 15, gaps: 2, ackedBytes: 2000, ackedMissingBytes: 100, memcapDrops: 7, retransmit: 4 }));
+  m.updateFlowStats(flowStats({ flowsActive: 1, flowsTotal: { fin: 5, rst: 1, idle: 0, evicted: 0, eof: 0, shutdown: 0 }, oneSided: { client_only: 1, server_only: 0 }, gapBytes: 15, gaps: 2, ackedBytes: 2000, ackedMissingBytes: 100, memcapDrops: 7, retransmit: 4, retainedBytes: 300, retainDroppedBytes: 40 }));
   assert.equal(await value(m, 'flows_active'), 1);
   assert.equal(await value(m, 'flows_total', { close: 'fin' }), 5);
   assert.equal(await value(m, 'flows_total', { close: 'rst' }), 1);
@@ -160,6 +163,12 @@ test('cumulative flow stats become counter increments; loss ratio covers the sli
   // Both updates inside the window: 100 missing of 2000 acknowledged (test/unit/output/loss-window.test.ts: idle).
   assert.equal(await value(m, 'capture_loss_ratio'), 0.05);
   assert.equal(await value(m, 'tcp_acked_bytes_total'), 2000);
+  assert.equal(await value(m, 'reassembly_retained_bytes'), 300);
+  assert.equal(await value(m, 'retransmit_unchecked_bytes_total'), 40);
+  // Cumulative stats: a second update adds only the difference.
+  m.updateFlowStats(flowStats({ flowsActive: 1, flowsTotal: { fin: 5, rst: 1, idle: 0, evicted: 0, eof: 0, shutdown: 0 }, oneSided: { client_only: 1, server_only: 0 }, gapBytes: 15, gaps: 2, ackedBytes: 2000, ackedMissingBytes: 100, memcapDrops: 7, retransmit: 4, retainedBytes: 0, retainDroppedBytes: 55 }));
+  assert.equal(await value(m, 'reassembly_retained_bytes'), 0);
+  assert.equal(await value(m, 'retransmit_unchecked_bytes_total'), 55);
 });
 
 test('capture_drops_total{where="kernel"}: no sample before or without a measured value, never a 0 it did not measure', async () => {
