@@ -5,7 +5,6 @@
 import type { LimitsConfig } from '../config/types.js';
 import type { AnomalySink } from './anomaly-set.js';
 import { parseAddressList } from './address-list.js';
-import { parseDateIso } from './date-time.js';
 import { decodeEncodedWords } from './encoded-word.js';
 import { computeSignals } from './signals.js';
 import type { TopFields } from './top-fields.js';
@@ -40,6 +39,11 @@ export function stripAngles(v: string): string {
   return (m !== null ? m[1]! : v).trim();
 }
 
+export function parseDateIso(v: string): string | undefined {
+  // RFC 5322 §3.3 date-time; comments such as "(CST)" are dropped before parsing.
+  const t = Date.parse(v.replace(/\([^)]*\)/g, ' ').trim());
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
 
 export function buildMessageRecord(
   top: TopFields,
