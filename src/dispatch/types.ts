@@ -4,8 +4,9 @@
 // structured objects in the same message, indexed from the descriptors.
 import type { CloseReason, FlowOpenInfo, FlowSummary } from '../flow/types.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
-import type { Config, LimitsConfig, OutputConfig } from '../config/types.js';
-import type { EventName } from '../output/types.js';
+import type { LimitsConfig, OutputConfig } from '../config/types.js';
+import type { ExtractWorkerConfig } from '../extract/options.js';
+import type { EventName } from '../records/types.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -49,16 +50,6 @@ export interface WorkerConfig {
   headers?: OutputConfig['headers'];
   /** SPEC §6 `extract`; absent or `enabled: false`: nothing is written. */
   extract?: ExtractWorkerConfig;
-}
-
-/** The `extract` config section plus the process-wide byte counter of the total cap. */
-export interface ExtractWorkerConfig extends Readonly<Config['extract']> {
-  /**
-   * One BigInt64 of bytes stored by this process. A SharedArrayBuffer is shared, not copied, by
-   * postMessage, so every worker (and a restarted one) counts against the same total. Absent:
-   * each worker counts alone.
-   */
-  budget?: SharedArrayBuffer;
 }
 
 /**

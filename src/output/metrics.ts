@@ -13,7 +13,7 @@ import type { SkipReason } from '../decode/types.js';
 import { ANOMALIES } from '../shared/anomalies.js';
 import type { DefragStats } from '../defrag/types.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
-import type { EventName } from './types.js';
+import type { EventName } from '../records/types.js';
 import { LossWindow } from './loss-window.js';
 
 export const METRIC_PREFIX = 'mailtap_';

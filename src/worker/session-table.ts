@@ -10,9 +10,9 @@ import type { SmtpSessionOptions } from '../smtp/session.js';
 import { SmtpSession } from '../smtp/session.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
 import { ANOMALIES } from '../shared/anomalies.js';
-import type { EventRecord } from '../output/types.js';
-import { AnomalyEventLimiter } from '../output/anomaly-events.js';
-import { buildAnomalyRecord, buildSessionRecord, buildTransactionRecord } from '../output/records.js';
+import type { EventRecord } from '../records/types.js';
+import { AnomalyEventLimiter } from '../records/anomaly-events.js';
+import { buildAnomalyRecord, buildSessionRecord, buildTransactionRecord } from '../records/records.js';
 import type { MetricDeltaAccumulator } from './metric-deltas.js';
 import type { TransactionObserver } from '../extract/extractor.js';
 

@@ -4,8 +4,8 @@
 import { parentPort } from 'node:worker_threads';
 import { unpackBatch } from '../../../src/dispatch/batcher.js';
 import type { WorkerInbound, WorkerOutbound } from '../../../src/dispatch/types.js';
-import { buildAnomalyRecord } from '../../../src/output/records.js';
-import type { EventRecord } from '../../../src/output/types.js';
+import { buildAnomalyRecord } from '../../../src/records/records.js';
+import type { EventRecord } from '../../../src/records/types.js';
 import type { FlowOpenInfo } from '../../../src/flow/types.js';
 
 if (parentPort !== null) {

@@ -6,7 +6,7 @@ import { defaultConfig } from '../../../src/config/schema.js';
 import type { LimitsConfig } from '../../../src/config/types.js';
 import type { FlowOpenInfo, FlowSummary } from '../../../src/flow/types.js';
 import type { MessageParserFactory } from '../../../src/mime/types.js';
-import type { AnomalyRecord, EventRecord } from '../../../src/output/types.js';
+import type { AnomalyRecord, EventRecord } from '../../../src/records/types.js';
 import { stubMessageParsers } from '../../helpers/stub-message-parser.js';
 
 const summary: FlowSummary = { startMicros: 1_000_000, endMicros: 2_000_000, bytesClient: 0, bytesServer: 0, gapBytes: 0, midstream: false, oneSided: null };

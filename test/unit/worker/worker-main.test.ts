@@ -7,7 +7,7 @@ import type { BatchMessage, WorkerInbound, WorkerOutbound } from '../../../src/d
 import { workerConfigOf } from '../../../src/cli/read-command.js';
 import { defaultConfig } from '../../../src/config/schema.js';
 import type { FlowOpenInfo, FlowSummary } from '../../../src/flow/types.js';
-import type { EventRecord } from '../../../src/output/types.js';
+import type { EventRecord } from '../../../src/records/types.js';
 
 const info: FlowOpenInfo = {
   flow: 42, uid: 'C42', communityId: '1:wCb3OG7yAFWelaUydu0D+125CLM=',
