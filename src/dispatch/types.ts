@@ -1,7 +1,8 @@
 // main ↔ worker protocol (STYLE §3.7): versioned, discriminated messages shared by both sides
 // with `import type`. Bulk bytes cross as one transferred ArrayBuffer per batch plus a Float64Array
 // of fixed-width event descriptors (also transferred); open/close/anomaly details ride as small
-// structured objects in the same message, indexed from the descriptors.
+// structured objects in the same message, indexed from the descriptors. The descriptor layout and
+// its encoder/decoder are batch-codec.ts; the metric increments are metric-deltas.ts.
 import type { CloseReason, FlowOpenInfo, FlowSummary } from '../flow/types.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
 import type { LimitsConfig, OutputConfig } from '../config/types.js';
@@ -9,26 +10,6 @@ import type { ExtractWorkerConfig } from '../extract/options.js';
 import type { EventName } from '../records/types.js';
 
 export const PROTOCOL_VERSION = 1;
-
-/** Event kinds in a batch descriptor (field 0). */
-export const EventKind = { open: 0, data: 1, gap: 2, close: 3, anomaly: 4 } as const;
-export type EventKindCode = (typeof EventKind)[keyof typeof EventKind];
-
-/** Direction codes in a descriptor (field 3). */
-export const DIR_C2S = 0;
-export const DIR_S2C = 1;
-
-/**
- * Descriptor layout: DESC_FIELDS doubles per event (Float64 keeps FlowIds and microsecond times
- * exact up to 2^53 without splitting them into 32-bit halves):
- *   [kind, flow, tsMicros, dir, a, b]
- *   open:    a = index into `opens`
- *   data:    a = byte offset in `payload`, b = length
- *   gap:     a = length
- *   close:   a = index into `closes`
- *   anomaly: a = index into `anomalies`
- */
-export const DESC_FIELDS = 6;
 
 export interface CloseInfo {
   reason: CloseReason;

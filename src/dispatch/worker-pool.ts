@@ -9,7 +9,8 @@ import type { EventName } from '../records/types.js';
 import type { AnomalyInfo, BatchMessage, CloseInfo, MetricDeltas, WorkerConfig, WorkerInbound, WorkerOutbound } from './types.js';
 import { PROTOCOL_VERSION } from './types.js';
 import type { BatcherOptions } from './batcher.js';
-import { Batcher, DEFAULT_BATCH_OPTIONS, transferListOf } from './batcher.js';
+import { Batcher, DEFAULT_BATCH_OPTIONS } from './batcher.js';
+import { transferListOf } from './batch-codec.js';
 import { routeFlow } from './router.js';
 
 export type BacklogPolicy = 'wait' | 'drop';

@@ -3,7 +3,7 @@
 // (BatchHandler) and produces event records plus metric increments for the current batch.
 // A session that throws is a bug, not traffic: it is dropped with an anomaly, the rest go on.
 import type { CloseInfo, AnomalyInfo } from '../dispatch/types.js';
-import type { BatchHandler } from '../dispatch/batcher.js';
+import type { BatchHandler } from '../dispatch/batch-codec.js';
 import type { Direction, FlowId, FlowOpenInfo } from '../flow/types.js';
 import type { SessionFacts, SmtpOutput, TransactionFacts } from '../smtp/types.js';
 import type { SmtpSessionOptions } from '../smtp/session.js';

@@ -8,7 +8,7 @@ import { extractSchema, limitsSchema, outputSchema } from '../config/schema.js';
 import type { WorkerConfig, WorkerInbound, WorkerOutbound } from '../dispatch/types.js';
 import { PROTOCOL_VERSION } from '../dispatch/types.js';
 import type { EventName } from '../records/types.js';
-import { unpackBatch } from '../dispatch/batcher.js';
+import { unpackBatch } from '../dispatch/batch-codec.js';
 import { makeMessageParserFactory, type MimeOptions } from '../mime/index.js';
 import { SessionTable } from './session-table.js';
 import { MetricDeltaAccumulator } from './metric-deltas.js';

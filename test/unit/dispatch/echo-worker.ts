@@ -2,7 +2,7 @@
 // flow's data bytes and reports them on close as an anomaly record. Data "CRASH" kills the thread,
 // "SLOW<n>" blocks it n ms, "NOTSMTP" reports not_smtp; an init with workerId 99 is refused.
 import { parentPort } from 'node:worker_threads';
-import { unpackBatch } from '../../../src/dispatch/batcher.js';
+import { unpackBatch } from '../../../src/dispatch/batch-codec.js';
 import type { WorkerInbound, WorkerOutbound } from '../../../src/dispatch/types.js';
 import { buildAnomalyRecord } from '../../../src/records/records.js';
 import type { EventRecord } from '../../../src/records/types.js';
