@@ -7,6 +7,7 @@ import type { CloseReason, FlowOpenInfo, FlowSummary } from '../flow/types.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
 import type { LimitsConfig, OutputConfig } from '../config/types.js';
 import type { ExtractWorkerConfig } from '../extract/options.js';
+import type { MetricDeltas } from './metric-deltas.js';
 import type { EventName } from '../records/types.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -32,19 +33,6 @@ export interface WorkerConfig {
   /** SPEC §6 `extract`; absent or `enabled: false`: nothing is written. */
   extract?: ExtractWorkerConfig;
 }
-
-/**
- * Worker metric increments since the last report (SPEC §4 names without the `mailtap_` prefix).
- * `counters` keys are `name` or `name\x1flabel1\x1flabel2…` with label values in the order the
- * metric declares them; `messageBytes` are observations of mailtap_message_bytes.
- */
-export interface MetricDeltas {
-  v: 1;
-  counters: Record<string, number>;
-  messageBytes: number[];
-}
-
-export const LABEL_SEP = '\x1f';
 
 export type WorkerInbound =
   | { t: 'init'; v: 1; workerId: number; config: WorkerConfig }

@@ -6,7 +6,8 @@
 import { Worker } from 'node:worker_threads';
 import type { Direction, FlowId, FlowOpenInfo } from '../flow/types.js';
 import type { EventName } from '../records/types.js';
-import type { AnomalyInfo, BatchMessage, CloseInfo, MetricDeltas, WorkerConfig, WorkerInbound, WorkerOutbound } from './types.js';
+import type { AnomalyInfo, BatchMessage, CloseInfo, WorkerConfig, WorkerInbound, WorkerOutbound } from './types.js';
+import type { MetricDeltas } from './metric-deltas.js';
 import { PROTOCOL_VERSION } from './types.js';
 import type { BatcherOptions } from './batcher.js';
 import { Batcher, DEFAULT_BATCH_OPTIONS } from './batcher.js';

@@ -48,7 +48,7 @@ if (parentPort !== null) {
             records.push(buildAnomalyRecord(f.info, 'flow_gap', ts, `${f.bytes}`));
           },
         });
-        post({ t: 'batch_done', v: 1, seq: msg.seq, bytes: msg.bytes, lines: records.map((r) => JSON.stringify(r)), events: records.map((r) => r.event), deltas: { v: 1, counters: { mime_parts_total: msg.count }, messageBytes: [] } });
+        post({ t: 'batch_done', v: 1, seq: msg.seq, bytes: msg.bytes, lines: records.map((r) => JSON.stringify(r)), events: records.map((r) => r.event), deltas: { v: 2, counters: [{ name: 'mime_parts_total', labels: [], n: msg.count }], messageBytes: [] } });
         return;
       }
       case 'shutdown':

@@ -4,6 +4,7 @@ import type { Worker } from 'node:worker_threads';
 import { defaultWorkerUrl, startWorker } from '../../../src/dispatch/worker-pool.js';
 import { Batcher } from '../../../src/dispatch/batcher.js';
 import { transferListOf } from '../../../src/dispatch/batch-codec.js';
+import { deltaOf } from '../../../src/dispatch/metric-deltas.js';
 import type { BatchMessage, WorkerInbound, WorkerOutbound } from '../../../src/dispatch/types.js';
 import { workerConfigOf } from '../../../src/cli/read-command.js';
 import { defaultConfig } from '../../../src/config/schema.js';
@@ -78,7 +79,7 @@ test('init, a batch with a whole SMTP session, then shutdown with the last delta
   assert.deepEqual(t.vlan, [12]);
   assert.equal(t.message?.subject, 'hello');
   assert.ok(done.deltas !== null);
-  assert.equal(done.deltas.counters['smtp_commands_total\x1fMAIL'], 1);
+  assert.equal(deltaOf(done.deltas, 'smtp_commands_total', 'MAIL'), 1);
   w.postMessage({ t: 'shutdown', v: 1 } satisfies WorkerInbound);
   const bye = await next();
   assert.ok(bye.t === 'bye');
