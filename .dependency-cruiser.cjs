@@ -1,9 +1,9 @@
 // Import direction between the stages of src/ (issue 12 item 4), checked by dependency-cruiser in
-// `npm run lint`. scripts/stage-order.cjs is the one statement of the order: src/README.md prints the same table
-// ("Import order") and test/unit/ops/stage-imports.test.ts fails when the two differ, when a
-// stage folder is missing from it, or when a forbidden import is not caught.
+// `npm run lint`. scripts/stage-order.cjs is the one statement of the order: src/README.md prints
+// the same table ("Import order") and test/unit/ops/stage-imports.test.ts fails when the two
+// differ, when a stage folder is missing from it, or when a forbidden import is not caught.
 //
-// Every stage may import itself, `shared/`, `config/types.ts` and the stages named here. Roots
+// Every stage may import itself, `shared/`, `config/types.ts` and the stages its row names. Roots
 // (the process's and the worker thread's composition: they build the objects) may import all of
 // `config/`. Type-only imports count as imports: a type names the module it comes from, and a
 // cycle through types is still a cycle in the design.
@@ -41,6 +41,13 @@ module.exports = {
       severity: 'error',
       from: { path: `^src/(${PARSERS.join('|')})/` },
       to: { path: `^(node:)?(${IO_MODULES.map(esc).join('|')})$` },
+    },
+    {
+      name: 'parser-no-io-reachable',
+      comment: 'nor through another module: nothing a parser imports may lead to an I/O module',
+      severity: 'error',
+      from: { path: `^src/(${PARSERS.join('|')})/` },
+      to: { path: `^(node:)?(${IO_MODULES.map(esc).join('|')})$`, reachable: true },
     },
     {
       name: 'no-circular',

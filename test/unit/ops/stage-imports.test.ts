@@ -138,6 +138,9 @@ test('forbidden imports fail the check, each under its rule', () => {
       // A parser doing I/O, with and without the node: prefix.
       'src/mime/bad-io.ts': [`import { readFileSync } from 'node:fs';`],
       'src/decode/bad-io.ts': [`import { Worker } from 'worker_threads';`],
+      // ... or through a module of a stage it may import (decode may import capture, not its file reader).
+      'src/capture/reader.ts': [`import { readFileSync } from 'node:fs';`],
+      'src/decode/bad-reach.ts': [`import { x } from '../capture/reader.js';`],
       // A folder that is no stage.
       'src/newstage/x.ts': [`import { x } from '../shared/bytes.js';`],
       // A cycle inside one stage.
@@ -153,6 +156,7 @@ test('forbidden imports fail the check, each under its rule', () => {
       'stage-smtp: src/smtp/bad-config.ts → src/config/schema.ts',
       'parser-no-io: src/mime/bad-io.ts → fs', // dependency-cruiser names node:fs `fs`
       'parser-no-io: src/decode/bad-io.ts → worker_threads',
+      'parser-no-io-reachable: src/decode/bad-reach.ts → fs',
       'stage-unknown: src/newstage/x.ts → src/shared/bytes.ts',
       'no-circular: src/defrag/a.ts → src/defrag/b.ts',
     ]) assert.ok(found.has(expected), `missing: ${expected}\nfound: ${[...found].join('\n')}`);
