@@ -16,6 +16,7 @@ import type { BacklogPolicy } from '../dispatch/worker-pool.js';
 import type { WorkerConfig } from '../dispatch/types.js';
 import { DEFAULT_PENDING_BYTES_PER_FLOW, DEFAULT_PENDING_BYTES_TOTAL, SmtpGate } from '../dispatch/smtp-gate.js';
 import { EventsWriter } from '../output/events-writer.js';
+import { buildAnomalyRecord } from '../records/records.js';
 import type { Metrics } from '../output/metrics.js';
 import type { OpLogger } from '../output/oplog.js';
 import { extractWorkerConfigOf } from '../extract/options.js';
@@ -152,7 +153,9 @@ export class Pipeline {
           metrics.countWorkerRestart();
           log.warn({ worker, reason }, `worker ${worker} died and was restarted; its connections are incomplete`);
           if (gateRef === null) return;
-          this.writer.writeAll(gateRef.onWorkerRestart(worker, this.maxTs));
+          const ts = this.maxTs;
+          const detail = `worker ${worker} restarted`;
+          this.writer.writeAll(gateRef.onWorkerRestart(worker).map((info) => buildAnomalyRecord(info, 'flow_worker_restarted', ts, detail)));
           gateRef.applyIgnores();
         },
         onUnknownMessage: () => this.unknownMessages++,

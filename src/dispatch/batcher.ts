@@ -1,11 +1,11 @@
 // Packs one worker's stream events into batches: the bytes of every data event copied once into a
 // single ArrayBuffer, a Float64Array of fixed-width descriptors, and small side arrays for open,
-// close and anomaly details (layout in dispatch/types.ts). Owns the open batch of one worker;
-// `unpackBatch` is the worker-side inverse. Data larger than a batch is split (parsers are
-// split-invariant, STYLE §3.2).
+// close and anomaly details (layout and its decoder `unpackBatch`: batch-codec.ts). Owns the open
+// batch of one worker and the spare buffers workers sent back. Data larger than a batch is split
+// (parsers are split-invariant, STYLE §3.2).
 import type { Direction, FlowId, FlowOpenInfo } from '../flow/types.js';
 import type { AnomalyInfo, BatchMessage, CloseInfo } from './types.js';
-import { DESC_FIELDS, DIR_C2S, DIR_S2C, EventKind } from './types.js';
+import { DESC_FIELDS, DIR_C2S, DIR_S2C, EventKind, writeDescriptor } from './batch-codec.js';
 
 export interface BatcherOptions {
   /** Payload bytes per batch before it is sent. */
@@ -139,14 +139,7 @@ export class Batcher {
   }
 
   private push(kind: number, flow: number, ts: number, dir: number, a: number, b: number): void {
-    const i = this.count * DESC_FIELDS;
-    const d = this.desc;
-    d[i] = kind;
-    d[i + 1] = flow;
-    d[i + 2] = ts;
-    d[i + 3] = dir;
-    d[i + 4] = a;
-    d[i + 5] = b;
+    writeDescriptor(this.desc, this.count, kind, flow, ts, dir, a, b);
     this.count++;
   }
 
@@ -158,64 +151,4 @@ export class Batcher {
     const msg = this.take();
     if (msg !== null) this.send(msg);
   }
-}
-
-/** The transfer list of a batch: both buffers move, nothing is cloned. */
-export function transferListOf(msg: BatchMessage): ArrayBuffer[] {
-  return msg.payload.byteLength > 0 ? [msg.desc.buffer as ArrayBuffer, msg.payload] : [msg.desc.buffer as ArrayBuffer];
-}
-
-export interface BatchHandler {
-  onOpen(info: FlowOpenInfo, tsMicros: number): void;
-  /** `bytes` is a view into the batch payload. */
-  onData(flow: FlowId, dir: Direction, bytes: Buffer, tsMicros: number): void;
-  onGap(flow: FlowId, dir: Direction, len: number, tsMicros: number): void;
-  onClose(flow: FlowId, close: CloseInfo, tsMicros: number): void;
-  onAnomaly(flow: FlowId, a: AnomalyInfo, tsMicros: number): void;
-}
-
-/** Replays a batch into `h` in order; returns the count of descriptors that did not make sense. */
-export function unpackBatch(msg: BatchMessage, h: BatchHandler): number {
-  const d = msg.desc;
-  const n = Math.min(msg.count, Math.floor(d.length / DESC_FIELDS));
-  let bad = msg.count - n;
-  for (let e = 0; e < n; e++) {
-    const i = e * DESC_FIELDS;
-    const kind = d[i]!;
-    const flow = d[i + 1]!;
-    const ts = d[i + 2]!;
-    const dir: Direction = d[i + 3] === DIR_S2C ? 's2c' : 'c2s';
-    const a = d[i + 4]!;
-    const b = d[i + 5]!;
-    switch (kind) {
-      case EventKind.open: {
-        const info = msg.opens[a];
-        if (info === undefined) bad++;
-        else h.onOpen(info, ts);
-        break;
-      }
-      case EventKind.data:
-        if (a < 0 || b < 0 || a + b > msg.payload.byteLength) bad++;
-        else h.onData(flow, dir, Buffer.from(msg.payload, a, b), ts);
-        break;
-      case EventKind.gap:
-        h.onGap(flow, dir, a, ts);
-        break;
-      case EventKind.close: {
-        const c = msg.closes[a];
-        if (c === undefined) bad++;
-        else h.onClose(flow, c, ts);
-        break;
-      }
-      case EventKind.anomaly: {
-        const an = msg.anomalies[a];
-        if (an === undefined) bad++;
-        else h.onAnomaly(flow, an, ts);
-        break;
-      }
-      default:
-        bad++;
-    }
-  }
-  return bad;
 }

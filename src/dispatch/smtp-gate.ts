@@ -7,8 +7,6 @@
 import type { AnomalyCode } from '../shared/anomalies.js';
 import type { FlowId, FlowOpenInfo, StreamEvent, StreamSink } from '../flow/types.js';
 import { RECOGNITION_ONE_SIDE_LIMIT, SMTPS_PORT, SmtpRecognizer } from '../smtp/recognize.js';
-import type { AnomalyRecord } from '../output/types.js';
-import { buildAnomalyRecord } from '../output/records.js';
 import type { WorkerPool } from './worker-pool.js';
 
 const PENDING = 0;
@@ -154,28 +152,30 @@ export class SmtpGate implements StreamSink {
   }
 
   /**
-   * Worker `worker` died: the sessions it held are lost. Each of its SMTP flows gets one
-   * flow_worker_restarted event (returned for the writer) and is left alone from now on.
+   * Worker `worker` died: the sessions it held are lost. Returns its SMTP flows (open, or closed in
+   * a batch it never finished), each once; the caller writes one flow_worker_restarted event per
+   * flow (record building is the records stage's, not the gate's). The open ones are left alone
+   * from now on.
    */
-  onWorkerRestart(worker: number, tsMicros: number): AnomalyRecord[] {
-    const out: AnomalyRecord[] = [];
+  onWorkerRestart(worker: number): FlowOpenInfo[] {
+    const out: FlowOpenInfo[] = [];
     for (const f of this.flows.values()) {
       if (f.mode !== SMTP || this.pool.workerOf(f.info.flow) !== worker) continue;
       f.mode = IGNORED;
       this.toIgnore.push(f.info.flow);
-      out.push(this.restartedRecord(f, worker, tsMicros));
+      out.push(this.lost(f));
     }
     for (const [flow, c] of this.closing) {
       if (c.worker !== worker) continue;
       this.closing.delete(flow);
-      if (!this.pool.isDone(worker, c.seq)) out.push(this.restartedRecord(c.f, worker, tsMicros));
+      if (!this.pool.isDone(worker, c.seq)) out.push(this.lost(c.f));
     }
     return out;
   }
 
-  private restartedRecord(f: GateFlow, worker: number, tsMicros: number): AnomalyRecord {
+  private lost(f: GateFlow): FlowOpenInfo {
     this.counters.anomaly('flow_worker_restarted');
-    return buildAnomalyRecord(f.info, 'flow_worker_restarted', tsMicros, `worker ${worker} restarted`);
+    return f.info;
   }
 
   /** Remembers a closed SMTP flow until its worker has processed the batch holding the close. */

@@ -1,33 +1,16 @@
 // main ↔ worker protocol (STYLE §3.7): versioned, discriminated messages shared by both sides
 // with `import type`. Bulk bytes cross as one transferred ArrayBuffer per batch plus a Float64Array
 // of fixed-width event descriptors (also transferred); open/close/anomaly details ride as small
-// structured objects in the same message, indexed from the descriptors.
+// structured objects in the same message, indexed from the descriptors. The descriptor layout and
+// its encoder/decoder are batch-codec.ts; the metric increments are metric-deltas.ts.
 import type { CloseReason, FlowOpenInfo, FlowSummary } from '../flow/types.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
-import type { Config, LimitsConfig, OutputConfig } from '../config/types.js';
-import type { EventName } from '../output/types.js';
+import type { LimitsConfig, OutputConfig } from '../config/types.js';
+import type { ExtractWorkerConfig } from '../extract/options.js';
+import type { MetricDeltas } from './metric-deltas.js';
+import type { EventName } from '../records/types.js';
 
 export const PROTOCOL_VERSION = 1;
-
-/** Event kinds in a batch descriptor (field 0). */
-export const EventKind = { open: 0, data: 1, gap: 2, close: 3, anomaly: 4 } as const;
-export type EventKindCode = (typeof EventKind)[keyof typeof EventKind];
-
-/** Direction codes in a descriptor (field 3). */
-export const DIR_C2S = 0;
-export const DIR_S2C = 1;
-
-/**
- * Descriptor layout: DESC_FIELDS doubles per event (Float64 keeps FlowIds and microsecond times
- * exact up to 2^53 without splitting them into 32-bit halves):
- *   [kind, flow, tsMicros, dir, a, b]
- *   open:    a = index into `opens`
- *   data:    a = byte offset in `payload`, b = length
- *   gap:     a = length
- *   close:   a = index into `closes`
- *   anomaly: a = index into `anomalies`
- */
-export const DESC_FIELDS = 6;
 
 export interface CloseInfo {
   reason: CloseReason;
@@ -50,29 +33,6 @@ export interface WorkerConfig {
   /** SPEC §6 `extract`; absent or `enabled: false`: nothing is written. */
   extract?: ExtractWorkerConfig;
 }
-
-/** The `extract` config section plus the process-wide byte counter of the total cap. */
-export interface ExtractWorkerConfig extends Readonly<Config['extract']> {
-  /**
-   * One BigInt64 of bytes stored by this process. A SharedArrayBuffer is shared, not copied, by
-   * postMessage, so every worker (and a restarted one) counts against the same total. Absent:
-   * each worker counts alone.
-   */
-  budget?: SharedArrayBuffer;
-}
-
-/**
- * Worker metric increments since the last report (SPEC §4 names without the `mailtap_` prefix).
- * `counters` keys are `name` or `name\x1flabel1\x1flabel2…` with label values in the order the
- * metric declares them; `messageBytes` are observations of mailtap_message_bytes.
- */
-export interface MetricDeltas {
-  v: 1;
-  counters: Record<string, number>;
-  messageBytes: number[];
-}
-
-export const LABEL_SEP = '\x1f';
 
 export type WorkerInbound =
   | { t: 'init'; v: 1; workerId: number; config: WorkerConfig }

@@ -5,11 +5,13 @@
 // network, STYLE §2 decision 1) turns the data into a gap plus flow_worker_backlog and counts it.
 import { Worker } from 'node:worker_threads';
 import type { Direction, FlowId, FlowOpenInfo } from '../flow/types.js';
-import type { EventName } from '../output/types.js';
-import type { AnomalyInfo, BatchMessage, CloseInfo, MetricDeltas, WorkerConfig, WorkerInbound, WorkerOutbound } from './types.js';
+import type { EventName } from '../records/types.js';
+import type { AnomalyInfo, BatchMessage, CloseInfo, WorkerConfig, WorkerInbound, WorkerOutbound } from './types.js';
+import type { MetricDeltas } from './metric-deltas.js';
 import { PROTOCOL_VERSION } from './types.js';
 import type { BatcherOptions } from './batcher.js';
-import { Batcher, DEFAULT_BATCH_OPTIONS, transferListOf } from './batcher.js';
+import { Batcher, DEFAULT_BATCH_OPTIONS } from './batcher.js';
+import { transferListOf } from './batch-codec.js';
 import { routeFlow } from './router.js';
 
 export type BacklogPolicy = 'wait' | 'drop';

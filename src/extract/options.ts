@@ -3,10 +3,21 @@
 // Pure; consumes Config['extract'], produces ExtractOptions.
 import { resolve } from 'node:path';
 import type { Config } from '../config/types.js';
-import type { ExtractWorkerConfig } from '../dispatch/types.js';
 
 export type ExtractConfig = Config['extract'];
-export type { ExtractWorkerConfig };
+
+/**
+ * The `extract` config section as a worker receives it (in dispatch's WorkerConfig), plus the
+ * process-wide byte counter of the total cap.
+ */
+export interface ExtractWorkerConfig extends Readonly<ExtractConfig> {
+  /**
+   * One BigInt64 of bytes stored by this process. A SharedArrayBuffer is shared, not copied, by
+   * postMessage, so every worker (and a restarted one) counts against the same total. Absent:
+   * each worker counts alone.
+   */
+  budget?: SharedArrayBuffer;
+}
 
 const MIB = 1024 * 1024;
 

@@ -6,8 +6,8 @@ import type { FlowOpenInfo } from '../flow/types.js';
 import type { TransactionFacts } from '../smtp/types.js';
 import { isoMicros } from '../shared/time.js';
 import { isSha256Hex } from './store.js';
-import { assignConnectionFields } from '../output/records.js';
-import type { ConnectionFields } from '../output/types.js';
+import { assignConnectionFields } from '../records/records.js';
+import type { ConnectionFields } from '../records/types.js';
 
 export interface SidecarLine extends ConnectionFields {
   ts: string;

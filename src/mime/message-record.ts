@@ -7,6 +7,7 @@ import type { AnomalySink } from './anomaly-set.js';
 import { parseAddressList } from './address-list.js';
 import { decodeEncodedWords } from './encoded-word.js';
 import { computeSignals } from './signals.js';
+import { parseDateIso } from './date-iso.js';
 import type { TopFields } from './top-fields.js';
 import type { AddressRecord, AttachmentRecord, MessageContext, MessageRecord, ReceivedHopRecord } from './types.js';
 
@@ -37,12 +38,6 @@ export function pathOf(ctx: MessageContext, hops: readonly ReceivedHopRecord[]):
 export function stripAngles(v: string): string {
   const m = /<([^>]*)>/.exec(v);
   return (m !== null ? m[1]! : v).trim();
-}
-
-export function parseDateIso(v: string): string | undefined {
-  // RFC 5322 §3.3 date-time; comments such as "(CST)" are dropped before parsing.
-  const t = Date.parse(v.replace(/\([^)]*\)/g, ' ').trim());
-  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
 
 export function buildMessageRecord(

@@ -9,7 +9,7 @@
 // Nothing found gives {} (the raw header stays in `received`). Pure.
 import { commentEnd, innerText, isWsp, quotedEnd } from './header-lexer.js';
 import { normaliseIp } from './ip-literal.js';
-import { parseDateIso } from './message-record.js';
+import { parseDateIso } from './date-iso.js';
 import type { ReceivedHopRecord } from './types.js';
 
 type Token = { k: 'word' | 'comment' | 'angle'; v: string } | { k: 'semi'; at: number };

@@ -4,7 +4,7 @@
 // Owns the pino instance and its destination; consumes EventRecords, produces NDJSON lines.
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import type { EventName, EventRecord } from './types.js';
+import type { EventName, EventRecord } from '../records/types.js';
 import { isoMillis } from '../shared/time.js';
 import { LineFile } from './line-file.js';
 import type { LineFileOptions } from './line-file.js';

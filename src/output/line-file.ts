@@ -3,7 +3,7 @@
 // back-off, events lost); consumes serialised lines with their event names, produces the file and
 // written/dropped/failing/recovered callbacks. A failing disk never throws and never stops capture.
 import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
-import type { EventName } from './types.js';
+import type { EventName } from '../records/types.js';
 
 /** A line waits at most this long for its chunk to fill (live latency, also without a caller flush). */
 const DEFAULT_MAX_DELAY_MS = 200;

@@ -5,15 +5,15 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { IntervalHistogram } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { MetricDeltas } from '../dispatch/types.js';
-import { LABEL_SEP } from '../dispatch/types.js';
+import type { MetricDeltas } from '../dispatch/metric-deltas.js';
+import { METRIC_DELTAS_VERSION } from '../dispatch/metric-deltas.js';
 import type { FlowStats } from '../flow/types.js';
 import type { SourceStats } from '../capture/types.js';
 import type { SkipReason } from '../decode/types.js';
 import { ANOMALIES } from '../shared/anomalies.js';
 import type { DefragStats } from '../defrag/types.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
-import type { EventName } from './types.js';
+import type { EventName } from '../records/types.js';
 import { LossWindow } from './loss-window.js';
 
 export const METRIC_PREFIX = 'mailtap_';
@@ -160,25 +160,30 @@ export class Metrics {
     return this.byName.get(name) as Histogram<string>;
   }
 
-  /** Worker increments (versioned): unknown metrics, label counts or values are rejected and counted. */
+  /**
+   * Worker increments (versioned, dispatch/metric-deltas.ts): a series of a metric workers may not
+   * touch, a wrong label count, a label that is no string or an increment that is not a finite
+   * number >= 0 is rejected and counted (the worker is trusted code, but a bug must not corrupt or
+   * crash the registry).
+   */
   applyDeltas(d: MetricDeltas): void {
-    if (d.v !== 1) {
+    if (d.v !== METRIC_DELTAS_VERSION || !Array.isArray(d.counters) || !Array.isArray(d.messageBytes)) {
       this.rejectedDeltas++;
       return;
     }
-    for (const key of Object.keys(d.counters)) {
-      const n = d.counters[key]!;
-      const parts = key.split(LABEL_SEP);
-      const name = parts[0]!;
-      const def = (METRIC_DEFS as Record<string, MetricDef>)[name];
-      if (def === undefined || def.fromWorkers !== true || def.type !== 'counter' || parts.length - 1 !== def.labels.length || !(n >= 0) || !Number.isFinite(n)) {
+    for (const c of d.counters) {
+      const n = c.n;
+      const labels: readonly unknown[] = c.labels;
+      const def = Object.hasOwn(METRIC_DEFS, c.name) ? (METRIC_DEFS as Record<string, MetricDef>)[c.name] : undefined;
+      if (def === undefined || def.fromWorkers !== true || def.type !== 'counter' || !Array.isArray(labels) ||
+        labels.length !== def.labels.length || !labels.every((v) => typeof v === 'string') || !(n >= 0) || !Number.isFinite(n)) {
         this.rejectedDeltas++;
         continue;
       }
-      const c = this.byName.get(name) as Counter<string>;
-      if (name === 'anomalies_total') this.tally.anomalies += n;
-      if (def.labels.length === 0) c.inc(n);
-      else c.inc(labelsOf(def.labels, parts.slice(1)), n);
+      const counter = this.byName.get(c.name) as Counter<string>;
+      if (c.name === 'anomalies_total') this.tally.anomalies += n;
+      if (def.labels.length === 0) counter.inc(n);
+      else counter.inc(labelsOf(def.labels, labels as readonly string[]), n);
     }
     for (const b of d.messageBytes) {
       if (b >= 0 && Number.isFinite(b)) this.messageBytes.observe(b);

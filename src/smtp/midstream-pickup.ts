@@ -6,7 +6,7 @@
 // DataReader and the parser of the guess; consumes BORROWED client chunks.
 import { DataReader } from './data-reader.js';
 import type { DataSink } from './data-reader.js';
-import type { MessageParser } from '../mime/types.js';
+import type { MessageParser } from './message-parser.js';
 
 export class MidstreamPickup implements DataSink {
   private readonly reader = new DataReader();

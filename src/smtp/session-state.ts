@@ -14,7 +14,7 @@ import type { SmtpMode, Trigger } from './transitions.js';
 import type { SessionFacts, SmtpCounters, SmtpOutput, StartTlsState } from './types.js';
 import type { LimitsConfig } from '../config/types.js';
 import type { CloseReason, Direction, FlowOpenInfo, FlowSummary } from '../flow/types.js';
-import type { MessageParser, MessageParserFactory } from '../mime/types.js';
+import type { MessageParser, MessageParserFactory } from './message-parser.js';
 import { TlsHandshake } from '../tls/handshake.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
 

@@ -4,7 +4,7 @@
 import type { AuthExchange } from './auth.js';
 import type { Params } from './command.js';
 import type { ReplyFacts, TransactionFacts, TransactionStatus } from './types.js';
-import type { MessageParser, MessageRecord } from '../mime/types.js';
+import type { MessageParser, MessageRecord } from './message-parser.js';
 
 const NO_ANOMALIES: readonly AnomalyCode[] = [];
 import type { AnomalyCode } from '../shared/anomalies.js';

@@ -1,9 +1,9 @@
-// smtp → output boundary: the facts the SMTP session engine reports. Field names are the event
-// names of SPEC §3.1/§3.2 so output/records.ts only adds the common fields (uid, ts, endpoints).
+// smtp → records boundary: the facts the SMTP session engine reports. Field names are the event
+// names of SPEC §3.1/§3.2 so records/records.ts only adds the common fields (uid, ts, endpoints).
 // The engine does no I/O: it calls SmtpOutput.
 import type { AnomalyCode } from '../shared/anomalies.js';
 import type { CloseReason, OneSided } from '../flow/types.js';
-import type { MessageRecord } from '../mime/types.js';
+import type { MessageRecord } from './message-parser.js';
 import type { TlsHandshakeFacts } from '../tls/types.js';
 
 export type AuthResult = 'success' | 'failure' | 'unknown';

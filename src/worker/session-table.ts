@@ -3,16 +3,16 @@
 // (BatchHandler) and produces event records plus metric increments for the current batch.
 // A session that throws is a bug, not traffic: it is dropped with an anomaly, the rest go on.
 import type { CloseInfo, AnomalyInfo } from '../dispatch/types.js';
-import type { BatchHandler } from '../dispatch/batcher.js';
+import type { BatchHandler } from '../dispatch/batch-codec.js';
 import type { Direction, FlowId, FlowOpenInfo } from '../flow/types.js';
 import type { SessionFacts, SmtpOutput, TransactionFacts } from '../smtp/types.js';
 import type { SmtpSessionOptions } from '../smtp/session.js';
 import { SmtpSession } from '../smtp/session.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
 import { ANOMALIES } from '../shared/anomalies.js';
-import type { EventRecord } from '../output/types.js';
-import { AnomalyEventLimiter } from '../output/anomaly-events.js';
-import { buildAnomalyRecord, buildSessionRecord, buildTransactionRecord } from '../output/records.js';
+import type { EventRecord } from '../records/types.js';
+import { AnomalyEventLimiter } from '../records/anomaly-events.js';
+import { buildAnomalyRecord, buildSessionRecord, buildTransactionRecord } from '../records/records.js';
 import type { MetricDeltaAccumulator } from './metric-deltas.js';
 import type { TransactionObserver } from '../extract/extractor.js';
 

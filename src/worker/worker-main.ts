@@ -7,12 +7,11 @@ import { z } from 'zod';
 import { extractSchema, limitsSchema, outputSchema } from '../config/schema.js';
 import type { WorkerConfig, WorkerInbound, WorkerOutbound } from '../dispatch/types.js';
 import { PROTOCOL_VERSION } from '../dispatch/types.js';
-import type { EventName } from '../output/types.js';
-import { unpackBatch } from '../dispatch/batcher.js';
+import type { EventName } from '../records/types.js';
+import { unpackBatch } from '../dispatch/batch-codec.js';
 import { makeMessageParserFactory, type MimeOptions } from '../mime/index.js';
 import { SessionTable } from './session-table.js';
 import { MetricDeltaAccumulator } from './metric-deltas.js';
-import { LABEL_SEP } from '../dispatch/types.js';
 import { Extractor } from '../extract/extractor.js';
 import type { ExtractCounters } from '../extract/file-writer.js';
 import { extractOptionsOf } from '../extract/options.js';
@@ -82,8 +81,8 @@ function onInit(st: WorkerState, raw: unknown): void {
 /** mailtap_extract_files_total{kind,result} and mailtap_extract_bytes_total through the deltas. */
 function extractCounters(m: MetricDeltaAccumulator): ExtractCounters {
   return {
-    file: (kind, result) => m.inc(`extract_files_total${LABEL_SEP}${kind}${LABEL_SEP}${result}`),
-    bytes: (n) => m.inc('extract_bytes_total', n),
+    file: (kind, result) => m.inc('extract_files_total', [kind, result]),
+    bytes: (n) => m.inc('extract_bytes_total', [], n),
   };
 }
 

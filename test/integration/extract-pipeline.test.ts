@@ -20,6 +20,8 @@ import { workerConfigOf } from '../../src/cli/pipeline.js';
 import { extractWorkerConfigOf } from '../../src/extract/options.js';
 import { createSessionTable } from '../../src/worker/worker-main.js';
 import { MetricDeltaAccumulator } from '../../src/worker/metric-deltas.js';
+import { METRIC_DELTAS_VERSION, deltaOf } from '../../src/dispatch/metric-deltas.js';
+import type { MetricDeltas } from '../../src/dispatch/metric-deltas.js';
 import type { SessionTable } from '../../src/worker/session-table.js';
 import { Metrics } from '../../src/output/metrics.js';
 
@@ -56,7 +58,7 @@ class TableSink implements StreamSink {
 
 interface Run {
   events: Obj[];
-  counters: Record<string, number>;
+  deltas: MetricDeltas;
 }
 
 async function readWithExtraction(capture: string, dir: string): Promise<Run> {
@@ -75,7 +77,7 @@ async function readWithExtraction(capture: string, dir: string): Promise<Run> {
   // Through JSON, as the events writer serialises them, with the writer's `time`.
   const events = table.takeRecords().map((r) => ({ time: new Date().toISOString(), ...(JSON.parse(JSON.stringify(r)) as Obj) }));
   for (const e of events) assert.ok(validate(e), `${JSON.stringify(validate.errors)} in ${JSON.stringify(e).slice(0, 500)}`);
-  return { events, counters: metrics.take()?.counters ?? {} };
+  return { events, deltas: metrics.take() ?? { v: METRIC_DELTAS_VERSION, counters: [], messageBytes: [] } };
 }
 
 function sha256File(path: string): string {
@@ -89,7 +91,7 @@ function sidecar(path: string): Obj[] {
 test('seed message.pcap: readme.txt and the raw message are extracted under their SHA-256', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mailtap-extract-seed-'));
   try {
-    const { events, counters } = await readWithExtraction(fixture('seed', 'message.pcap'), dir);
+    const { events, deltas } = await readWithExtraction(fixture('seed', 'message.pcap'), dir);
     const txs = events.filter((e) => e.event === 'smtp_transaction');
     assert.equal(txs.length, 1);
     const t = txs[0]!;
@@ -112,12 +114,12 @@ test('seed message.pcap: readme.txt and the raw message are extracted under thei
     assert.equal(sc!.content_type, 'application/octet-stream');
     assert.equal(sc!.size, 7);
     assert.equal(sc!.ts, t.ts);
-    assert.equal(counters['extract_files_total\x1fattachment\x1fstored'], 1);
-    assert.equal(counters['extract_files_total\x1fmessage\x1fstored'], 1);
-    assert.equal(counters['extract_files_total\x1fsidecar\x1fstored'], 2);
+    assert.equal(deltaOf(deltas, 'extract_files_total', 'attachment', 'stored'), 1);
+    assert.equal(deltaOf(deltas, 'extract_files_total', 'message', 'stored'), 1);
+    assert.equal(deltaOf(deltas, 'extract_files_total', 'sidecar', 'stored'), 2);
     // The main thread's registry accepts the worker's extraction counters.
     const reg = new Metrics({ defaultMetrics: false });
-    reg.applyDeltas({ v: 1, counters, messageBytes: [] });
+    reg.applyDeltas({ ...deltas, messageBytes: [] });
     assert.equal(reg.rejectedDeltas, 0);
     const files = await reg.registry.getSingleMetric('mailtap_extract_files_total')!.get();
     assert.equal(files.values.find((v) => v.labels.kind === 'attachment' && v.labels.result === 'stored')?.value, 1);
@@ -156,7 +158,7 @@ test('corpus capture with several attachments: every extracted file matches its 
 test('corpus capture sending one document in three messages: one file, one sidecar line per sighting', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mailtap-extract-dedup-'));
   try {
-    const { events, counters } = await readWithExtraction(fixture('corpus', 'suricata-verify', 'tests', 'mime', 'mime-stream-depth', 'input.pcap'), dir);
+    const { events, deltas } = await readWithExtraction(fixture('corpus', 'suricata-verify', 'tests', 'mime', 'mime-stream-depth', 'input.pcap'), dir);
     const accepted = events.filter((e) => e.event === 'smtp_transaction' && e.status === 'accepted');
     assert.equal(accepted.length, 3);
     const paths = accepted.map((t) => ((t.message as Obj).attachments as Obj[])[0]!.extracted as string);
@@ -166,7 +168,7 @@ test('corpus capture sending one document in three messages: one file, one sidec
     const lines = sidecar(p);
     assert.equal(lines.length, 3);
     assert.deepEqual(lines.map((l) => l.trans_depth), accepted.map((t) => t.trans_depth));
-    assert.equal(counters['extract_files_total\x1fattachment\x1fduplicate'], 2);
+    assert.equal(deltaOf(deltas, 'extract_files_total', 'attachment', 'duplicate'), 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
 import fc from 'fast-check';
-import { Batcher, transferListOf, unpackBatch } from '../../../src/dispatch/batcher.js';
-import type { BatchHandler } from '../../../src/dispatch/batcher.js';
+import { Batcher } from '../../../src/dispatch/batcher.js';
+import { transferListOf, unpackBatch } from '../../../src/dispatch/batch-codec.js';
+import type { BatchHandler } from '../../../src/dispatch/batch-codec.js';
 import type { AnomalyInfo, BatchMessage, CloseInfo } from '../../../src/dispatch/types.js';
 import type { Direction, FlowOpenInfo } from '../../../src/flow/types.js';
 

@@ -2,10 +2,10 @@
 // flow's data bytes and reports them on close as an anomaly record. Data "CRASH" kills the thread,
 // "SLOW<n>" blocks it n ms, "NOTSMTP" reports not_smtp; an init with workerId 99 is refused.
 import { parentPort } from 'node:worker_threads';
-import { unpackBatch } from '../../../src/dispatch/batcher.js';
+import { unpackBatch } from '../../../src/dispatch/batch-codec.js';
 import type { WorkerInbound, WorkerOutbound } from '../../../src/dispatch/types.js';
-import { buildAnomalyRecord } from '../../../src/output/records.js';
-import type { EventRecord } from '../../../src/output/types.js';
+import { buildAnomalyRecord } from '../../../src/records/records.js';
+import type { EventRecord } from '../../../src/records/types.js';
 import type { FlowOpenInfo } from '../../../src/flow/types.js';
 
 if (parentPort !== null) {
@@ -48,7 +48,7 @@ if (parentPort !== null) {
             records.push(buildAnomalyRecord(f.info, 'flow_gap', ts, `${f.bytes}`));
           },
         });
-        post({ t: 'batch_done', v: 1, seq: msg.seq, bytes: msg.bytes, lines: records.map((r) => JSON.stringify(r)), events: records.map((r) => r.event), deltas: { v: 1, counters: { mime_parts_total: msg.count }, messageBytes: [] } });
+        post({ t: 'batch_done', v: 1, seq: msg.seq, bytes: msg.bytes, lines: records.map((r) => JSON.stringify(r)), events: records.map((r) => r.event), deltas: { v: 2, counters: [{ name: 'mime_parts_total', labels: [], n: msg.count }], messageBytes: [] } });
         return;
       }
       case 'shutdown':

@@ -166,9 +166,9 @@ test('a worker restart reports flow_worker_restarted once per SMTP flow it held'
     gate.onEvent({ t: 'data', flow: f, tsMicros: 1, dir: 's2c', bytes: Buffer.from('220\r\n') });
   }
   gate.onEvent({ t: 'open', tsMicros: 1, info: info(14, 2500) }); // pending: never on a worker
-  const recs = gate.onWorkerRestart(0, 99);
+  const lost = gate.onWorkerRestart(0);
   gate.applyIgnores();
-  assert.deepEqual(recs.map((r) => [r.uid, r.name, r.event]), [['C10', 'flow_worker_restarted', 'anomaly'], ['C12', 'flow_worker_restarted', 'anomaly']]);
+  assert.deepEqual(lost.map((info) => [info.uid, info.flow]), [['C10', 10], ['C12', 12]]);
   assert.deepEqual(ignored, [10, 12]);
   assert.deepEqual(anomalies, ['flow_worker_restarted', 'flow_worker_restarted']);
   pool.sent = [];
@@ -187,11 +187,11 @@ test('a closed flow whose batch its worker never finished is reported when the w
   pool.done[0] = 0; // worker 0 processed batch 0: flow 20's session is written
   pool.seq[0] = 1;
   gate.onEvent({ t: 'close', flow: 22, tsMicros: 4, reason: 'fin', summary }); // batch 1, never processed
-  const recs = gate.onWorkerRestart(0, 99);
-  assert.deepEqual(recs.map((r) => r.uid).sort(), ['C22', 'C24']);
+  const lost = gate.onWorkerRestart(0);
+  assert.deepEqual(lost.map((info) => info.uid).sort(), ['C22', 'C24']);
   assert.deepEqual(anomalies, ['flow_worker_restarted', 'flow_worker_restarted']);
   // Reported once: a second death of the same worker does not repeat them.
-  assert.deepEqual(gate.onWorkerRestart(0, 100), []);
+  assert.deepEqual(gate.onWorkerRestart(0), []);
 });
 
 test('events of unknown flows are ignored', () => {

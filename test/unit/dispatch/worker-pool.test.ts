@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkerPool } from '../../../src/dispatch/worker-pool.js';
 import type { PoolEvents, WorkerPoolOptions } from '../../../src/dispatch/worker-pool.js';
-import type { MetricDeltas } from '../../../src/dispatch/types.js';
+import type { MetricDeltas } from '../../../src/dispatch/metric-deltas.js';
 import type { FlowOpenInfo, FlowSummary } from '../../../src/flow/types.js';
-import type { EventRecord } from '../../../src/output/types.js';
+import type { EventRecord } from '../../../src/records/types.js';
 import { defaultConfig } from '../../../src/config/schema.js';
 import { workerConfigOf } from '../../../src/cli/read-command.js';
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDateIso, pathOf, stripAngles } from '../../../src/mime/message-record.js';
+import { pathOf, stripAngles } from '../../../src/mime/message-record.js';
+import { parseDateIso } from '../../../src/mime/date-iso.js';
 
 test('path as Zeek writes it: server, client, then each hop\'s from_ip top first, no repeats', () => {
   const hops = [{ from_ip: '203.0.113.5', by_host: 'mx' }, { by_host: 'no-ip' }, { from_ip: '192.0.2.9' }, { from_ip: '198.51.100.1' }, { from_ip: '203.0.113.5' }];

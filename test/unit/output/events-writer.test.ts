@@ -5,9 +5,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventsWriter } from '../../../src/output/events-writer.js';
-import { buildAnomalyRecord } from '../../../src/output/records.js';
+import { buildAnomalyRecord } from '../../../src/records/records.js';
 import type { FlowOpenInfo } from '../../../src/flow/types.js';
-import type { EventName, EventRecord } from '../../../src/output/types.js';
+import type { EventName, EventRecord } from '../../../src/records/types.js';
 
 const info: FlowOpenInfo = {
   flow: 1, uid: 'Cabc', communityId: '1:wCb3OG7yAFWelaUydu0D+125CLM=',

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineFile } from '../../../src/output/line-file.js';
-import type { EventName } from '../../../src/output/types.js';
+import type { EventName } from '../../../src/records/types.js';
 
 function line(n: number): string {
   return `${JSON.stringify({ n, pad: 'x'.repeat(100) })}\n`;

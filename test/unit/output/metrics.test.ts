@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Metrics } from '../../../src/output/metrics.js';
+import { METRIC_DEFS, Metrics } from '../../../src/output/metrics.js';
+import type { MetricDef } from '../../../src/output/metrics.js';
 import type { FlowStats } from '../../../src/flow/types.js';
-import type { MetricDeltas } from '../../../src/dispatch/types.js';
+import type { MetricDeltas } from '../../../src/dispatch/metric-deltas.js';
+import { WORKER_COUNTERS } from '../../../src/dispatch/metric-deltas.js';
 
 // SPEC §4, copied here on purpose: the test checks the code against the contract, not itself.
 const SPEC: [string, 'counter' | 'gauge' | 'histogram', string[]][] = [
@@ -83,18 +85,18 @@ test('default process metrics are registered', async () => {
 test('applyDeltas increments worker counters and the message size histogram', async () => {
   const m = new Metrics({ defaultMetrics: false });
   const d: MetricDeltas = {
-    v: 1,
-    counters: {
-      'smtp_commands_total\x1fMAIL': 3,
-      'smtp_replies_total\x1f2xx': 5,
-      'smtp_auth_total\x1fLOGIN\x1fsuccess\x1ftrue': 1,
-      'smtp_transactions_total\x1fincomplete': 2,
-      smtp_incomplete_transactions_total: 2,
-      mime_parts_total: 5,
-      attachments_total: 1,
-      'anomalies_total\x1fsmtp_bare_lf': 4,
-      'smtp_sessions_total\x1fnone': 1,
-    },
+    v: 2,
+    counters: [
+      { name: 'smtp_commands_total', labels: ['MAIL'], n: 3 },
+      { name: 'smtp_replies_total', labels: ['2xx'], n: 5 },
+      { name: 'smtp_auth_total', labels: ['LOGIN', 'success', 'true'], n: 1 },
+      { name: 'smtp_transactions_total', labels: ['incomplete'], n: 2 },
+      { name: 'smtp_incomplete_transactions_total', labels: [], n: 2 },
+      { name: 'mime_parts_total', labels: [], n: 5 },
+      { name: 'attachments_total', labels: [], n: 1 },
+      { name: 'anomalies_total', labels: ['smtp_bare_lf'], n: 4 },
+      { name: 'smtp_sessions_total', labels: ['none'], n: 1 },
+    ],
     messageBytes: [24, 5000],
   };
   m.applyDeltas(d);
@@ -118,22 +120,33 @@ test('applyDeltas increments worker counters and the message size histogram', as
 test('applyDeltas rejects and counts what workers may not touch', async () => {
   const m = new Metrics({ defaultMetrics: false });
   m.applyDeltas({
-    v: 1,
-    counters: {
-      packets_total: 1, // main-thread metric
-      'packets_total\x1ftcp': 1,
-      no_such_metric: 1,
-      'smtp_commands_total': 1, // missing label
-      'smtp_replies_total\x1f2xx\x1fextra': 1, // one label too many
-      'smtp_replies_total\x1f5xx': -1, // counters only go up
-      'smtp_replies_total\x1f4xx': Number.NaN,
-    },
+    v: 2,
+    counters: [
+      { name: 'packets_total', labels: [], n: 1 }, // main-thread metric
+      { name: 'packets_total', labels: ['tcp'], n: 1 },
+      { name: 'no_such_metric', labels: [], n: 1 },
+      { name: 'toString', labels: [], n: 1 }, // not a metric, though every object has it
+      { name: 'smtp_commands_total', labels: [], n: 1 }, // missing label
+      { name: 'smtp_replies_total', labels: ['2xx', 'extra'], n: 1 }, // one label too many
+      { name: 'smtp_replies_total', labels: [5], n: 1 }, // a label that is no string
+      { name: 'smtp_replies_total', labels: ['5xx'], n: -1 }, // counters only go up
+      { name: 'smtp_replies_total', labels: ['4xx'], n: Number.NaN },
+    ] as unknown as MetricDeltas['counters'],
     messageBytes: [-5],
   });
-  assert.equal(m.rejectedDeltas, 8);
-  m.applyDeltas({ v: 2, counters: {}, messageBytes: [] } as unknown as MetricDeltas);
-  assert.equal(m.rejectedDeltas, 9);
+  assert.equal(m.rejectedDeltas, 10);
+  // Version 1 was the joined-string form ({ 'name\x1flabel': n }): rejected whole.
+  m.applyDeltas({ v: 1, counters: { 'smtp_replies_total\x1f2xx': 1 }, messageBytes: [] } as unknown as MetricDeltas);
+  assert.equal(m.rejectedDeltas, 11);
   assert.equal(await value(m, 'packets_total', { result: 'tcp' }), 0);
+});
+
+test('the counters workers may raise (dispatch/metric-deltas.ts) are exactly the metrics marked fromWorkers, with their label counts', () => {
+  const fromWorkers = Object.entries(METRIC_DEFS as Record<string, MetricDef>)
+    .filter(([, def]) => def.fromWorkers === true)
+    .map(([name, def]) => [name, def.labels.length])
+    .sort();
+  assert.deepEqual([...WORKER_COUNTERS].sort(), fromWorkers);
 });
 
 function flowStats(over: Partial<FlowStats>): FlowStats {

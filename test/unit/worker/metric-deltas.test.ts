@@ -2,13 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MetricDeltaAccumulator, foldMechanism, foldTlsVersion, foldVerb, replyClass } from '../../../src/worker/metric-deltas.js';
 import { Metrics } from '../../../src/output/metrics.js';
+import { deltaOf } from '../../../src/dispatch/metric-deltas.js';
 
 test('take() returns null when nothing happened, and resets after a report', () => {
   const a = new MetricDeltaAccumulator();
   assert.equal(a.take(), null);
   a.command('mail');
+  a.command('MAIL');
   const d = a.take();
-  assert.deepEqual(d, { v: 1, counters: { 'smtp_commands_total\x1fMAIL': 1 }, messageBytes: [] });
+  // Typed keys (issue 12): the metric's name and its label values, one entry per series.
+  assert.deepEqual(d, { v: 2, counters: [{ name: 'smtp_commands_total', labels: ['MAIL'], n: 2 }], messageBytes: [] });
   assert.equal(a.take(), null);
 });
 
@@ -48,18 +51,18 @@ test('every increment the accumulator makes is accepted by Metrics.applyDeltas',
   a.tls('0x7f1c', 'unknown');
   const d = a.take();
   assert.ok(d !== null);
-  assert.equal(d.counters['smtp_commands_total\x1fRCPT'], 2);
-  assert.equal(d.counters['smtp_commands_total\x1fother'], 1);
-  assert.equal(d.counters['smtp_auth_total\x1fLOGIN\x1fsuccess\x1ftrue'], 1);
-  assert.equal(d.counters['smtp_auth_total\x1fother\x1funknown\x1ffalse'], 1);
-  assert.equal(d.counters['smtp_sessions_total\x1fnone'], 1);
-  assert.equal(d.counters['smtp_incomplete_transactions_total'], 1);
-  assert.equal(d.counters['mime_parts_total'], 3);
+  assert.equal(deltaOf(d, 'smtp_commands_total', 'RCPT'), 2);
+  assert.equal(deltaOf(d, 'smtp_commands_total', 'other'), 1);
+  assert.equal(deltaOf(d, 'smtp_auth_total', 'LOGIN', 'success', 'true'), 1);
+  assert.equal(deltaOf(d, 'smtp_auth_total', 'other', 'unknown', 'false'), 1);
+  assert.equal(deltaOf(d, 'smtp_sessions_total', 'none'), 1);
+  assert.equal(deltaOf(d, 'smtp_incomplete_transactions_total'), 1);
+  assert.equal(deltaOf(d, 'mime_parts_total'), 3);
   assert.deepEqual(d.messageBytes, [500]);
   // Issue 16: smtp_tls_total{version, outcome}; a version a peer invented is `other`, none `unknown`.
-  assert.equal(d.counters['smtp_tls_total\x1fTLSv1.2\x1festablished'], 1);
-  assert.equal(d.counters['smtp_tls_total\x1funknown\x1ffailed'], 1);
-  assert.equal(d.counters['smtp_tls_total\x1fother\x1funknown'], 1);
+  assert.equal(deltaOf(d, 'smtp_tls_total', 'TLSv1.2', 'established'), 1);
+  assert.equal(deltaOf(d, 'smtp_tls_total', 'unknown', 'failed'), 1);
+  assert.equal(deltaOf(d, 'smtp_tls_total', 'other', 'unknown'), 1);
   const m = new Metrics({ defaultMetrics: false });
   m.applyDeltas(d);
   assert.equal(m.rejectedDeltas, 0);

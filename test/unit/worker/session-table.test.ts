@@ -2,12 +2,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SessionTable } from '../../../src/worker/session-table.js';
 import { MetricDeltaAccumulator } from '../../../src/worker/metric-deltas.js';
+import { deltaOf } from '../../../src/dispatch/metric-deltas.js';
+import type { MetricDeltas } from '../../../src/dispatch/metric-deltas.js';
+
 import { defaultConfig } from '../../../src/config/schema.js';
 import type { LimitsConfig } from '../../../src/config/types.js';
 import type { FlowOpenInfo, FlowSummary } from '../../../src/flow/types.js';
 import type { MessageParserFactory } from '../../../src/mime/types.js';
-import type { AnomalyRecord, EventRecord } from '../../../src/output/types.js';
+import type { AnomalyRecord, EventRecord } from '../../../src/records/types.js';
 import { stubMessageParsers } from '../../helpers/stub-message-parser.js';
+
+function takeDeltas(m: MetricDeltaAccumulator): MetricDeltas {
+  const d = m.take();
+  assert.ok(d !== null, 'no metric deltas');
+  return d;
+}
 
 const summary: FlowSummary = { startMicros: 1_000_000, endMicros: 2_000_000, bytesClient: 0, bytesServer: 0, gapBytes: 0, midstream: false, oneSided: null };
 
@@ -70,11 +79,11 @@ test('a session is created on open, reports its transaction and session, and is 
   assert.deepEqual(table.takeRecords(), []);
   const d = metrics.take();
   assert.ok(d !== null);
-  assert.equal(d.counters['smtp_commands_total\x1fMAIL'], 1);
-  assert.equal(d.counters['smtp_transactions_total\x1faccepted'], 1);
-  assert.equal(d.counters['smtp_sessions_total\x1fnone'], 1);
-  assert.equal(d.counters['smtp_replies_total\x1f2xx'], 6);
-  assert.equal(d.counters['smtp_replies_total\x1f3xx'], 1);
+  assert.equal(deltaOf(d, 'smtp_commands_total', 'MAIL'), 1);
+  assert.equal(deltaOf(d, 'smtp_transactions_total', 'accepted'), 1);
+  assert.equal(deltaOf(d, 'smtp_sessions_total', 'none'), 1);
+  assert.equal(deltaOf(d, 'smtp_replies_total', '2xx'), 6);
+  assert.equal(deltaOf(d, 'smtp_replies_total', '3xx'), 1);
   assert.equal(table.stats.opened, 1);
   assert.equal(table.stats.closed, 1);
 });
@@ -101,8 +110,8 @@ test('a gap raises flow_gap, and anomaly events stop at limits.anomaly_events_pe
   assert.equal(recs[1]!.detail, 'c2s');
   const d = metrics.take();
   assert.ok(d !== null);
-  assert.equal(d.counters['anomalies_total\x1fflow_memcap'], 1);
-  assert.equal(d.counters['anomalies_total\x1fflow_gap'], 1);
+  assert.equal(deltaOf(d, 'anomalies_total', 'flow_memcap'), 1);
+  assert.equal(deltaOf(d, 'anomalies_total', 'flow_gap'), 1);
   // A new connection has its own budget.
   table.onOpen(info(3), 0);
   table.onAnomaly(3, { name: 'flow_memcap' }, 5);
@@ -113,7 +122,7 @@ test('anomalies of flows without a session are counted, never written', () => {
   const { table, metrics } = makeTable();
   table.onAnomaly(9, { name: 'flow_memcap' }, 1);
   assert.deepEqual(table.takeRecords(), []);
-  assert.equal(metrics.take()?.counters['anomalies_total\x1fflow_memcap'], 1);
+  assert.equal(deltaOf(takeDeltas(metrics), 'anomalies_total', 'flow_memcap'), 1);
 });
 
 test('the engine says not SMTP: the session is dropped and the flow reported', () => {
@@ -146,7 +155,7 @@ test('an engine that throws loses only its own session, with smtp_internal_error
   assert.equal(recs[0]!.name, 'smtp_internal_error');
   assert.equal(recs[0]!.uid, 'C6');
   assert.match(recs[0]!.detail ?? '', /boom in the MIME parser/);
-  assert.equal(metrics.take()?.counters['anomalies_total\x1fsmtp_internal_error'], 1);
+  assert.equal(deltaOf(takeDeltas(metrics), 'anomalies_total', 'smtp_internal_error'), 1);
   // The other connection is untouched.
   table.onData(7, 's2c', Buffer.from('220 mx ESMTP\r\n'), 1);
   table.onClose(7, { reason: 'fin', summary }, 2);

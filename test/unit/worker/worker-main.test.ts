@@ -2,12 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Worker } from 'node:worker_threads';
 import { defaultWorkerUrl, startWorker } from '../../../src/dispatch/worker-pool.js';
-import { Batcher, transferListOf } from '../../../src/dispatch/batcher.js';
+import { Batcher } from '../../../src/dispatch/batcher.js';
+import { transferListOf } from '../../../src/dispatch/batch-codec.js';
+import { deltaOf } from '../../../src/dispatch/metric-deltas.js';
 import type { BatchMessage, WorkerInbound, WorkerOutbound } from '../../../src/dispatch/types.js';
 import { workerConfigOf } from '../../../src/cli/read-command.js';
 import { defaultConfig } from '../../../src/config/schema.js';
 import type { FlowOpenInfo, FlowSummary } from '../../../src/flow/types.js';
-import type { EventRecord } from '../../../src/output/types.js';
+import type { EventRecord } from '../../../src/records/types.js';
 
 const info: FlowOpenInfo = {
   flow: 42, uid: 'C42', communityId: '1:wCb3OG7yAFWelaUydu0D+125CLM=',
@@ -77,7 +79,7 @@ test('init, a batch with a whole SMTP session, then shutdown with the last delta
   assert.deepEqual(t.vlan, [12]);
   assert.equal(t.message?.subject, 'hello');
   assert.ok(done.deltas !== null);
-  assert.equal(done.deltas.counters['smtp_commands_total\x1fMAIL'], 1);
+  assert.equal(deltaOf(done.deltas, 'smtp_commands_total', 'MAIL'), 1);
   w.postMessage({ t: 'shutdown', v: 1 } satisfies WorkerInbound);
   const bye = await next();
   assert.ok(bye.t === 'bye');

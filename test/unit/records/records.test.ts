@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildAnomalyRecord, buildSessionRecord, buildTransactionRecord } from '../../../src/output/records.js';
+import { buildAnomalyRecord, buildSessionRecord, buildTransactionRecord } from '../../../src/records/records.js';
 import type { FlowOpenInfo } from '../../../src/flow/types.js';
 import type { SessionFacts, TransactionFacts } from '../../../src/smtp/types.js';
 

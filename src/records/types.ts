@@ -1,6 +1,8 @@
-// Output records (SPEC §3): the event objects the writer serialises, one NDJSON line each.
-// Built in the workers by records.ts (pure), cloned to the main thread, written by the events
-// writer which adds `time` first. Field order here is the order on the line.
+// Event records (SPEC §3): the event objects the writer serialises, one NDJSON line each. The
+// records stage sits below every stage that builds, carries or writes them (src/README.md, "Import
+// order"): built by records.ts (pure) in the workers and, for flow_worker_restarted, by the
+// pipeline; serialised in the worker, written on the main thread by the events writer, which adds
+// `time` first. Field order here is the order on the line.
 import type { AuthFacts, SessionFacts, TransactionFacts } from '../smtp/types.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AnomalyEventLimiter } from '../../../src/output/anomaly-events.js';
+import { AnomalyEventLimiter } from '../../../src/records/anomaly-events.js';
 import { ANOMALIES } from '../../../src/shared/anomalies.js';
 
 test('event anomalies are admitted up to the limit and not one more', () => {

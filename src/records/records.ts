@@ -3,7 +3,7 @@
 // endpoints, vlan only when tagged, tunnel only when encapsulated), then the event's fields, undefined ones omitted.
 import type { FlowOpenInfo } from '../flow/types.js';
 import type { AuthFacts, SessionFacts, TransactionFacts } from '../smtp/types.js';
-import type { MessageRecord } from '../mime/types.js';
+import type { MessageRecord } from '../smtp/message-parser.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
 import { isoMicros } from '../shared/time.js';
 import type { AnomalyRecord, AuthRecord, CommonFields, ConnectionFields, EventName, SessionRecord, TransactionRecord } from './types.js';
