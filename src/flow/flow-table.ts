@@ -105,7 +105,7 @@ export class FlowTable {
     let side: Side = this.index.side;
     // A connection waiting to close goes when the window after its latest packet has passed, or
     // when a new SYN reuses its 4-tuple; the packet then meets its tombstone below.
-    if (f && f.closing && (ts - f.lastMicros >= this.windowMicros || (flags & (TcpFlags.SYN | TcpFlags.ACK)) === TcpFlags.SYN)) {
+    if (f && f.closing && (ts - f.lastMicros >= this.windowMicros || ((flags & (TcpFlags.SYN | TcpFlags.ACK)) === TcpFlags.SYN && !ownSyn(f, side, seg.seq)))) {
       this.close(f, 'fin', f.lastMicros);
       f = null;
     }
@@ -126,13 +126,13 @@ export class FlowTable {
       // The latest packet time, not the last packet's: capture timestamps can go backwards
       // (merged or crafted captures), and `end` must not precede `start` or any packet.
       if (ts > f.lastMicros) f.lastMicros = ts;
+      if (ts < f.startMicros) f.startMicros = ts;
       this.index.lru.touch(f);
       if (f.closing) {
         this.late(f, side, seg, ts);
         return;
       }
     }
-    if (ts < f.startMicros) f.startMicros = ts;
     const s = side === Side.A ? f.a : f.bHalf();
     const p = side === Side.A ? f.b : f.a;
     s.seen = true;
@@ -194,8 +194,11 @@ export class FlowTable {
       }
     }
     if (f.early) {
-      if (!f.a.hasSeq || !f.b.hasSeq) return;
-      this.resolve(f, ts); // both ISNs known: what waited goes now, in arrival order
+      // Both ISNs known and both sides seen (until then an ACK of the peer's bytes cannot make a
+      // segment wait for them: CausalOrder trusts only a peer that was captured): what waited goes
+      // now, in arrival order.
+      if (!f.a.hasSeq || !f.b.hasSeq || !f.a.seen || !f.b.seen) return;
+      this.resolve(f, ts);
     }
     if (f.phase === Phase.Open && !f.ignored) this.settle(f, ts);
     else if (f.ignored && this.finished(f)) this.beginClose(f, 'fin', ts);
@@ -276,6 +279,9 @@ export class FlowTable {
       const fromA = q.sideA[i] === 1;
       const s = fromA ? f.a : f.bHalf();
       this.payload(f, s, fromA ? f.b : f.a, q.seqs[i]!, q.bufs[i]!, q.lens[i]!, q.flags[i]!, q.acks[i]!, q.tss[i]!);
+      // As after each live segment (settle): what waited on these bytes goes before the next one
+      // is judged, else CausalOrder takes a met barrier for a mutual wait.
+      if (f.a.defer !== null || f.b.defer !== null) this.causal.releaseBoth(f, q.tss[i]!);
     }
     q.clear();
     if (!f.ignored && f.phase === Phase.Open && ts >= 0) this.settle(f, ts);
@@ -493,9 +499,11 @@ export class FlowTable {
       // The server's ISN comes with the SYN-ACK: its data seen before that waits (K1).
       if (this.windowMicros > 0) f.early = true;
     } else if (synFlags === (TcpFlags.SYN | TcpFlags.ACK)) {
-      // SYN-ACK without the SYN: its sender is the server, and no data was missed.
+      // SYN-ACK without the SYN: its sender is the server, and no data was missed. Its data waits
+      // until the client is seen (its ACKs order the server's replies after its commands).
       f.clientIsA = false;
       this.open(f);
+      if (this.windowMicros > 0) f.early = true;
     } else {
       // Midstream, unless a SYN or SYN-ACK overtaken by this packet arrives within the window (K1):
       // roles, `midstream` and the first byte of each side wait for it (resolve()).
@@ -599,6 +607,15 @@ export class FlowTable {
     if (!victim.closing) this.reasm.anomaly(victim, 'flow_evicted', `flows.max_flows (${this.maxFlows}) reached`, ts);
     this.close(victim, 'evicted', ts);
   }
+}
+
+/**
+ * The SYN of this very connection (delayed past its end by a reordering feed), not a new one on the
+ * same 4-tuple: it numbers the first byte `h` ever delivered or declared missing.
+ */
+function ownSyn(f: FlowState, side: Side, seq: number): boolean {
+  const h = side === Side.A ? f.a : f.b;
+  return h.hasSeq && seqAdd(seq, 1) === seqAdd(h.next, -(h.delivered + h.gapBytes));
 }
 
 /** Least recently used flows examined for one that never carried a byte (bounds evict()). */
