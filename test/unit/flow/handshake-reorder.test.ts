@@ -91,6 +91,18 @@ test('K1: everything before the handshake, the SYN-ACK before the SYN', () => {
   assert.deepEqual(view(run(order as DecodedSegment[]).rec), inOrder());
 });
 
+test('K1: the SYN-ACK first and the server replies before any client packet: they wait for the client', () => {
+  const s = session(new Conn());
+  const order = [s['synAck'], s['banner'], s['ok'], s['bye'], s['syn'], s['ack'], s['ehlo'], s['quit'], s['sFin'], s['cFin'], s['last']];
+  assert.deepEqual(view(run(order as DecodedSegment[]).rec), inOrder());
+});
+
+test('K1/K3: a SYN delayed past the end of its connection is its own (start), not a new connection', () => {
+  const s = session(new Conn());
+  const order = [s['synAck'], s['ack'], s['banner'], s['ehlo'], s['ok'], s['quit'], s['bye'], s['sFin'], s['cFin'], s['last'], s['syn']];
+  assert.deepEqual(view(run(order as DecodedSegment[]).rec), inOrder());
+});
+
 test('K1: no SYN within the window: midstream, anchored at the lowest byte held, nothing dropped', () => {
   const c = new Conn();
   const ehlo = c.c(0, 'EHLO a\r\n', { ack: 8 });
