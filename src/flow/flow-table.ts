@@ -541,6 +541,8 @@ export class FlowTable {
    */
   private close(f: FlowState, reason: CloseReason, ts: number): void {
     if (f.phase === Phase.Closed) return;
+    // Evicted to make room: no tombstone either (it would take the room back).
+    const keepTomb = reason !== 'evicted';
     // The connection had ended and only waited for late packets: its own reason stands.
     if (f.closing) reason = f.closeRst ? 'rst' : 'fin';
     if (f.early) this.resolve(f, -1);
@@ -575,7 +577,7 @@ export class FlowTable {
     this.st.flowsActive--;
     f.phase = Phase.Closed;
     this.index.remove(f);
-    if (reason === 'fin' || reason === 'rst') this.tombs.add(f, (ts > f.lastMicros ? ts : f.lastMicros) + this.tombMicros);
+    if (keepTomb && (reason === 'fin' || reason === 'rst')) this.tombs.add(f, (ts > f.lastMicros ? ts : f.lastMicros) + this.tombMicros);
   }
 
   private decideRolesByPort(f: FlowState): void {

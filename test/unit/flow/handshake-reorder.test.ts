@@ -233,3 +233,21 @@ test('a new SYN on the 4-tuple of a connection waiting to close: the old one clo
   assert.equal(rec.of('open').length, 2);
   assert.equal(rec.of('open')[1]!.info.midstream, false);
 });
+
+test('a connection waiting to close and evicted for room: its own reason, no flow_evicted, no tombstone', () => {
+  const rec = new Recorder();
+  const ft = new FlowTable({ flows: flowsConfig({ max_flows: 1 }), smtpPorts: [25], uidPrefix: 'x' }, rec);
+  const s = session(new Conn());
+  for (const seg of Object.values(s)) ft.onSegment(seg);
+  const other = new Conn('10.0.0.9:40001', '10.0.0.2:25', 1000, 5000, s['last']!.tsMicros + 1000);
+  ft.onSegment(other.syn());
+  const close = rec.of('close');
+  assert.equal(close.length, 1);
+  assert.equal(close[0]!.reason, 'fin');
+  assert.deepEqual(rec.anomalies(), []);
+  assert.equal(ft.stats().flowsActive, 1);
+  // No tombstone took the room: a third connection evicts the open one (max_flows 1).
+  ft.onSegment(new Conn('10.0.0.8:40002', '10.0.0.2:25', 1000, 5000, other.ts + 1000).syn());
+  assert.equal(ft.stats().flowsActive, 1);
+  assert.equal(ft.stats().flowsTotal.evicted, 1);
+});
