@@ -598,7 +598,7 @@ export class FlowTable {
     if (!victim) return;
     let f: FlowState | null = victim;
     for (let n = 0; f !== null && n < EVICT_SCAN; n++, f = f.lruPrev) {
-      if (carriedNothing(f)) {
+      if (carriedNothing(f) && !this.earlyQ.has(f)) {
         victim = f;
         break;
       }
@@ -623,11 +623,11 @@ function ownSyn(f: FlowState, side: Side, seq: number): boolean {
 /** Least recently used flows examined for one that never carried a byte (bounds evict()). */
 const EVICT_SCAN = 32;
 
-/** No payload byte delivered, missing or held in either direction (a SYN, a bare handshake). */
+/** No payload byte delivered, missing or held in either direction (a SYN, a bare handshake); bytes held before the handshake (EarlyQueue) are checked by the caller. */
 function carriedNothing(f: FlowState): boolean {
   const a = f.a;
   const b = f.b;
   if (a.delivered !== 0 || b.delivered !== 0 || a.gapBytes !== 0 || b.gapBytes !== 0) return false;
-  if (a.defer !== null || b.defer !== null || f.early) return false;
+  if (a.defer !== null || b.defer !== null) return false;
   return (a.hold === null || a.hold.count === 0) && (b.hold === null || b.hold.count === 0);
 }

@@ -251,3 +251,18 @@ test('a connection waiting to close and evicted for room: its own reason, no flo
   assert.equal(ft.stats().flowsActive, 1);
   assert.equal(ft.stats().flowsTotal.evicted, 1);
 });
+
+test('a SYN waiting for its SYN-ACK holds nothing: still the first to go when max_flows is reached (SYN flood)', () => {
+  const rec = new Recorder();
+  const ft = new FlowTable({ flows: flowsConfig({ max_flows: 3 }), smtpPorts: [25], uidPrefix: 'x' }, rec);
+  const live = new Conn('10.0.0.1:40000', '10.0.0.2:25');
+  for (const seg of [live.syn(), live.synAck(), live.c(0, '', { flags: F.ACK }), live.s(0, '220 hi\r\n')]) ft.onSegment(seg);
+  // Half-open connections (SYN only, the server's ISN still unknown), more recent than the session.
+  const syns = [1, 2, 3].map((i) => new Conn(`10.9.0.${i}:5000${i}`, '10.0.0.2:25', 100, 200, live.ts + i * 10));
+  ft.onSegment(syns[0]!.syn());
+  ft.onSegment(syns[1]!.syn());
+  ft.onSegment(syns[2]!.syn());
+  const close = rec.of('close');
+  assert.equal(close.length, 1);
+  assert.notEqual(close[0]!.flow, rec.of('open')[0]!.info.flow, 'the session that carried bytes survives');
+});
