@@ -429,6 +429,8 @@ export class FlowTable {
   }
 
   private dropHolds(f: FlowState): void {
+    // Not reassembled any more: nothing waits for a handshake either.
+    f.early = false;
     const q = this.earlyQ.get(f);
     if (q !== undefined) {
       q.clear();

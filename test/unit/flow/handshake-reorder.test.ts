@@ -266,3 +266,18 @@ test('a SYN waiting for its SYN-ACK holds nothing: still the first to go when ma
   assert.equal(close.length, 1);
   assert.notEqual(close[0]!.flow, rec.of('open')[0]!.info.flow, 'the session that carried bytes survives');
 });
+
+test('a connection ignored (not SMTP) while it waits for the handshake holds nothing more', () => {
+  const rec = new Recorder();
+  const ft = new FlowTable({ flows: flowsConfig(), smtpPorts: [25], uidPrefix: 'x' }, rec);
+  const s = session(new Conn());
+  ft.onSegment(s['syn']!);
+  ft.onSegment(s['banner']!); // before the SYN-ACK: held
+  assert.equal(ft.stats().holdbackBytes, 8);
+  ft.ignore(rec.of('open')[0]!.info.flow);
+  assert.equal(ft.stats().holdbackBytes, 0);
+  ft.onSegment(s['ok']!);
+  assert.equal(ft.stats().holdbackBytes, 0, 'no copy kept for a flow nobody reads');
+  ft.closeAll('eof');
+  assert.equal(rec.of('close').length, 1);
+});
