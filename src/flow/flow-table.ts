@@ -301,18 +301,22 @@ export class FlowTable {
   private late(f: FlowState, side: Side, seg: DecodedSegment, ts: number): void {
     const w = f.closeRst ? this.rstWin.get(f) : undefined;
     let len = seg.payloadLen;
-    if (w === undefined || len === 0 || (seg.flags & (TcpFlags.SYN | TcpFlags.RST)) !== 0) return;
+    const fin = (seg.flags & TcpFlags.FIN) !== 0;
+    if (w === undefined || (len === 0 && !fin) || (seg.flags & (TcpFlags.SYN | TcpFlags.RST)) !== 0) return;
     const fromA = side === Side.A;
     if (fromA !== w.fromA && !w.hasAck) return;
     const limit = fromA === w.fromA ? w.seq : w.ack;
     const room = seqDiff(limit, seg.seq);
     if (room <= 0 || room > SEQ_JUMP_LIMIT) return;
+    let flags = seg.flags & TcpFlags.ACK;
+    // A FIN whose slot lies below the limit was sent before the RST too (both FINs: the close is `fin`).
     if (room < len) len = room;
+    else if (fin && room > len) flags |= TcpFlags.FIN;
     const s = fromA ? f.a : f.bHalf();
     const p = fromA ? f.b : f.a;
     if (!s.hasSeq) return; // nothing of that side was anchored before the RST: no stream to add to
     const data = seg.payload.length > len ? seg.payload.subarray(0, len) : seg.payload;
-    this.payload(f, s, p, seg.seq, data, len, seg.flags & TcpFlags.ACK, seg.ack, ts);
+    this.payload(f, s, p, seg.seq, data, len, flags, seg.ack, ts);
     if (s.defer !== null || p.defer !== null) this.causal.releaseBoth(f, ts);
   }
 
@@ -545,8 +549,9 @@ export class FlowTable {
     if (f.phase === Phase.Closed) return;
     // Evicted to make room: no tombstone either (it would take the room back).
     const keepTomb = reason !== 'evicted';
-    // The connection had ended and only waited for late packets: its own reason stands.
-    if (f.closing) reason = f.closeRst ? 'rst' : 'fin';
+    // The connection had ended and only waited for late packets: its own reason stands, `fin` when
+    // both FINs came whatever the order of an RST among them (in order, the FINs close it first).
+    if (f.closing) reason = f.closeRst && !(f.a.finSeen && f.b.finSeen) ? 'rst' : 'fin';
     if (f.early) this.resolve(f, -1);
     if (f.phase === Phase.Pending) this.decideRolesByPort(f);
     // Both FINs seen: the connection ended normally, and only the reorder window (a hole before a

@@ -281,3 +281,17 @@ test('a connection ignored (not SMTP) while it waits for the handshake holds not
   ft.closeAll('eof');
   assert.equal(rec.of('close').length, 1);
 });
+
+test('K2: both FINs and an RST: the RST overtaking the last FIN gives the same close (fin) as in order', () => {
+  const mk = (): Record<string, DecodedSegment> => {
+    const c = new Conn();
+    const s = session(c);
+    // The client's FIN, then an RST from it (seq after the FIN's slot) instead of the last ACK.
+    return { ...s, rst: c.c(15, '', { ack: 26, flags: F.RST | F.ACK }) };
+  };
+  const a = mk();
+  const ref = view(run(['syn', 'synAck', 'ack', 'banner', 'ehlo', 'ok', 'quit', 'bye', 'sFin', 'cFin', 'rst'].map((k) => a[k]!)).rec) as { reason: string };
+  assert.equal(ref.reason, 'fin');
+  const b = mk();
+  assert.deepEqual(view(run(['syn', 'synAck', 'ack', 'banner', 'ehlo', 'ok', 'quit', 'bye', 'sFin', 'rst', 'cFin'].map((k) => b[k]!)).rec), ref);
+});
