@@ -14,6 +14,7 @@ import { HoldbackBudget } from './holdback.js';
 import { Reassembler } from './reassembler.js';
 import { CausalOrder } from './causal.js';
 import { EarlyQueue } from './early.js';
+import { ownSyn, rstClip, type RstWindow } from './closing.js';
 import { SEQ_JUMP_LIMIT, seqAdd, seqDiff, seqLt } from './seq.js';
 import { Tombstones } from './tombstones.js';
 import { uidPrefix } from './uid.js';
@@ -35,20 +36,6 @@ export const TOMBSTONE_MICROS = 30_000_000;
 
 const EMPTY_VLAN: number[] = [];
 
-/**
- * What an RST allows to arrive after it (RFC 5961 §3, RFC 9293 §3.10.7.4): its sender's bytes below
- * its sequence number were sent before it, and the peer's bytes below its ACK had arrived before it
- * was sent. A SPAN feed may deliver them after the RST; beyond these limits nothing is stream data.
- */
-interface RstWindow {
-  /** The RST came from side A. */
-  fromA: boolean;
-  seq: number;
-  /** The RST carried an ACK (else nothing more of the peer is allowed). */
-  hasAck: boolean;
-  ack: number;
-}
-
 
 export class FlowTable {
   private readonly index = new FlowIndex();
@@ -62,6 +49,8 @@ export class FlowTable {
   private readonly rstWin = new Map<FlowState, RstWindow>();
   private readonly windowMicros: number;
   private readonly perFlowHold: number;
+  /** Set by rstClip: the segment's FIN lies within what the RST allows. */
+  private readonly clip = { fin: false };
   private readonly smtpPort = new Uint8Array(65536);
   private readonly st = emptyStats();
   private readonly budget: HoldbackBudget;
@@ -128,7 +117,9 @@ export class FlowTable {
       if (ts > f.lastMicros) f.lastMicros = ts;
       if (ts < f.startMicros) f.startMicros = ts;
       this.index.lru.touch(f);
-      if (f.closing) {
+      // Closing, unless an RST came before the handshake was complete: then the SYN-ACK may still
+      // come and anchor the held bytes, so packets go on below (bytes clipped to the RST's limits).
+      if (f.closing && (!f.early || (flags & TcpFlags.RST) !== 0)) {
         this.late(f, side, seg, ts);
         return;
       }
@@ -149,7 +140,6 @@ export class FlowTable {
       // the window; we only reject the absurd, as for data): it must not end the tracking.
       const d = seqDiff(seg.seq, s.next);
       if (!s.hasSeq || (d <= SEQ_JUMP_LIMIT && d >= -SEQ_JUMP_LIMIT)) {
-        if (f.early) this.resolve(f, ts);
         this.beginClose(f, 'rst', ts, side === Side.A, seg);
         return;
       }
@@ -187,10 +177,19 @@ export class FlowTable {
     const len = seg.payloadLen;
     if (len > 0 || (flags & TcpFlags.FIN) !== 0) {
       if (!f.early) this.payload(f, s, p, start, seg.payload, len, flags, seg.ack, ts);
-      else if (!this.hold(f, side === Side.A, start, seg.payload, len, flags, seg.ack, ts)) {
-        // The holdback caps are reached: anchor now with what is held, this segment goes on.
-        this.resolve(f, ts);
-        this.payload(f, s, p, start, seg.payload, len, flags, seg.ack, ts);
+      else {
+        let n = len;
+        let fl = flags;
+        if (f.closing) {
+          n = this.rstClip(f, side === Side.A, start, len, (flags & TcpFlags.FIN) !== 0);
+          fl = (flags & ~TcpFlags.FIN) | (this.clip.fin ? TcpFlags.FIN : 0);
+        }
+        const data = n >= 0 && seg.payload.length > n ? seg.payload.subarray(0, n) : seg.payload;
+        if (n >= 0 && (n > 0 || (fl & TcpFlags.FIN) !== 0) && !this.hold(f, side === Side.A, start, data, n, fl, seg.ack, ts)) {
+          // The holdback caps are reached: anchor now with what is held, this segment goes on.
+          this.resolve(f, ts);
+          this.payload(f, s, p, start, data, n, fl, seg.ack, ts);
+        }
       }
     }
     if (f.early) {
@@ -299,25 +298,27 @@ export class FlowTable {
    * an RST allows still go through reassembly, anything else is dropped as a late packet.
    */
   private late(f: FlowState, side: Side, seg: DecodedSegment, ts: number): void {
-    const w = f.closeRst ? this.rstWin.get(f) : undefined;
-    let len = seg.payloadLen;
     const fin = (seg.flags & TcpFlags.FIN) !== 0;
-    if (w === undefined || (len === 0 && !fin) || (seg.flags & (TcpFlags.SYN | TcpFlags.RST)) !== 0) return;
+    if (!f.closeRst || (seg.flags & (TcpFlags.SYN | TcpFlags.RST)) !== 0) return;
     const fromA = side === Side.A;
-    if (fromA !== w.fromA && !w.hasAck) return;
-    const limit = fromA === w.fromA ? w.seq : w.ack;
-    const room = seqDiff(limit, seg.seq);
-    if (room <= 0 || room > SEQ_JUMP_LIMIT) return;
-    let flags = seg.flags & TcpFlags.ACK;
-    // A FIN whose slot lies below the limit was sent before the RST too (both FINs: the close is `fin`).
-    if (room < len) len = room;
-    else if (fin && room > len) flags |= TcpFlags.FIN;
     const s = fromA ? f.a : f.bHalf();
     const p = fromA ? f.b : f.a;
+    // Its ACK orders the bytes still allowed, as for a live packet (CausalOrder trusts only ACKs
+    // onAck took).
+    if ((seg.flags & TcpFlags.ACK) !== 0) this.reasm.onAck(s, p, seg.ack);
+    if (seg.payloadLen === 0 && !fin) return;
+    const len = this.rstClip(f, fromA, seg.seq, seg.payloadLen, fin);
+    if (len < 0) return;
+    const flags = (seg.flags & TcpFlags.ACK) | (this.clip.fin ? TcpFlags.FIN : 0);
     if (!s.hasSeq) return; // nothing of that side was anchored before the RST: no stream to add to
     const data = seg.payload.length > len ? seg.payload.subarray(0, len) : seg.payload;
     this.payload(f, s, p, seg.seq, data, len, flags, seg.ack, ts);
     if (s.defer !== null || p.defer !== null) this.causal.releaseBoth(f, ts);
+  }
+
+  /** rstClip() for this flow's RST (none: -1); clip.fin says whether the segment's FIN counts. */
+  private rstClip(f: FlowState, fromA: boolean, seq: number, len: number, fin: boolean): number {
+    return rstClip(this.rstWin.get(f), fromA, seq, len, fin, this.clip);
   }
 
   /**
@@ -326,6 +327,7 @@ export class FlowTable {
    * allows may still arrive); with a zero window it goes at once.
    */
   private beginClose(f: FlowState, reason: 'fin' | 'rst', ts: number, rstFromA = false, rst: DecodedSegment | null = null): void {
+    if (f.closing) return; // already waiting (an RST's close, its held bytes just replayed)
     if (this.windowMicros === 0) {
       this.close(f, reason, ts);
       return;
@@ -616,15 +618,6 @@ export class FlowTable {
     if (!victim.closing) this.reasm.anomaly(victim, 'flow_evicted', `flows.max_flows (${this.maxFlows}) reached`, ts);
     this.close(victim, 'evicted', ts);
   }
-}
-
-/**
- * The SYN of this very connection (delayed past its end by a reordering feed), not a new one on the
- * same 4-tuple: it numbers the first byte `h` ever delivered or declared missing.
- */
-function ownSyn(f: FlowState, side: Side, seq: number): boolean {
-  const h = side === Side.A ? f.a : f.b;
-  return h.hasSeq && seqAdd(seq, 1) === seqAdd(h.next, -(h.delivered + h.gapBytes));
 }
 
 /** Least recently used flows examined for one that never carried a byte (bounds evict()). */
