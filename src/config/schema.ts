@@ -77,7 +77,10 @@ export const flowsSchema = z.object({
   memcap_mb: z.number().int().min(1).default(256),
   /** Out-of-order bytes held per connection before its hole becomes a gap. */
   per_flow_holdback_kb: z.number().int().min(1).default(1024),
-  /** Packet time to wait for missing data after an ACK beyond it (SPAN feeds reorder directions). */
+  /**
+   * Packet time to wait for missing data after an ACK beyond it (SPAN feeds reorder directions),
+   * for a side's SYN/SYN-ACK after its data, and for late packets of an ended connection.
+   */
   reorder_window_ms: z.number().int().min(0).default(100),
   /**
    * Delivered bytes kept per connection until the receiver ACKs them, so a retransmission that

@@ -108,6 +108,9 @@ const F_TRUNCATED = 1 << 5;
 const F_WAITING = 1 << 6;
 const F_V6 = 1 << 7;
 const F_AFTER_FIN = 1 << 8;
+const F_EARLY = 1 << 9;
+const F_CLOSING = 1 << 10;
+const F_CLOSE_RST = 1 << 11;
 const PHASE_MASK = 3;
 
 export class FlowState {
@@ -139,7 +142,8 @@ export class FlowState {
     readonly portA: number,
     readonly portB: number,
     readonly vlan: number[],
-    readonly startMicros: number,
+    /** The earliest packet time seen (a reordered feed can deliver the SYN after later packets). */
+    public startMicros: number,
   ) {
     this.bits = Phase.Pending | F_CLIENT_IS_A | (family === 6 ? F_V6 : 0);
     this.lastMicros = startMicros;
@@ -189,6 +193,33 @@ export class FlowState {
   }
   set afterFinReported(v: boolean) {
     this.flag(F_AFTER_FIN, v);
+  }
+  /**
+   * A side's ISN is still unknown (its SYN or the SYN-ACK not seen) and the reorder window since the
+   * first packet has not passed: payload waits in FlowTable's EarlyQueue (issue 13 item 9, K1).
+   */
+  get early(): boolean {
+    return (this.bits & F_EARLY) !== 0;
+  }
+  set early(v: boolean) {
+    this.flag(F_EARLY, v);
+  }
+  /**
+   * Ended (both FINs delivered, or an RST) but still in the table for the reorder window, so late
+   * packets count toward `end` and bytes the RST allows still arrive (issue 13 item 9, K2/K3).
+   */
+  get closing(): boolean {
+    return (this.bits & F_CLOSING) !== 0;
+  }
+  set closing(v: boolean) {
+    this.flag(F_CLOSING, v);
+  }
+  /** The pending close is an RST (else a FIN close). */
+  get closeRst(): boolean {
+    return (this.bits & F_CLOSE_RST) !== 0;
+  }
+  set closeRst(v: boolean) {
+    this.flag(F_CLOSE_RST, v);
   }
   /** On the FlowTable's list of flows with a running reorder-window timer. */
   get waiting(): boolean {

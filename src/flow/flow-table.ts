@@ -13,6 +13,8 @@ import { FlowIndex } from './flow-index.js';
 import { HoldbackBudget } from './holdback.js';
 import { Reassembler } from './reassembler.js';
 import { CausalOrder } from './causal.js';
+import { EarlyQueue } from './early.js';
+import { ownSyn, rstClip, type RstWindow } from './closing.js';
 import { SEQ_JUMP_LIMIT, seqAdd, seqDiff, seqLt } from './seq.js';
 import { Tombstones } from './tombstones.js';
 import { uidPrefix } from './uid.js';
@@ -41,6 +43,14 @@ export class FlowTable {
   private readonly tombs = new Tombstones();
   /** Flows with a running reorder-window timer (usually few), scanned by tick(). */
   private readonly waiting = new Set<FlowState>();
+  /** Payload of flows still waiting for a side's ISN (FlowState.early), only while they hold some. */
+  private readonly earlyQ = new Map<FlowState, EarlyQueue>();
+  /** Flows closing by an RST (FlowState.closeRst): what may still arrive. */
+  private readonly rstWin = new Map<FlowState, RstWindow>();
+  private readonly windowMicros: number;
+  private readonly perFlowHold: number;
+  /** Set by rstClip: the segment's FIN lies within what the RST allows. */
+  private readonly clip = { fin: false };
   private readonly smtpPort = new Uint8Array(65536);
   private readonly st = emptyStats();
   private readonly budget: HoldbackBudget;
@@ -62,6 +72,8 @@ export class FlowTable {
     this.reasm = new Reassembler(sink, this.st, this.budget, fc.per_flow_holdback_kb * 1024, fc.reorder_window_ms * 1000, fc.retransmit_check_kb * 1024);
     this.causal = new CausalOrder(this.reasm, this.st, this.budget, fc.per_flow_holdback_kb * 1024);
     this.maxFlows = fc.max_flows;
+    this.windowMicros = fc.reorder_window_ms * 1000;
+    this.perFlowHold = fc.per_flow_holdback_kb * 1024;
     this.idleMicros = fc.idle_timeout_s * 1_000_000;
     this.tombMicros = Math.min(TOMBSTONE_MICROS, this.idleMicros);
     this.uidPrefix = opts.uidPrefix ?? uidPrefix('');
@@ -80,6 +92,12 @@ export class FlowTable {
     const hash = hashSegment(seg);
     let f = this.index.find(seg, hash);
     let side: Side = this.index.side;
+    // A connection waiting to close goes when the window after its latest packet has passed, or
+    // when a new SYN reuses its 4-tuple; the packet then meets its tombstone below.
+    if (f && f.closing && (ts - f.lastMicros >= this.windowMicros || ((flags & (TcpFlags.SYN | TcpFlags.ACK)) === TcpFlags.SYN && !ownSyn(f, side, seg.seq)))) {
+      this.close(f, 'fin', f.lastMicros);
+      f = null;
+    }
     if (!f) {
       const t = this.tombs.find(seg, hash);
       if (t >= 0) {
@@ -97,11 +115,20 @@ export class FlowTable {
       // The latest packet time, not the last packet's: capture timestamps can go backwards
       // (merged or crafted captures), and `end` must not precede `start` or any packet.
       if (ts > f.lastMicros) f.lastMicros = ts;
+      if (ts < f.startMicros) f.startMicros = ts;
       this.index.lru.touch(f);
+      // Closing, unless an RST came before the handshake was complete: then the SYN-ACK may still
+      // come and anchor the held bytes, so packets go on below (bytes clipped to the RST's limits).
+      if (f.closing && (!f.early || (flags & TcpFlags.RST) !== 0)) {
+        this.late(f, side, seg, ts);
+        return;
+      }
     }
     const s = side === Side.A ? f.a : f.bHalf();
     const p = side === Side.A ? f.b : f.a;
     s.seen = true;
+    // Both ISNs unknown past the window: what waited is anchored and replayed first.
+    if (f.early && ts - f.startMicros >= this.windowMicros) this.resolve(f, ts);
     if (f.waiting) {
       // Windows that ran out before this packet close first: results do not depend on tick().
       this.reasm.expire(f, f.a, f.b, ts);
@@ -113,7 +140,7 @@ export class FlowTable {
       // the window; we only reject the absurd, as for data): it must not end the tracking.
       const d = seqDiff(seg.seq, s.next);
       if (!s.hasSeq || (d <= SEQ_JUMP_LIMIT && d >= -SEQ_JUMP_LIMIT)) {
-        this.close(f, 'rst', ts);
+        this.beginClose(f, 'rst', ts, side === Side.A, seg);
         return;
       }
     }
@@ -149,30 +176,169 @@ export class FlowTable {
     const start = syn ? seqAdd(seg.seq, 1) : seg.seq;
     const len = seg.payloadLen;
     if (len > 0 || (flags & TcpFlags.FIN) !== 0) {
-      if (!s.hasSeq) {
-        s.hasSeq = true;
-        s.next = start;
-      }
-      if (f.phase === Phase.Pending) this.decideRoles(f, s, seg.payload);
-      if (len > 0) {
-        // Causal order (CausalOrder.deferPayload): one comparison on the common path.
-        const hasAck = (flags & TcpFlags.ACK) !== 0;
-        if (!(hasAck && p.hasSeq && seqLt(p.next, seg.ack))) this.reasm.onPayload(f, s, start, seg.payload, len, ts);
-        else this.causal.deferPayload(f, s, p, start, seg.payload, len, seg.ack >>> 0, ts);
-      }
-      if (flags & TcpFlags.FIN && !s.finSeen) {
-        const d = seqDiff(start, s.next);
-        if (d <= SEQ_JUMP_LIMIT && d >= -SEQ_JUMP_LIMIT) {
-          s.finSeen = true;
-          s.finSeq = seqAdd(start, len);
-          if (!f.ignored) this.reasm.trimAfterFin(f, s, ts);
-          // Not reassembled: holes before the FIN do not matter.
-          if (f.ignored && seqDiff(s.finSeq, s.next) > 0) s.next = s.finSeq;
+      if (!f.early) this.payload(f, s, p, start, seg.payload, len, flags, seg.ack, ts);
+      else {
+        let n = len;
+        let fl = flags;
+        if (f.closing) {
+          n = this.rstClip(f, side === Side.A, start, len, (flags & TcpFlags.FIN) !== 0);
+          fl = (flags & ~TcpFlags.FIN) | (this.clip.fin ? TcpFlags.FIN : 0);
+        }
+        const data = n >= 0 && seg.payload.length > n ? seg.payload.subarray(0, n) : seg.payload;
+        if (n >= 0 && (n > 0 || (fl & TcpFlags.FIN) !== 0) && !this.hold(f, side === Side.A, start, data, n, fl, seg.ack, ts)) {
+          // The holdback caps are reached: anchor now with what is held, this segment goes on.
+          this.resolve(f, ts);
+          this.payload(f, s, p, start, data, n, fl, seg.ack, ts);
         }
       }
     }
+    if (f.early) {
+      // Both ISNs known and both sides seen (until then an ACK of the peer's bytes cannot make a
+      // segment wait for them: CausalOrder trusts only a peer that was captured): what waited goes
+      // now, in arrival order.
+      if (!f.a.hasSeq || !f.b.hasSeq || !f.a.seen || !f.b.seen) return;
+      this.resolve(f, ts);
+    }
     if (f.phase === Phase.Open && !f.ignored) this.settle(f, ts);
-    else if (f.ignored && this.finished(f)) this.close(f, 'fin', ts);
+    else if (f.ignored && this.finished(f)) this.beginClose(f, 'fin', ts);
+  }
+
+  /** Payload and FIN of one segment from `s` (`start` after the SYN's slot), once s's stream is anchored or may be. */
+  private payload(f: FlowState, s: HalfState, p: HalfState, start: number, data: Buffer, len: number, flags: number, ack: number, ts: number): void {
+    if (!s.hasSeq) {
+      s.hasSeq = true;
+      s.next = start;
+    }
+    if (f.phase === Phase.Pending) this.decideRoles(f, s, data);
+    if (len > 0) {
+      // Causal order (CausalOrder.deferPayload): one comparison on the common path.
+      const hasAck = (flags & TcpFlags.ACK) !== 0;
+      if (!(hasAck && p.hasSeq && seqLt(p.next, ack))) this.reasm.onPayload(f, s, start, data, len, ts);
+      else this.causal.deferPayload(f, s, p, start, data, len, ack >>> 0, ts);
+    }
+    if (flags & TcpFlags.FIN && !s.finSeen) {
+      const d = seqDiff(start, s.next);
+      if (d <= SEQ_JUMP_LIMIT && d >= -SEQ_JUMP_LIMIT) {
+        s.finSeen = true;
+        s.finSeq = seqAdd(start, len);
+        if (!f.ignored) this.reasm.trimAfterFin(f, s, ts);
+        // Not reassembled: holes before the FIN do not matter.
+        if (f.ignored && seqDiff(s.finSeq, s.next) > 0) s.next = s.finSeq;
+      }
+    }
+  }
+
+  /** K1: keeps a segment of an early flow (copied); false when the holdback caps refuse it. */
+  private hold(f: FlowState, fromA: boolean, start: number, data: Buffer, len: number, flags: number, ack: number, ts: number): boolean {
+    let q = this.earlyQ.get(f);
+    if (q === undefined) {
+      q = new EarlyQueue(this.budget, this.perFlowHold);
+      this.earlyQ.set(f, q);
+      // tick() must end the wait even when no further packet of this flow comes.
+      if (!f.waiting) {
+        f.waiting = true;
+        this.waiting.add(f);
+      }
+    }
+    if (!q.push(fromA, start, data, len, ack >>> 0, flags, ts)) return false;
+    this.st.outOfOrder++;
+    return true;
+  }
+
+  /**
+   * Ends the wait for the ISNs (both known, the window passed, a cap reached, an RST, the close):
+   * roles of a connection without a SYN are decided on what each side sent first in sequence order,
+   * a side still without an ISN starts at the lowest byte it holds (a midstream pickup of that side),
+   * and the held segments are replayed in arrival order through the normal path, which orders them.
+   */
+  private resolve(f: FlowState, ts: number): void {
+    f.early = false;
+    const q = this.earlyQ.get(f);
+    if (q !== undefined) this.earlyQ.delete(f);
+    if (f.phase === Phase.Pending) {
+      const pa = this.smtpPort[f.portA] === 1;
+      const pb = this.smtpPort[f.portB] === 1;
+      if (pa !== pb) {
+        f.clientIsA = pb;
+        this.open(f);
+      } else if (q !== undefined && q.count > 0) {
+        const la = q.lowest(true);
+        const lb = q.lowest(false);
+        if (la >= 0 && isGreeting(q.bufs[la]!)) f.clientIsA = false;
+        else if (lb >= 0 && isGreeting(q.bufs[lb]!)) f.clientIsA = true;
+        else f.clientIsA = lowerPortIsB(f);
+        this.open(f);
+      }
+    }
+    if (q === undefined) return;
+    if (!f.a.hasSeq) this.anchor(f.a, q, true);
+    if (!f.b.hasSeq && q.lowest(false) >= 0) this.anchor(f.bHalf(), q, false);
+    q.release();
+    for (let i = 0; i < q.count; i++) {
+      const fromA = q.sideA[i] === 1;
+      const s = fromA ? f.a : f.bHalf();
+      this.payload(f, s, fromA ? f.b : f.a, q.seqs[i]!, q.bufs[i]!, q.lens[i]!, q.flags[i]!, q.acks[i]!, q.tss[i]!);
+      // As after each live segment (settle): what waited on these bytes goes before the next one
+      // is judged, else CausalOrder takes a met barrier for a mutual wait.
+      if (f.a.defer !== null || f.b.defer !== null) this.causal.releaseBoth(f, q.tss[i]!);
+    }
+    q.clear();
+    if (!f.ignored && f.phase === Phase.Open && ts >= 0) this.settle(f, ts);
+  }
+
+  private anchor(h: HalfState, q: EarlyQueue, sideA: boolean): void {
+    const i = q.lowest(sideA);
+    if (i < 0) return;
+    h.hasSeq = true;
+    h.next = q.seqs[i]!;
+  }
+
+  /**
+   * A packet of a connection waiting to close (K2/K3): its time already counts toward `end`; bytes
+   * an RST allows still go through reassembly, anything else is dropped as a late packet.
+   */
+  private late(f: FlowState, side: Side, seg: DecodedSegment, ts: number): void {
+    const fin = (seg.flags & TcpFlags.FIN) !== 0;
+    if (!f.closeRst || (seg.flags & (TcpFlags.SYN | TcpFlags.RST)) !== 0) return;
+    const fromA = side === Side.A;
+    const s = fromA ? f.a : f.bHalf();
+    const p = fromA ? f.b : f.a;
+    // Its ACK orders the bytes still allowed, as for a live packet (CausalOrder trusts only ACKs
+    // onAck took).
+    if ((seg.flags & TcpFlags.ACK) !== 0) this.reasm.onAck(s, p, seg.ack);
+    if (seg.payloadLen === 0 && !fin) return;
+    const len = this.rstClip(f, fromA, seg.seq, seg.payloadLen, fin);
+    if (len < 0) return;
+    const flags = (seg.flags & TcpFlags.ACK) | (this.clip.fin ? TcpFlags.FIN : 0);
+    if (!s.hasSeq) return; // nothing of that side was anchored before the RST: no stream to add to
+    const data = seg.payload.length > len ? seg.payload.subarray(0, len) : seg.payload;
+    this.payload(f, s, p, seg.seq, data, len, flags, seg.ack, ts);
+    if (s.defer !== null || p.defer !== null) this.causal.releaseBoth(f, ts);
+  }
+
+  /** rstClip() for this flow's RST (none: -1); clip.fin says whether the segment's FIN counts. */
+  private rstClip(f: FlowState, fromA: boolean, seq: number, len: number, fin: boolean): number {
+    return rstClip(this.rstWin.get(f), fromA, seq, len, fin, this.clip);
+  }
+
+  /**
+   * The connection ended (both FINs delivered, or an acceptable RST). The close event waits for the
+   * reorder window after the latest packet (K3: late packets count toward `end`; K2: bytes the RST
+   * allows may still arrive); with a zero window it goes at once.
+   */
+  private beginClose(f: FlowState, reason: 'fin' | 'rst', ts: number, rstFromA = false, rst: DecodedSegment | null = null): void {
+    if (f.closing) return; // already waiting (an RST's close, its held bytes just replayed)
+    if (this.windowMicros === 0) {
+      this.close(f, reason, ts);
+      return;
+    }
+    f.closing = true;
+    f.closeRst = reason === 'rst';
+    if (rst !== null) this.rstWin.set(f, { fromA: rstFromA, seq: rst.seq >>> 0, hasAck: (rst.flags & TcpFlags.ACK) !== 0, ack: rst.ack >>> 0 });
+    if (!f.waiting) {
+      f.waiting = true;
+      this.waiting.add(f);
+    }
   }
 
   /**
@@ -204,6 +370,14 @@ export class FlowTable {
 
   private expireAll(nowMicros: number): void {
     for (const f of this.waiting) {
+      if (f.closing) {
+        if (nowMicros - f.lastMicros >= this.windowMicros) this.close(f, 'fin', f.lastMicros);
+        continue;
+      }
+      if (f.early) {
+        if (nowMicros - f.startMicros >= this.windowMicros) this.resolve(f, nowMicros);
+        continue;
+      }
       this.reasm.expire(f, f.a, f.b, nowMicros);
       this.reasm.expire(f, f.b, f.a, nowMicros);
       this.settle(f, nowMicros);
@@ -239,7 +413,7 @@ export class FlowTable {
     const f = this.index.get(flow);
     if (!f || f.ignored) return;
     f.ignored = true;
-    this.unwait(f);
+    if (!f.closing) this.unwait(f);
     if (this.busy) this.deferredIgnores.push(f);
     else this.dropHolds(f);
   }
@@ -261,6 +435,13 @@ export class FlowTable {
   }
 
   private dropHolds(f: FlowState): void {
+    // Not reassembled any more: nothing waits for a handshake either.
+    f.early = false;
+    const q = this.earlyQ.get(f);
+    if (q !== undefined) {
+      q.clear();
+      this.earlyQ.delete(f);
+    }
     this.reasm.dropHold(f.a);
     this.reasm.dropHold(f.b);
   }
@@ -282,7 +463,7 @@ export class FlowTable {
         this.waiting.add(f);
       }
     } else this.unwait(f);
-    if (this.finished(f)) this.close(f, 'fin', ts);
+    if (this.finished(f)) this.beginClose(f, 'fin', ts);
   }
 
   /** Both FINs seen and every byte before them delivered or gapped. */
@@ -323,17 +504,26 @@ export class FlowTable {
     if (synFlags === TcpFlags.SYN) {
       f.clientIsA = true;
       this.open(f);
+      // The server's ISN comes with the SYN-ACK: its data seen before that waits (K1).
+      if (this.windowMicros > 0) f.early = true;
     } else if (synFlags === (TcpFlags.SYN | TcpFlags.ACK)) {
-      // SYN-ACK without the SYN: its sender is the server, and no data was missed.
+      // SYN-ACK without the SYN: its sender is the server, and no data was missed. Its data waits
+      // until the client is seen (its ACKs order the server's replies after its commands).
       f.clientIsA = false;
       this.open(f);
+      if (this.windowMicros > 0) f.early = true;
     } else {
+      // Midstream, unless a SYN or SYN-ACK overtaken by this packet arrives within the window (K1):
+      // roles, `midstream` and the first byte of each side wait for it (resolve()).
       f.midstream = true;
-      const pa = this.smtpPort[f.portA] === 1;
-      const pb = this.smtpPort[f.portB] === 1;
-      if (pa !== pb) {
-        f.clientIsA = pb;
-        this.open(f);
+      if (this.windowMicros > 0) f.early = true;
+      else {
+        const pa = this.smtpPort[f.portA] === 1;
+        const pb = this.smtpPort[f.portB] === 1;
+        if (pa !== pb) {
+          f.clientIsA = pb;
+          this.open(f);
+        }
       }
     }
     return f;
@@ -359,6 +549,12 @@ export class FlowTable {
    */
   private close(f: FlowState, reason: CloseReason, ts: number): void {
     if (f.phase === Phase.Closed) return;
+    // Evicted to make room: no tombstone either (it would take the room back).
+    const keepTomb = reason !== 'evicted';
+    // The connection had ended and only waited for late packets: its own reason stands, `fin` when
+    // both FINs came whatever the order of an RST among them (in order, the FINs close it first).
+    if (f.closing) reason = f.closeRst && !(f.a.finSeen && f.b.finSeen) ? 'rst' : 'fin';
+    if (f.early) this.resolve(f, -1);
     if (f.phase === Phase.Pending) this.decideRolesByPort(f);
     // Both FINs seen: the connection ended normally, and only the reorder window (a hole before a
     // FIN, waiting for a copy the capture may still deliver) kept it open. End of input, shutdown
@@ -379,6 +575,7 @@ export class FlowTable {
     this.reasm.releaseKept(c);
     this.reasm.releaseKept(s);
     this.unwait(f);
+    if (f.closeRst) this.rstWin.delete(f);
     const summary = buildSummary(f);
     if (summary.oneSided !== null) {
       this.st.oneSided[summary.oneSided]++;
@@ -389,7 +586,7 @@ export class FlowTable {
     this.st.flowsActive--;
     f.phase = Phase.Closed;
     this.index.remove(f);
-    if (reason === 'fin' || reason === 'rst') this.tombs.add(f, (ts > f.lastMicros ? ts : f.lastMicros) + this.tombMicros);
+    if (keepTomb && (reason === 'fin' || reason === 'rst')) this.tombs.add(f, (ts > f.lastMicros ? ts : f.lastMicros) + this.tombMicros);
   }
 
   private decideRolesByPort(f: FlowState): void {
@@ -410,13 +607,15 @@ export class FlowTable {
     if (!victim) return;
     let f: FlowState | null = victim;
     for (let n = 0; f !== null && n < EVICT_SCAN; n++, f = f.lruPrev) {
-      if (carriedNothing(f)) {
+      if (carriedNothing(f) && !this.earlyQ.has(f)) {
         victim = f;
         break;
       }
     }
+    if (victim.early) this.resolve(victim, -1);
     if (victim.phase === Phase.Pending) this.decideRolesByPort(victim);
-    this.reasm.anomaly(victim, 'flow_evicted', `flows.max_flows (${this.maxFlows}) reached`, ts);
+    // A connection that already ended and only waited for late packets is not cut short by this.
+    if (!victim.closing) this.reasm.anomaly(victim, 'flow_evicted', `flows.max_flows (${this.maxFlows}) reached`, ts);
     this.close(victim, 'evicted', ts);
   }
 }
@@ -424,7 +623,7 @@ export class FlowTable {
 /** Least recently used flows examined for one that never carried a byte (bounds evict()). */
 const EVICT_SCAN = 32;
 
-/** No payload byte delivered, missing or held in either direction (a SYN, a bare handshake). */
+/** No payload byte delivered, missing or held in either direction (a SYN, a bare handshake); bytes held before the handshake (EarlyQueue) are checked by the caller. */
 function carriedNothing(f: FlowState): boolean {
   const a = f.a;
   const b = f.b;

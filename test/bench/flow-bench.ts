@@ -1,6 +1,8 @@
 // Micro benchmark of the flow stage (not a test): in-order traffic over many flows through one
-// reused DecodedSegment (as decodePacket fills it), printing segments/s; then a SYN flood to show
-// the per-flow memory. Run: node --expose-gc --import tsx test/bench/flow-bench.ts [flows] [segsPerFlow]
+// reused DecodedSegment (as decodePacket fills it), printing segments/s, once with a complete
+// handshake (SYN, SYN-ACK) and once client-only (SYN and data, no server packet: a one-sided feed,
+// whose data since issue 13 item 9 waits the reorder window for the SYN-ACK); then a SYN flood to
+// show the per-flow memory. Run: node --expose-gc --import tsx test/bench/flow-bench.ts [flows] [segsPerFlow]
 import { FlowTable } from '../../src/flow/flow-table.js';
 import type { DecodedSegment } from '../../src/decode/types.js';
 import { newDecodedSegment } from '../../src/decode/decode-packet.js';
@@ -30,7 +32,9 @@ function segment(): DecodedSegment {
   };
 }
 
-function runInOrder(): void {
+function runInOrder(synAck: boolean): void {
+  events = 0;
+  bytes = 0;
   const ft = new FlowTable({ flows: flowsConfig({ max_flows: FLOWS * 2 }), smtpPorts: [25] }, sink);
   const seg = segment();
   const data = Buffer.alloc(1400, 0x61);
@@ -48,6 +52,18 @@ function runInOrder(): void {
     seg.payload = empty;
     seg.payloadLen = 0;
     ft.onSegment(seg);
+    if (!synAck) continue;
+    // The SYN-ACK, from the server (ports and addresses swapped), acknowledging the SYN.
+    const [ip, port] = [seg.srcIp4, seg.srcPort];
+    seg.srcIp4 = seg.dstIp4;
+    seg.srcPort = seg.dstPort;
+    seg.dstIp4 = ip;
+    seg.dstPort = port;
+    seg.ack = (i * 7919 + 1) >>> 0;
+    seg.seq = i * 104729;
+    seg.flags = TcpFlags.SYN | TcpFlags.ACK;
+    ft.onSegment(seg);
+    seg.ack = 0;
   }
   const t0 = process.hrtime.bigint();
   let n = 0;
@@ -65,7 +81,7 @@ function runInOrder(): void {
     ft.tick(seg.tsMicros);
   }
   const sec = Number(process.hrtime.bigint() - t0) / 1e9;
-  console.log(`in-order: ${n} segments over ${FLOWS} flows in ${sec.toFixed(3)} s = ${Math.round(n / sec).toLocaleString('en')} segments/s, ${(bytes / sec / 1e6).toFixed(0)} MB/s delivered, ${events} events`);
+  console.log(`in-order${synAck ? '' : ', client-only'}: ${n} segments over ${FLOWS} flows in ${sec.toFixed(3)} s = ${Math.round(n / sec).toLocaleString('en')} segments/s, ${(bytes / sec / 1e6).toFixed(0)} MB/s delivered, ${events} events`);
 }
 
 function runSynFlood(): void {
@@ -89,5 +105,6 @@ function runSynFlood(): void {
   console.log(`SYN flood: ${SYN_FLOOD} flows in ${sec.toFixed(2)} s, heap +${((after - before) / 1e6).toFixed(0)} MB (${Math.round((after - before) / SYN_FLOOD)} bytes/flow)${gc ? '' : ' (run with --expose-gc for exact numbers)'}; active ${ft.stats().flowsActive}`);
 }
 
-runInOrder();
+runInOrder(true);
+runInOrder(false);
 runSynFlood();

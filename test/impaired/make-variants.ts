@@ -37,10 +37,10 @@ function withRecords(p: PcapFile, records: PcapRecord[]): PcapFile {
  * packet waits behind another for longer than the reassembler's reorder window. Timestamps stay
  * with their packets (a merged SPAN feed: time goes backwards where packets were overtaken).
  *
- * Two places in a connection are not crossed, because mailtap does not (yet) wait there (see
- * "Impaired captures" in DEVELOPERS.md): its SYN and SYN-ACK keep their time, so none of its
- * data overtakes the handshake, and nothing moves across its first FIN or RST (a packet delayed
- * past the teardown, or a last ACK overtaking it, changes what the connection reports).
+ * With `barriers` (the `reordered` variant), two places in a connection are not crossed: its SYN
+ * and SYN-ACK keep their time, so none of its data overtakes the handshake, and nothing moves
+ * across its first FIN or RST. Without them (issue 13 item 9: mailtap waits the reorder window
+ * there too), every packet moves; impaired.test.ts checks both.
  */
 export function reorder(p: PcapFile, seed: number, boundMicros: number, barriers = true): { pcap: PcapFile; moved: number } {
   const r = rng(seed);

@@ -69,6 +69,7 @@ test('segmentation, reordering within the window and duplicates give byte-identi
         }
         ft.onSegment(conn.c(cb.length, '', { flags: F.FIN | F.ACK, ts: ++ts, ack: sb.length }));
         ft.onSegment(conn.s(sb.length, '', { flags: F.FIN | F.ACK, ts: ++ts, ack: cb.length + 1 }));
+        ft.tick(ts + 100_000); // the close waits the reorder window for late packets (issue 13 item 9)
         const flow = rec.of('open')[0]!.info.flow;
         assert.equal(rec.stream(flow, 'c2s'), cb.toString('latin1'));
         assert.equal(rec.stream(flow, 's2c'), sb.toString('latin1'));
@@ -225,12 +226,14 @@ test('both FINs seen: closes as fin whatever was lost, and end is the latest pac
         const ft = new FlowTable({ flows: flowsConfig({ reorder_window_ms: 100 }), smtpPorts: [25] }, rec);
         const conn = new Conn('10.1.0.1:40000', '10.1.0.2:25', 1000, 5000, T0 + 10_000_000);
         for (const s of conn.handshake()) ft.onSegment(s);
-        const start = rec.of('open')[0]!.tsMicros;
+        // start is the earliest packet time, end the latest (issue 13 item 9).
+        let start = rec.of('open')[0]!.tsMicros;
         let latest = conn.ts;
         let i = 0;
         const at = (): number => {
           const ts = T0 + 10_000_000 + times[i++ % times.length]!;
           if (ts > latest) latest = ts;
+          if (ts < start) start = ts;
           return ts;
         };
         const buf = Buffer.from(data);

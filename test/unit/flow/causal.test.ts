@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { FlowTable } from '../../../src/flow/flow-table.js';
 import type { DecodedSegment } from '../../../src/decode/types.js';
 import type { FlowsConfig } from '../../../src/config/types.js';
-import { Conn, F, Recorder, flowsConfig, mkSeg } from '../../helpers/segments.js';
+import { Conn, F, Recorder, T0, flowsConfig, mkSeg } from '../../helpers/segments.js';
+
+/** Packet time past the default reorder window: a connection that ended closes (issue 13 item 9, K3). */
+const PAST_WINDOW = 100_000;
 
 function run(segs: DecodedSegment[], over: Partial<FlowsConfig> = {}, close = true): { ft: FlowTable; rec: Recorder } {
   const rec = new Recorder();
@@ -71,6 +74,7 @@ test("ACK overtaking (SPAN): the 250 before the client's last segment gives the 
   for (const s of swapped.slice(8)) ft.onSegment(s);
   assert.equal(ft.stats().holdbackBytes, 0);
   assert.deepEqual(order(rec), ORDERED);
+  ft.tick(Math.max(...swapped.map((s) => s.tsMicros)) + PAST_WINDOW);
   assert.equal(rec.of('close')[0]!.reason, 'fin');
   assert.deepEqual(rec.anomalies(), []);
 });
@@ -89,6 +93,7 @@ test('a lost client segment below the ACK becomes a gap before the 250, when the
   assert.deepEqual(order(rec).slice(3), ['c2s:<gap 14>', 'c2s:body\r\n.\r\n', 's2c:250 ok\r\n']);
   for (const s of segs.slice(8)) ft.onSegment(s);
   assert.deepEqual(order(rec).slice(6), ['c2s:QUIT\r\n', 's2c:221 bye\r\n']);
+  ft.tick(c.ts + PAST_WINDOW);
   const close = rec.of('close')[0]!;
   assert.equal(close.reason, 'fin');
   assert.equal(close.summary.gapBytes, 14);
@@ -122,7 +127,10 @@ test('end of input while the 250 waits: the client gap, its held bytes, then the
 test('RST while the 250 waits: same flushing order, close is rst', () => {
   const c = new Conn();
   const segs = dataSession(c).filter((_s, i) => i !== 6).slice(0, 8);
-  const { rec } = run([...segs, c.c(29, '', { flags: F.RST | F.ACK, ack: 24 })], { reorder_window_ms: 60_000 }, false);
+  const { ft, rec } = run([...segs, c.c(29, '', { flags: F.RST | F.ACK, ack: 24 })], { reorder_window_ms: 60_000 }, false);
+  // K2: the lost client segment may still arrive within the window after the RST; then it is a gap.
+  assert.deepEqual(order(rec).slice(3), []);
+  ft.tick(c.ts + 60_000_000);
   assert.deepEqual(order(rec).slice(3), ['c2s:<gap 14>', 'c2s:body\r\n.\r\n', 's2c:250 ok\r\n']);
   assert.equal(rec.of('close')[0]!.reason, 'rst');
 });
@@ -174,7 +182,10 @@ test('global budget (memcap_mb) exhausted by another flow forces the gap too', (
 test('one-sided flow (the peer never seen): an ACK far ahead never blocks', () => {
   const seg = (seq: number, ack: number, data: string): DecodedSegment =>
     mkSeg({ src: '10.0.0.1:40000', dst: '10.0.0.2:25', seq, ack, flags: F.ACK | F.PSH, payload: data });
-  const { rec } = run([seg(100, 900_000, 'MAIL FROM:<a@b>\r\n'), seg(117, 900_500, 'RCPT TO:<c@d>\r\n')], {}, false);
+  const { ft, rec } = run([seg(100, 900_000, 'MAIL FROM:<a@b>\r\n'), seg(117, 900_500, 'RCPT TO:<c@d>\r\n')], {}, false);
+  // No SYN: the bytes wait the reorder window for one (K1), then go.
+  assert.deepEqual(order(rec), []);
+  ft.tick(T0 + PAST_WINDOW);
   assert.deepEqual(order(rec), ['c2s:MAIL FROM:<a@b>\r\n', 'c2s:RCPT TO:<c@d>\r\n']);
 });
 

@@ -53,9 +53,11 @@ test('colliding tuples share a bucket and stay separate flows; removal from the 
   assert.equal(rec.stream(o2!.info.flow, 'c2s'), 'two');
   // Close the first (head or not of the chain), then both must still resolve correctly.
   ft.onSegment(c1.c(3, '', { flags: F.RST }));
+  ft.tick(c1.ts + 100_000); // an RST close waits the reorder window (issue 13 item 9)
   ft.onSegment(c2.c(3, '!'));
   assert.equal(rec.stream(o2!.info.flow, 'c2s'), 'two!');
   ft.onSegment(c2.c(4, '', { flags: F.RST }));
+  ft.tick(c2.ts + 200_000);
   ft.onSegment(c1.c(3, 'late')); // tombstone of flow 1: nothing
   assert.equal(rec.of('open').length, 2);
   assert.equal(ft.stats().flowsTotal.rst, 2);

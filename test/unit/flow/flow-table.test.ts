@@ -14,6 +14,10 @@ function setup(over: Partial<FlowsConfig> = {}, smtpPorts: number[] = [25, 587])
   return { ft, rec };
 }
 
+/** Packet time past the default reorder window (issue 13 item 9): an ended connection closes, a
+ *  connection without a SYN opens. */
+const PAST_WINDOW = 100_000;
+
 function feed(ft: FlowTable, segs: ReturnType<Conn['c']>[]): void {
   for (const s of segs) ft.onSegment(s);
 }
@@ -24,6 +28,8 @@ test('handshake: open with roles, community id, uid; data both ways; FIN both wa
   feed(ft, c.handshake());
   feed(ft, [c.s(0, '220 hi\r\n'), c.c(0, 'EHLO a\r\n', { ack: 8 }), c.s(8, '250 ok\r\n', { ack: 8 })]);
   feed(ft, [c.c(8, '', { flags: F.FIN | F.ACK, ack: 16 }), c.s(16, '', { flags: F.FIN | F.ACK, ack: 9 })]);
+  assert.equal(rec.of('close').length, 0, 'the close waits the reorder window for late packets (K3)');
+  ft.tick(c.ts + PAST_WINDOW);
   const opens = rec.of('open');
   assert.equal(opens.length, 1);
   const info = opens[0]!.info;
@@ -71,10 +77,12 @@ test('SYN-ACK without SYN: its sender is the server, not midstream', () => {
   assert.equal(rec.stream(flow2, 'c2s'), '<gap 4>MAIL');
 });
 
-test('midstream: the side on an SMTP port is the server, opened at once', () => {
+test('midstream: the side on an SMTP port is the server, opened when the window passes without a SYN', () => {
   const { ft, rec } = setup();
   const c = new Conn('10.0.0.1:40000', '10.0.0.2:587');
   feed(ft, [c.s(100, '250 ok\r\n')]);
+  assert.equal(rec.events.length, 0, 'a SYN overtaken by this packet may still come (K1)');
+  ft.tick(c.ts + PAST_WINDOW);
   const info = rec.of('open')[0]!.info;
   assert.equal(info.midstream, true);
   assert.deepEqual(info.server, { ip: '10.0.0.2', port: 587 });
@@ -88,6 +96,7 @@ test('midstream: open deferred until the first payload; a 220 greeting names the
   ft.onSegment(c.c(0, '')); // pure ACK: roles unknown, nothing emitted
   assert.equal(rec.events.length, 0);
   ft.onSegment(c.s(0, '220-mx ESMTP\r\n'));
+  ft.tick(c.ts + PAST_WINDOW);
   const info = rec.of('open')[0]!.info;
   assert.deepEqual(info.server, { ip: '10.0.0.2', port: 50000 });
   assert.equal(rec.events[0]!.t, 'open', 'open precedes data');
@@ -99,25 +108,35 @@ test('midstream: without port or greeting the lower port is the server', () => {
     const { ft, rec } = setup();
     const c = new Conn('10.0.0.1:45000', '10.0.0.2:3000');
     ft.onSegment(first === 'client' ? c.c(0, 'EHLO x\r\n') : c.s(0, 'hello\r\n'));
+    ft.tick(c.ts + PAST_WINDOW);
     const info = rec.of('open')[0]!.info;
     assert.equal(info.server.port, 3000, first);
     assert.equal(info.client.port, 45000, first);
   }
 });
 
-test('RST closes at once, flushing held data as gap + data; the tombstone absorbs late packets', () => {
+test('RST closes after the window, flushing held data as gap + data; bytes beyond what it allows and the tombstone absorb late packets', () => {
   const { ft, rec } = setup();
   const c = new Conn();
   feed(ft, c.handshake());
   feed(ft, [c.c(0, 'abc'), c.c(6, 'ghi')]);
   ft.onSegment(c.s(0, '', { flags: F.RST | F.ACK }));
+  const rstAt = c.ts;
+  const n = rec.events.length;
+  // The RST acknowledges no client byte: 'def' came after it (K2: not allowed, not stream data).
+  feed(ft, [c.c(3, 'def'), c.s(0, '', { ack: 9 })]);
+  assert.equal(rec.events.length, n, 'late retransmission and ACK emit nothing');
+  ft.tick(rstAt + PAST_WINDOW);
+  assert.equal(rec.of('close').length, 0, 'the late packets count: the window runs from the latest');
+  ft.tick(c.ts + PAST_WINDOW);
   const flow = rec.of('open')[0]!.info.flow;
   assert.equal(rec.stream(flow, 'c2s'), 'abc<gap 3>ghi');
   assert.equal(rec.of('close')[0]!.reason, 'rst');
+  assert.equal(rec.of('close')[0]!.summary.endMicros, c.ts);
   assert.equal(ft.stats().holdbackBytes, 0);
-  const n = rec.events.length;
+  const m = rec.events.length;
   feed(ft, [c.c(3, 'def'), c.s(0, '', { ack: 9 })]);
-  assert.equal(rec.events.length, n, 'late retransmission and ACK of a closed connection emit nothing');
+  assert.equal(rec.events.length, m, 'late retransmission and ACK of a closed connection emit nothing');
   assert.equal(ft.stats().flowsActive, 0);
   // A new SYN on the same 4-tuple is a new connection.
   const c2 = new Conn(c.client, c.server, 9000, 7000, c.ts + 1000);
@@ -139,6 +158,7 @@ test('tombstones expire after TOMBSTONE_MICROS; a later packet starts a midstrea
   assert.equal(rec.of('open').length, 1, 'still a tombstone (and the packet refreshed it)');
   ft.tick(c.ts + TOMBSTONE_MICROS);
   ft.onSegment(c.c(1, 'y'));
+  ft.tick(c.ts + PAST_WINDOW);
   const opens = rec.of('open');
   assert.equal(opens.length, 2);
   assert.equal(opens[1]!.info.midstream, true);
@@ -193,6 +213,7 @@ test('ignore(): held bytes dropped, no more data or gap, close still reported wi
   assert.equal(ft.stats().holdbackBytes, 0);
   const n = rec.events.length;
   feed(ft, [c.c(3, 'defghij'), c.s(0, 'xyz'), c.c(14, '', { flags: F.FIN | F.ACK }), c.s(3, '', { flags: F.FIN | F.ACK })]);
+  ft.tick(c.ts + PAST_WINDOW);
   const after = rec.events.slice(n);
   assert.deepEqual(after.map((e) => e.t), ['close']);
   const close = rec.of('close')[0]!;
@@ -349,6 +370,7 @@ test('a RST more than 1 GiB away from the sender sequence does not close the flo
   ft.onSegment(c.c(2 ** 30 + 1, '', { flags: F.RST }));
   assert.equal(rec.of('close').length, 0);
   ft.onSegment(c.c(2 ** 30, '', { flags: F.RST }));
+  ft.tick(c.ts + PAST_WINDOW);
   assert.equal(rec.of('close')[0]!.reason, 'rst');
 });
 
@@ -402,10 +424,13 @@ test('a lost segment before both FINs: the reorder window makes it a gap, then t
   ft.tick(ackedAt + 100_000 - 1);
   assert.equal(rec.of('close').length, 0, 'one microsecond before the window ends');
   ft.tick(ackedAt + 100_000);
+  assert.equal(rec.stream(rec.of('open')[0]!.info.flow, 'c2s'), 'EHLO a\r\n<gap 12>QUIT\r\n', 'the hole is a gap when its window ends');
+  // The connection has ended; its close waits the window after its latest packet (K3).
+  ft.tick(c.ts + 100_000);
   const [close] = rec.of('close');
   assert.ok(close);
   assert.equal(close.reason, 'fin');
-  assert.equal(close.tsMicros, ackedAt + 100_000);
+  assert.equal(close.tsMicros, c.ts);
   assert.equal(close.summary.endMicros, c.ts, 'end is the last packet, not the tick');
   assert.equal(close.summary.gapBytes, 12);
   assert.equal(rec.stream(close.flow, 'c2s'), 'EHLO a\r\n<gap 12>QUIT\r\n');
@@ -421,6 +446,7 @@ test('a lost segment before both FINs: its copy arriving inside the window fills
   const c = new Conn();
   feed(ft, lostClientSegment(c));
   ft.onSegment(c.c(8, 'AUTH LOGIN\r\n', { ack: 34 }));
+  ft.tick(c.ts + PAST_WINDOW);
   const [close] = rec.of('close');
   assert.ok(close);
   assert.equal(close.reason, 'fin');
@@ -504,10 +530,12 @@ test('timestamps that go backwards: end is the latest packet time, never before 
   ft.onSegment(c.s(0, '220 mx\r\n', { ts: start + 5_000_000 }));
   const latest = c.ts;
   feed(ft, [c.c(0, 'QUIT\r\n', { ack: 8, ts: start + 1_000 }), c.c(6, '', { flags: F.FIN | F.ACK, ack: 8 }), c.s(8, '', { flags: F.FIN | F.ACK, ack: 7, ts: start - 500 })]);
+  ft.tick(latest + 100_000);
   const [close] = rec.of('close');
   assert.ok(close);
   assert.equal(close.reason, 'fin');
-  assert.equal(close.summary.startMicros, start);
+  // start is the earliest packet time (issue 13 item 9: a reordered feed can deliver the SYN late).
+  assert.equal(close.summary.startMicros, start - 500);
   assert.equal(close.summary.endMicros, latest);
   // The first packet is not the earliest: end still is not before start.
   const c2 = new Conn('10.0.0.7:40000', '10.0.0.2:25', 1000, 5000, T0 + 50_000_000);
@@ -532,12 +560,14 @@ test('tombstones count toward max_flows and are dropped, oldest first, before an
   feed(ft, open.handshake());
   const closed = [2, 3].map((i) => new Conn(`10.0.0.${i}:4000${i}`, '10.0.0.100:25'));
   for (const c of closed) feed(ft, [...c.handshake(), c.c(0, '', { flags: F.RST })]);
+  ft.tick(closed[1]!.ts + PAST_WINDOW); // the RST closes become tombstones after the window
   assert.equal(ft.stats().flowsActive, 1);
   ft.onSegment(new Conn('10.0.0.4:40004', '10.0.0.100:25').syn()); // 1 open + 2 tombstones: the oldest goes
   assert.equal(rec.of('close').length, 2, 'no eviction');
   ft.onSegment(closed[1]!.c(0, 'late')); // still remembered
   assert.equal(rec.of('open').length, 4);
   ft.onSegment(closed[0]!.c(0, 'late')); // forgotten: a midstream flow, the last tombstone goes
+  ft.tick(closed[0]!.ts + PAST_WINDOW); // opened when no SYN came within the window
   assert.equal(rec.of('open').length, 5);
   assert.equal(rec.of('open')[4]!.info.midstream, true);
   assert.equal(ft.stats().flowsTotal.evicted, 0);
@@ -554,6 +584,7 @@ test('an expired tombstone is gone for a later packet even before tick() runs', 
   ft.onSegment(c.c(0, 'x', { ts: c.ts + TOMBSTONE_MICROS - 1 }));
   assert.equal(rec.of('open').length, 1);
   ft.onSegment(c.c(1, 'y', { ts: c.ts + TOMBSTONE_MICROS }));
+  ft.tick(c.ts + PAST_WINDOW);
   assert.equal(rec.of('open').length, 2);
   assert.equal(rec.of('open')[1]!.info.midstream, true);
 });
@@ -562,6 +593,7 @@ test('IPv6: a closed connection absorbs its late packets; a new SYN on the 4-tup
   const { ft, rec } = setup();
   const c = new Conn('[2001:db8::10]:40000', '[2001:db8::1]:25');
   feed(ft, [...c.handshake(), c.c(0, 'EHLO x\r\n'), c.s(0, '', { flags: F.RST | F.ACK, ack: 8 })]);
+  ft.tick(c.ts + PAST_WINDOW);
   assert.equal(rec.of('close')[0]!.reason, 'rst');
   const n = rec.events.length;
   feed(ft, [c.c(0, 'EHLO x\r\n'), c.s(0, '', { ack: 8 })]);
