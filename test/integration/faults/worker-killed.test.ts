@@ -22,8 +22,10 @@ type Json = Record<string, unknown>;
 
 const GENERATOR = join(SHARED, 'tools', 'gen-smtp-pcap.py');
 const WORKERS = 2;
-/** The dying worker's batch number: well inside the capture, with many sessions open. */
-const KILL_AT = 6;
+/** The dying worker's batch number: well inside the capture, with many sessions open and many
+ * already written. Since a close waits flows.reorder_window_ms of packet time (issue 13 item 9),
+ * sessions are written later: at batch 6 the dead worker had finished none; at 16 about half. */
+const KILL_AT = 16;
 
 const dir = mkdtempSync(join(tmpdir(), 'mailtap-fault-kill-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
