@@ -33,8 +33,12 @@ export class PendingQueue {
     if (cmd === undefined) return undefined;
     this.items[this.head] = undefined;
     this.head++;
-    // Compact now and then so a long pipelined session does not keep every answered entry.
-    if (this.head >= 64 && this.head * 2 >= this.items.length) {
+    if (this.head === this.items.length) {
+      // Every command answered (the usual idle state): no backing store is kept (issue 13 item 12).
+      this.items = [];
+      this.head = 0;
+    } else if (this.head >= 64 && this.head * 2 >= this.items.length) {
+      // Compact now and then so a long pipelined session does not keep every answered entry.
       this.items = this.items.slice(this.head);
       this.head = 0;
     }

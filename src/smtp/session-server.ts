@@ -189,7 +189,7 @@ export abstract class SessionServerSide extends SessionState {
       // The server ended the data where we did not: the end fell into a gap, or the server took a
       // non-standard terminator (<LF>.<LF>, smtp-url-base64 in suricata-verify), or it gave up
       // (421). This is the reply to the end of data; the client's next lines are commands.
-      if (!tx.gapped && this.data.smugglingSeen === 0) this.anomaly('smtp_unmatched_reply', `${reply.code} inside DATA`);
+      if (!tx.gapped && (this.dataIfAny?.smugglingSeen ?? 0) === 0) this.anomaly('smtp_unmatched_reply', `${reply.code} inside DATA`);
       tx.anyReply = true;
       tx.lastReply = reply;
       tx.endCode = reply.code;

@@ -41,13 +41,19 @@ export abstract class SessionState {
   protected readonly opts: SmtpSessionOptions;
   protected readonly out: SmtpOutput;
   protected readonly counters: SmtpCounters;
-  protected readonly recognizer: SmtpRecognizer;
+  /**
+   * Made on the first byte, dropped at the verdict (recognitionFeed): an open session keeps no
+   * recognition windows (issue 13 item 12, memory per idle flow).
+   */
+  private recognizer: SmtpRecognizer | null = null;
   protected recognition: Recognition = 'pending';
-  protected held: HeldInput[] = [];
+  /** Input held while recognition is pending (null when none). */
+  protected held: HeldInput[] | null = null;
   protected mode: SmtpMode;
   protected readonly client: LineReader;
   protected readonly server: LineReader;
-  protected readonly data = new DataReader();
+  /** DATA framing, made at the first DATA (dataReader()); an idle session has none. */
+  private dataState: DataReader | null = null;
   protected readonly replies: ReplyAssembler;
   protected readonly pending = new PendingQueue();
   protected tx: Transaction | null = null;
@@ -58,7 +64,8 @@ export abstract class SessionState {
   protected firstMicros = -1;
   protected helo: string | undefined;
   protected banner: string | undefined;
-  protected readonly ehloKeywords: string[] = [];
+  /** Kept keywords, stored at their exact length (recordKeywords); null before the first EHLO reply. */
+  protected ehloKeywords: string[] | null = null;
   protected ehloKeywordChars = 0;
   protected auth: AuthExchange | null = null;
   protected authCounted = true;
@@ -69,6 +76,8 @@ export abstract class SessionState {
   /** The TLS handshake after STARTTLS's 220 (or of implicit TLS), parsed as far as it is in clear. */
   protected tlsHandshake: TlsHandshake | null = null;
   protected implicitTls = false;
+  /** The recognizer saw TLS from the first byte (SMTPS). */
+  protected recognizedTls = false;
   protected bdatLast = false;
   /** The client spoke TLS without STARTTLS: its bytes are counted, not parsed. */
   protected clientOpaque = false;
@@ -86,7 +95,8 @@ export abstract class SessionState {
   protected serverResync = false;
   protected bareLfReported = false;
   protected smugglingReported = 0;
-  protected readonly anomalies: AnomalyCode[] = [];
+  /** Session-level anomaly names, made on the first (most sessions have none). */
+  protected anomalies: AnomalyCode[] | null = null;
 
 
   constructor(info: FlowOpenInfo, opts: SmtpSessionOptions, out: SmtpOutput, counters: SmtpCounters) {
@@ -94,7 +104,6 @@ export abstract class SessionState {
     this.opts = opts;
     this.out = out;
     this.counters = counters;
-    this.recognizer = new SmtpRecognizer(opts.smtpPorts.includes(info.server.port), info.server.port === SMTPS_PORT);
     this.client = new LineReader(opts.limits.line_length);
     this.server = new LineReader(opts.limits.line_length);
     this.replies = new ReplyAssembler(opts.limits.line_length);
@@ -105,20 +114,53 @@ export abstract class SessionState {
     this.serverResync = info.midstream;
   }
 
+  /** Feeds the recognizer; on a verdict its preamble and TLS findings are taken and it is dropped. */
+  protected recognitionFeed(dir: Direction, bytes: Buffer | null): Recognition {
+    const port = this.info.server.port;
+    const r = (this.recognizer ??= new SmtpRecognizer(this.opts.smtpPorts.includes(port), port === SMTPS_PORT));
+    const verdict = bytes === null ? r.finish() : r.feed(dir, bytes);
+    if (verdict !== 'pending') {
+      this.clientPreamble = r.tunnel[0];
+      this.serverPreamble = r.tunnel[1];
+      this.recognizedTls = r.implicitTls;
+      this.recognizer = null;
+    }
+    return verdict;
+  }
+
+  /** The DATA reader, made on first use. */
+  protected get data(): DataReader {
+    return (this.dataState ??= new DataReader());
+  }
+
+  /** The DATA reader if one was made (reading its counters must not make one). */
+  protected get dataIfAny(): DataReader | null {
+    return this.dataState;
+  }
+
+  /** The end of data was read: the reader is made again by the next DATA. */
+  protected releaseData(): void {
+    this.dataState = null;
+  }
+
   protected recordKeywords(lines: readonly string[]): void {
     // RFC 5321 §4.1.1.1: the first line is the greeting; each further line starts with a keyword.
+    const kws = this.ehloKeywords ?? [];
+    const had = kws.length;
     for (let i = 1; i < lines.length; i++) {
       const l = lines[i]!;
       const sp = l.indexOf(' ');
       const kw = normaliseEhloKeyword(sp < 0 ? l : l.slice(0, sp));
-      if (kw.length === 0 || this.ehloKeywords.includes(kw)) continue;
+      if (kw.length === 0 || kws.includes(kw)) continue;
       // A server inventing new keywords on every EHLO must not grow the session: the kept
       // keywords share the budget of one line (limits.line_length).
       if (this.ehloKeywordChars + kw.length > this.opts.limits.line_length) break;
       this.ehloKeywordChars += kw.length + 1;
-      this.ehloKeywords.push(kw);
+      kws.push(kw);
     }
-    if (this.starttls === undefined && this.ehloKeywords.includes('STARTTLS')) this.starttls = 'offered';
+    // A copy holds exactly its keywords (a pushed-to array keeps spare room for the session's life).
+    if (kws.length > had) this.ehloKeywords = kws.slice();
+    if (this.starttls === undefined && kws.includes('STARTTLS')) this.starttls = 'offered';
   }
 
   protected startTls(): void {
@@ -242,6 +284,7 @@ export abstract class SessionState {
    */
   listAnomaly(name: AnomalyCode): void {
     if (this.tx !== null) this.tx.addAnomaly(name);
+    else if (this.anomalies === null) this.anomalies = [name];
     else if (!this.anomalies.includes(name)) this.anomalies.push(name);
   }
 
@@ -256,11 +299,11 @@ export abstract class SessionState {
       gap_bytes: Math.max(summary.gapBytes, this.gapBytes),
       close: reason,
       midstream: summary.midstream || this.info.midstream,
-      anomalies: this.anomalies,
+      anomalies: this.anomalies ?? [],
     };
     if (this.banner !== undefined) s.banner = this.banner;
     if (this.helo !== undefined) s.helo = this.helo;
-    if (this.ehloKeywords.length > 0) s.ehlo_keywords = this.ehloKeywords;
+    if (this.ehloKeywords !== null && this.ehloKeywords.length > 0) s.ehlo_keywords = this.ehloKeywords;
     if (this.auth !== null) s.auth = this.auth.facts(this.opts.logPasswords);
     if (this.starttls !== undefined) s.starttls = this.starttls;
     if (this.implicitTls) s.implicit_tls = true;

@@ -19,9 +19,12 @@ import type { TransactionObserver } from '../extract/extractor.js';
 /** Longest error text copied into an anomaly detail. */
 const MAX_ERROR_DETAIL = 200;
 
-/** One connection's engine and its anomaly-event budget. */
-class SessionEntry {
-  session: SmtpSession | null = null;
+/**
+ * One connection's engine, its anomaly-event budget, and the SmtpOutput the engine reports to:
+ * methods on the prototype, not four closures per connection (issue 13 item 12, memory per flow).
+ */
+class SessionEntry implements SmtpOutput {
+  engine: SmtpSession | null = null;
   readonly limiter: AnomalyEventLimiter;
 
   constructor(
@@ -30,6 +33,22 @@ class SessionEntry {
     anomalyEventLimit: number,
   ) {
     this.limiter = new AnomalyEventLimiter(anomalyEventLimit);
+  }
+
+  transaction(t: TransactionFacts): void {
+    this.table.emitTransaction(this, t);
+  }
+
+  session(s: SessionFacts): void {
+    this.table.emitSession(this, s);
+  }
+
+  anomaly(name: AnomalyCode, tsMicros: number, detail?: string): void {
+    this.table.emitAnomaly(this, name, tsMicros, detail);
+  }
+
+  notSmtp(): void {
+    this.table.dropNotSmtp(this);
   }
 }
 
@@ -65,7 +84,7 @@ export class SessionTable implements BatchHandler {
     const entry = new SessionEntry(this, info, this.opts.limits.anomaly_events_per_session);
     this.sessions.set(info.flow, entry);
     try {
-      entry.session = new SmtpSession(info, this.opts, makeOutput(entry), this.metrics);
+      entry.engine = new SmtpSession(info, this.opts, entry, this.metrics);
       this.stats.opened++;
     } catch (err) {
       this.fail(entry, err, tsMicros);
@@ -74,12 +93,12 @@ export class SessionTable implements BatchHandler {
 
   onData(flow: FlowId, dir: Direction, bytes: Buffer, tsMicros: number): void {
     const entry = this.sessions.get(flow);
-    if (entry === undefined || entry.session === null) {
+    if (entry === undefined || entry.engine === null) {
       this.stats.orphanEvents++;
       return;
     }
     try {
-      entry.session.onData(dir, bytes, tsMicros);
+      entry.engine.onData(dir, bytes, tsMicros);
     } catch (err) {
       this.fail(entry, err, tsMicros);
     }
@@ -87,7 +106,7 @@ export class SessionTable implements BatchHandler {
 
   onGap(flow: FlowId, dir: Direction, len: number, tsMicros: number): void {
     const entry = this.sessions.get(flow);
-    if (entry === undefined || entry.session === null) {
+    if (entry === undefined || entry.engine === null) {
       this.stats.orphanEvents++;
       return;
     }
@@ -95,8 +114,8 @@ export class SessionTable implements BatchHandler {
     // connections a worker parses (a gap in a non-SMTP flow is no event of ours).
     this.emitAnomaly(entry, 'flow_gap', tsMicros, `${len} bytes missing ${dir}`);
     try {
-      entry.session.listAnomaly('flow_gap');
-      entry.session.onGap(dir, len, tsMicros);
+      entry.engine.listAnomaly('flow_gap');
+      entry.engine.onGap(dir, len, tsMicros);
     } catch (err) {
       this.fail(entry, err, tsMicros);
     }
@@ -104,12 +123,12 @@ export class SessionTable implements BatchHandler {
 
   onClose(flow: FlowId, close: CloseInfo, tsMicros: number): void {
     const entry = this.sessions.get(flow);
-    if (entry === undefined || entry.session === null) {
+    if (entry === undefined || entry.engine === null) {
       this.stats.orphanEvents++;
       return;
     }
     try {
-      entry.session.onClose(close.reason, close.summary, tsMicros);
+      entry.engine.onClose(close.reason, close.summary, tsMicros);
     } catch (err) {
       this.fail(entry, err, tsMicros);
     }
@@ -128,7 +147,7 @@ export class SessionTable implements BatchHandler {
     // Listed in the transaction/session too (SPEC §3.1), except the two the session already
     // states as fields (`midstream`, `one_sided`). Issue 8: overlaps, seq jumps and snaplen cuts
     // were written as events but missing from the transaction they hit.
-    if (entry.session !== null && ANOMALIES[a.name].event) entry.session.listAnomaly(a.name);
+    if (entry.engine !== null && ANOMALIES[a.name].event) entry.engine.listAnomaly(a.name);
   }
 
   emitTransaction(entry: SessionEntry, t: TransactionFacts): void {
@@ -173,14 +192,4 @@ export class SessionTable implements BatchHandler {
     this.emitAnomaly(entry, 'smtp_internal_error', tsMicros, text.slice(0, MAX_ERROR_DETAIL));
     this.sessions.delete(entry.info.flow);
   }
-}
-
-/** The SmtpOutput an engine reports to: created once per session, never per line. */
-function makeOutput(entry: SessionEntry): SmtpOutput {
-  return {
-    transaction: (t) => entry.table.emitTransaction(entry, t),
-    session: (s) => entry.table.emitSession(entry, s),
-    anomaly: (name, ts, detail) => entry.table.emitAnomaly(entry, name, ts, detail),
-    notSmtp: () => entry.table.dropNotSmtp(entry),
-  };
 }
