@@ -67,7 +67,8 @@ export interface GateStats {
 class GateFlow {
   mode: GateMode = PENDING;
   recognizer: SmtpRecognizer | null = null;
-  held: FlowEvent[] = [];
+  /** Events held until the flow is decided; null when none (most flows: issue 13 item 12). */
+  held: FlowEvent[] | null = null;
   heldBytes = 0;
   constructor(readonly info: FlowOpenInfo, readonly tsMicros: number) {}
 }
@@ -202,7 +203,7 @@ export class SmtpGate implements StreamSink {
         this.forward(ev);
         return;
       case 'anomaly':
-        if (f.held.length < PORT_HELD_ANOMALIES) f.held.push(ev);
+        if (f.held === null || f.held.length < PORT_HELD_ANOMALIES) (f.held ??= []).push(ev);
         else this.counters.anomaly(ev.name);
         return;
       case 'close':
@@ -227,7 +228,7 @@ export class SmtpGate implements StreamSink {
           this.reject(f, true);
         } else {
           // ev.bytes is borrowed: keep a copy until the flow is decided.
-          f.held.push({ t: 'data', flow: ev.flow, tsMicros: ev.tsMicros, dir: ev.dir, bytes: Buffer.from(ev.bytes) });
+          (f.held ??= []).push({ t: 'data', flow: ev.flow, tsMicros: ev.tsMicros, dir: ev.dir, bytes: Buffer.from(ev.bytes) });
           f.heldBytes += ev.bytes.length;
           this.stats.pendingBytes += ev.bytes.length;
         }
@@ -235,7 +236,7 @@ export class SmtpGate implements StreamSink {
       }
       case 'gap':
       case 'anomaly':
-        f.held.push(ev);
+        (f.held ??= []).push(ev);
         return;
       case 'close':
         // Never recognised: no worker saw it, so no smtp_session (SPEC §3.2).
@@ -260,7 +261,7 @@ export class SmtpGate implements StreamSink {
     this.pool.open(f.info, f.tsMicros);
     const held = f.held;
     this.release(f);
-    for (const ev of held) this.forward(ev);
+    if (held !== null) for (const ev of held) this.forward(ev);
   }
 
   private reject(f: GateFlow, undecided: boolean): void {
@@ -275,13 +276,13 @@ export class SmtpGate implements StreamSink {
 
   /** Anomalies of a flow no worker will see are still counted (mailtap_anomalies_total). */
   private countHeldAnomalies(f: GateFlow): void {
-    for (const ev of f.held) if (ev.t === 'anomaly') this.counters.anomaly(ev.name);
+    if (f.held !== null) for (const ev of f.held) if (ev.t === 'anomaly') this.counters.anomaly(ev.name);
   }
 
   private release(f: GateFlow): void {
     this.stats.pendingBytes -= f.heldBytes;
     f.heldBytes = 0;
-    f.held = [];
+    f.held = null;
     f.recognizer = null;
   }
 

@@ -10,7 +10,7 @@ import { buildOpenInfo, buildSummary, emptyStats, isGreeting, lowerPortIsB } fro
 import { FlowState, Phase, type HalfState } from './flow-state.js';
 import { Side, hashSegment } from './flow-key.js';
 import { FlowIndex } from './flow-index.js';
-import { HoldbackBudget } from './holdback.js';
+import { FLOW_STATE_BYTES, HoldbackBudget } from './holdback.js';
 import { Reassembler } from './reassembler.js';
 import { CausalOrder } from './causal.js';
 import { EarlyQueue } from './early.js';
@@ -57,6 +57,7 @@ export class FlowTable {
   private readonly reasm: Reassembler;
   private readonly causal: CausalOrder;
   private readonly maxFlows: number;
+  private readonly memcapMb: number;
   private readonly idleMicros: number;
   private readonly tombMicros: number;
   private nextId = 1;
@@ -74,6 +75,7 @@ export class FlowTable {
     this.maxFlows = fc.max_flows;
     this.windowMicros = fc.reorder_window_ms * 1000;
     this.perFlowHold = fc.per_flow_holdback_kb * 1024;
+    this.memcapMb = fc.memcap_mb;
     this.idleMicros = fc.idle_timeout_s * 1_000_000;
     this.tombMicros = Math.min(TOMBSTONE_MICROS, this.idleMicros);
     this.uidPrefix = opts.uidPrefix ?? uidPrefix('');
@@ -482,7 +484,10 @@ export class FlowTable {
   }
 
   private create(seg: DecodedSegment, hash: number, ts: number): FlowState {
-    if (this.index.size + this.tombs.size >= this.maxFlows) this.evict(ts);
+    const evicted = this.index.size + this.tombs.size >= this.maxFlows && this.evict(ts);
+    // flows.memcap_mb bounds the open connections' state too (issue 13 item 12, HoldbackBudget):
+    // the least recently used connection makes room, as for max_flows.
+    if (!evicted && !this.budget.admitsFlow() && this.index.size > 0) this.evictFlow(ts, `flows.memcap_mb (${this.memcapMb}) reached`);
     let ip6: Buffer | null = null;
     if (seg.family === 6 && seg.srcIp6 && seg.dstIp6) {
       ip6 = Buffer.allocUnsafe(32);
@@ -499,6 +504,7 @@ export class FlowTable {
     // Like `vlan`, from the connection's first packet; the list is interned, not copied.
     if (seg.tunnelCount > 0) f.tunnel = tunnelList(seg.tunnelCount, seg.tunnelPath);
     this.index.insert(f);
+    this.budget.flowBytes += FLOW_STATE_BYTES;
     this.st.flowsActive++;
     const synFlags = seg.flags & (TcpFlags.SYN | TcpFlags.ACK);
     if (synFlags === TcpFlags.SYN) {
@@ -586,6 +592,7 @@ export class FlowTable {
     this.st.flowsActive--;
     f.phase = Phase.Closed;
     this.index.remove(f);
+    this.budget.flowBytes -= FLOW_STATE_BYTES;
     if (keepTomb && (reason === 'fin' || reason === 'rst')) this.tombs.add(f, (ts > f.lastMicros ? ts : f.lastMicros) + this.tombMicros);
   }
 
@@ -601,8 +608,14 @@ export class FlowTable {
    * spoofed half-open connection, and evicting by age alone would cut every live session that
    * paused for max_flows SYNs (issue 8, tcp-hostile.test.ts).
    */
-  private evict(ts: number): void {
-    if (this.tombs.dropOldest()) return;
+  private evict(ts: number): boolean {
+    if (this.tombs.dropOldest()) return false;
+    this.evictFlow(ts, `flows.max_flows (${this.maxFlows}) reached`);
+    return true;
+  }
+
+  /** Closes the least recently used open flow (preferring one that never carried a byte) as `evicted`. */
+  private evictFlow(ts: number, why: string): void {
     let victim = this.index.lru.tail;
     if (!victim) return;
     let f: FlowState | null = victim;
@@ -615,7 +628,7 @@ export class FlowTable {
     if (victim.early) this.resolve(victim, -1);
     if (victim.phase === Phase.Pending) this.decideRolesByPort(victim);
     // A connection that already ended and only waited for late packets is not cut short by this.
-    if (!victim.closing) this.reasm.anomaly(victim, 'flow_evicted', `flows.max_flows (${this.maxFlows}) reached`, ts);
+    if (!victim.closing) this.reasm.anomaly(victim, 'flow_evicted', why, ts);
     this.close(victim, 'evicted', ts);
   }
 }

@@ -4,15 +4,40 @@
 // Bounded per flow and by a budget shared by all flows.
 import { seqAdd, seqDiff } from './seq.js';
 
-/** The global holdback cap (flows.memcap_mb), shared by every Holdback of one FlowTable. */
+/**
+ * What one open connection's own state is charged against flows.memcap_mb (issue 13 item 12): an
+ * estimate of the main thread's objects for an idle SMTP session (FlowState and its two HalfStates,
+ * the index and LRU entries, the SMTP gate's entry and the FlowOpenInfo with its strings), measured
+ * at about 1 KiB by test/unit/flow/flow-memcap.test.ts. The worker's SmtpSession (at most 2 KiB
+ * idle, test/unit/smtp/session-memory.test.ts) is not charged: it exists once per admitted flow.
+ */
+export const FLOW_STATE_BYTES = 1024;
+
+/**
+ * The global cap (flows.memcap_mb), shared by every Holdback of one FlowTable. It bounds two
+ * things, each on its own: held bytes never pass it (Holdback, CausalOrder), and a new connection
+ * is admitted only when the open connections' state, its own included, fits in it (else FlowTable
+ * evicts the least recently used connection). Held bytes do not count at admission: out-of-order
+ * data filling the cap must turn holes into gaps (flow_memcap), not evict live sessions
+ * (test/integration/faults/memcap-load.test.ts); and flow state does not shrink the room for held
+ * bytes, or 250,000 idle sessions would leave nothing to reassemble with. Together: at most twice
+ * memcap_mb, plus Retained's bytes, which take only the room held bytes leave.
+ */
 export class HoldbackBudget {
   used = 0;
+  /** FLOW_STATE_BYTES per open connection (FlowTable adds and removes them). */
+  flowBytes = 0;
   /**
    * Delivered bytes kept for the retransmission check (Retained): they take only the room held-back
    * bytes leave, and never hold back a hole's bytes, so `used` alone is checked by Holdback.
    */
   retained = 0;
   constructor(readonly capBytes: number) {}
+
+  /** One more connection's state fits beside the open connections' state. */
+  admitsFlow(): boolean {
+    return this.flowBytes + FLOW_STATE_BYTES <= this.capBytes;
+  }
 }
 
 /** held: stored (some bytes new); dup: every byte was already held; full: a cap refused it, nothing stored. */
