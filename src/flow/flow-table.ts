@@ -10,7 +10,7 @@ import { buildOpenInfo, buildSummary, emptyStats, isGreeting, lowerPortIsB } fro
 import { FlowState, Phase, type HalfState } from './flow-state.js';
 import { Side, hashSegment } from './flow-key.js';
 import { FlowIndex } from './flow-index.js';
-import { FLOW_STATE_BYTES, HoldbackBudget } from './holdback.js';
+import { HoldbackBudget } from './holdback.js';
 import { Reassembler } from './reassembler.js';
 import { CausalOrder } from './causal.js';
 import { EarlyQueue } from './early.js';
@@ -24,6 +24,11 @@ export interface FlowTableOptions {
   smtpPorts: readonly number[];
   /** Text between "C" and the flow number in every uid (flow/uid.ts); default: random. */
   uidPrefix?: string;
+  /**
+   * Bytes charged per open connection against flows.memcap_mb (default FLOW_STATE_BYTES); 0 for
+   * tests of the held-byte caps with caps smaller than one connection's state.
+   */
+  flowStateBytes?: number;
 }
 
 /**
@@ -69,7 +74,7 @@ export class FlowTable {
   constructor(opts: FlowTableOptions, private readonly sink: StreamSink) {
     const fc = opts.flows;
     for (const p of opts.smtpPorts) if (p >= 0 && p < 65536) this.smtpPort[p] = 1;
-    this.budget = new HoldbackBudget(fc.memcap_mb * 1024 * 1024);
+    this.budget = opts.flowStateBytes === undefined ? new HoldbackBudget(fc.memcap_mb * 1024 * 1024) : new HoldbackBudget(fc.memcap_mb * 1024 * 1024, opts.flowStateBytes);
     this.reasm = new Reassembler(sink, this.st, this.budget, fc.per_flow_holdback_kb * 1024, fc.reorder_window_ms * 1000, fc.retransmit_check_kb * 1024);
     this.causal = new CausalOrder(this.reasm, this.st, this.budget, fc.per_flow_holdback_kb * 1024);
     this.maxFlows = fc.max_flows;
@@ -504,7 +509,7 @@ export class FlowTable {
     // Like `vlan`, from the connection's first packet; the list is interned, not copied.
     if (seg.tunnelCount > 0) f.tunnel = tunnelList(seg.tunnelCount, seg.tunnelPath);
     this.index.insert(f);
-    this.budget.flowBytes += FLOW_STATE_BYTES;
+    this.budget.flowBytes += this.budget.flowStateBytes;
     this.st.flowsActive++;
     const synFlags = seg.flags & (TcpFlags.SYN | TcpFlags.ACK);
     if (synFlags === TcpFlags.SYN) {
@@ -592,7 +597,7 @@ export class FlowTable {
     this.st.flowsActive--;
     f.phase = Phase.Closed;
     this.index.remove(f);
-    this.budget.flowBytes -= FLOW_STATE_BYTES;
+    this.budget.flowBytes -= this.budget.flowStateBytes;
     if (keepTomb && (reason === 'fin' || reason === 'rst')) this.tombs.add(f, (ts > f.lastMicros ? ts : f.lastMicros) + this.tombMicros);
   }
 

@@ -25,18 +25,22 @@ export const FLOW_STATE_BYTES = 1024;
  */
 export class HoldbackBudget {
   used = 0;
-  /** FLOW_STATE_BYTES per open connection (FlowTable adds and removes them). */
+  /** `flowStateBytes` per open connection (FlowTable adds and removes them). */
   flowBytes = 0;
   /**
    * Delivered bytes kept for the retransmission check (Retained): they take only the room held-back
    * bytes leave, and never hold back a hole's bytes, so `used` alone is checked by Holdback.
    */
   retained = 0;
-  constructor(readonly capBytes: number) {}
+  constructor(
+    readonly capBytes: number,
+    /** Charged per open connection; 0 only in tests of the held-byte caps below a connection's size. */
+    readonly flowStateBytes = FLOW_STATE_BYTES,
+  ) {}
 
   /** One more connection's state fits beside the open connections' state. */
   admitsFlow(): boolean {
-    return this.flowBytes + FLOW_STATE_BYTES <= this.capBytes;
+    return this.flowBytes + this.flowStateBytes <= this.capBytes;
   }
 }
 
