@@ -74,9 +74,9 @@ export const flowsSchema = z.object({
   /** Open connections tracked; beyond it the least recently used is evicted (SYN floods). */
   max_flows: positiveInt.default(1_000_000),
   /**
-   * Out-of-order bytes held across all connections before holes become gaps; and, counted apart,
-   * the open connections' state (FLOW_STATE_BYTES, 1 KiB each): past it the least recently used
-   * connection is evicted (issue 13 item 12).
+   * Out-of-order bytes held across all connections before holes become gaps; and, on its own, the
+   * open connections' state (FLOW_STATE_BYTES, 1 KiB each): past it a new connection evicts the
+   * least recently used one (issue 13 item 12).
    */
   memcap_mb: z.number().int().min(1).default(256),
   /** Out-of-order bytes held per connection before its hole becomes a gap. */

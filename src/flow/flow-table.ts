@@ -491,7 +491,7 @@ export class FlowTable {
   private create(seg: DecodedSegment, hash: number, ts: number): FlowState {
     const evicted = this.index.size + this.tombs.size >= this.maxFlows && this.evict(ts);
     // flows.memcap_mb bounds the open connections' state too (issue 13 item 12, HoldbackBudget):
-    // the least recently used connection makes room, as for max_flows.
+    // the least recently used connection makes room, one per new connection.
     if (!evicted && !this.budget.admitsFlow() && this.index.size > 0) this.evictFlow(ts, `flows.memcap_mb (${this.memcapMb}) reached`);
     let ip6: Buffer | null = null;
     if (seg.family === 6 && seg.srcIp6 && seg.dstIp6) {

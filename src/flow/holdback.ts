@@ -15,13 +15,15 @@ export const FLOW_STATE_BYTES = 1024;
 
 /**
  * The global cap (flows.memcap_mb), shared by every Holdback of one FlowTable. It bounds two
- * things, each on its own: held bytes never pass it (Holdback, CausalOrder), and a new connection
- * is admitted only when the open connections' state, its own included, fits in it (else FlowTable
- * evicts the least recently used connection). Held bytes do not count at admission: out-of-order
- * data filling the cap must turn holes into gaps (flow_memcap), not evict live sessions
- * (test/integration/faults/memcap-load.test.ts); and flow state does not shrink the room for held
- * bytes, or 250,000 idle sessions would leave nothing to reassemble with. Together: at most twice
- * memcap_mb, plus Retained's bytes, which take only the room held bytes leave.
+ * things, each on its own (issue 13 item 12): held bytes never pass it (Holdback, CausalOrder, as
+ * before), and a new connection is admitted only when the open connections' state, its own
+ * included, fits in it (else FlowTable evicts the least recently used connection, one per new
+ * connection). Held bytes do not count at admission: a connection holding out-of-order bytes near
+ * the cap would be the one evicted by the next SYN, where the contract turns another flow's hole
+ * into a gap instead (test/unit/flow/causal.test.ts, "global budget exhausted by another flow").
+ * Flow state does not shrink the room for held bytes either (250,000 idle sessions would leave
+ * nothing to reassemble with, and the held-byte cap tests hold exactly memcap_mb). Together: at
+ * most twice memcap_mb; Retained's bytes take only the room held bytes leave.
  */
 export class HoldbackBudget {
   used = 0;

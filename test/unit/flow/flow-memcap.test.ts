@@ -6,8 +6,9 @@ import { Conn, Recorder, T0, flowsConfig } from '../../helpers/segments.js';
 import { measureIdle } from '../../helpers/idle-memory.js';
 
 // Issue 13 item 12: the open connections' state counts against flows.memcap_mb (FLOW_STATE_BYTES
-// each); a new connection that would pass it evicts the least recently used one, counted as an
-// eviction (close `evicted`, flow_evicted naming the limit, mailtap_flows_total{close="evicted"}).
+// each; held bytes keep their own cap, see HoldbackBudget); a new connection that would pass it
+// evicts the least recently used one, counted as an eviction (close `evicted`, flow_evicted naming
+// the limit, mailtap_flows_total{close="evicted"}).
 
 /** memcap_mb 1: room for exactly this many connections. */
 const FIT = (1024 * 1024) / FLOW_STATE_BYTES;
@@ -55,16 +56,23 @@ test('memcap_mb: a connection that closed gives its room back (no eviction after
   assert.equal(ft.stats().flowsActive, FIT);
 });
 
-test('memcap_mb: held-back bytes do not evict connections (a memcap hit turns holes into gaps instead)', () => {
+test('memcap_mb: held-back bytes never evict a connection (they have their own cap: holes become gaps)', () => {
   const { ft, rec } = table({ per_flow_holdback_kb: 1024 });
   const hog = conn(1);
   for (const s of hog.handshake()) ft.onSegment(s);
   ft.onSegment(hog.c(1, Buffer.alloc(1024 * 1024 - 10, 0x61))); // out of order: held, the cap nearly full
   assert.equal(ft.stats().holdbackBytes, 1024 * 1024 - 10);
+  // The holder is the least recently used from here on: state for FIT connections still fits.
   for (let i = 2; i <= FIT; i++) for (const s of conn(i).handshake()) ft.onSegment(s);
   assert.equal(ft.stats().flowsTotal.evicted, 0);
   assert.equal(ft.stats().flowsActive, FIT);
+  assert.equal(ft.stats().holdbackBytes, 1024 * 1024 - 10);
   assert.deepEqual(rec.anomalies(), []);
+  // One past it: the least recently used connection that never carried a byte goes (as for
+  // max_flows), not the holder, which is older but carries bytes; its held bytes stay.
+  for (const s of conn(FIT + 1).handshake()) ft.onSegment(s);
+  assert.deepEqual(rec.of('close').map((e) => [e.flow, e.reason]), [[rec.of('open')[1]!.info.flow, 'evicted']]);
+  assert.equal(ft.stats().holdbackBytes, 1024 * 1024 - 10);
 });
 
 test('max_flows still applies first: at most one eviction per new connection', () => {
