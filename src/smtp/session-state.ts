@@ -4,6 +4,7 @@
 import type { AuthExchange } from './auth.js';
 import type { Verb } from './command.js';
 import { DataReader } from './data-reader.js';
+import type { LenientForm } from './lenient-end.js';
 import { LineReader } from './line-reader.js';
 import { PendingQueue } from './pending-queue.js';
 import { SMTPS_PORT, SmtpRecognizer } from './recognize.js';
@@ -133,9 +134,20 @@ export abstract class SessionState {
     return (this.dataState ??= new DataReader());
   }
 
+  /** Where the DATA reader stopped at a lenient terminator; null when it did not (or is gone: the data ended). */
+  protected get lenientEnd(): LenientForm | null {
+    return this.dataState?.lenient ?? null;
+  }
+
   /** The DATA reader if one was made (reading its counters must not make one). */
   protected get dataIfAny(): DataReader | null {
     return this.dataState;
+  }
+
+  /** The readers' last views point into the chunk just read (the worker's batch buffer): not kept. */
+  protected releaseViews(): void {
+    this.client.release();
+    this.server.release();
   }
 
   /** The end of data was read: the reader is made again by the next DATA. */

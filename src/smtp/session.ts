@@ -68,9 +68,7 @@ export class SmtpSession extends SessionServerSide implements DataSink {
       this.bytesServer += bytes.length;
       this.onServerBytes(bytes);
     }
-    // The readers' last views point into this chunk (the worker's batch buffer): not kept.
-    this.client.release();
-    this.server.release();
+    this.releaseViews();
   }
 
   onGap(dir: Direction, len: number, tsMicros: number): void {
@@ -134,9 +132,8 @@ export class SmtpSession extends SessionServerSide implements DataSink {
   private acceptSmtp(): void {
     this.recognition = 'smtp';
     if (this.recognizedTls) this.startImplicitTls();
-    const held = this.held;
+    const held = this.held ?? [];
     this.held = null;
-    if (held === null) return;
     for (const h of held) {
       if (h.bytes === null) this.onGap(h.dir, h.len, h.tsMicros);
       else this.onData(h.dir, h.bytes, h.tsMicros);
@@ -241,11 +238,10 @@ export class SmtpSession extends SessionServerSide implements DataSink {
             this.holdMore(off === 0 ? chunk : chunk.subarray(off));
             return;
           }
-          const d = this.data;
-          d.holdLenient = !this.rereading && this.opts.limits.smuggling_holdback > 0;
-          off = d.read(chunk, off, this);
+          this.data.holdLenient = !this.rereading && this.opts.limits.smuggling_holdback > 0;
+          off = this.data.read(chunk, off, this);
           this.afterDataRead();
-          if (d.lenient !== null) this.holdback = new DataHoldback(d.lenient);
+          if (this.lenientEnd !== null) this.holdback = new DataHoldback(this.lenientEnd);
           break;
         case 'bdat': {
           off = this.client.readRaw(chunk, off);
