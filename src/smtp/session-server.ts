@@ -171,7 +171,7 @@ export abstract class SessionServerSide extends SessionState {
     // Only while nothing later was numbered: depths stay 1..n without holes.
     if (code < 400 || at < 0 || nested.depth !== this.txCount) return false;
     if (this.tx !== nested && !this.finished.includes(nested)) return false;
-    this.finished.splice(at, 1);
+    (this.finished as Transaction[]).splice(at, 1);
     const limit = this.opts.limits.recipients;
     const offset = prev.absorb(nested, limit);
     // The MAIL being answered is still counted in nested.pending (onReply decrements the nested one).
@@ -179,7 +179,7 @@ export abstract class SessionServerSide extends SessionState {
     this.pending.retarget(nested, prev, offset, limit);
     this.txCount--;
     if (this.tx === nested) this.tx = prev;
-    else this.finished[this.finished.indexOf(nested)] = prev;
+    else (this.finished as Transaction[])[this.finished.indexOf(nested)] = prev;
     return true;
   }
 

@@ -19,6 +19,9 @@ import type { MessageParser, MessageParserFactory } from './message-parser.js';
 import { TlsHandshake } from '../tls/handshake.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
 
+/** The empty `finished` list every session starts with and returns to (frozen: shared). */
+const NO_TRANSACTIONS: readonly Transaction[] = Object.freeze([]);
+
 export interface SmtpSessionOptions {
   limits: LimitsConfig;
   logPasswords: boolean;
@@ -59,7 +62,7 @@ export abstract class SessionState {
   protected readonly pending = new PendingQueue();
   protected tx: Transaction | null = null;
   /** Transactions ended on the client side, written in order once their replies are in. */
-  protected readonly finished: Transaction[] = [];
+  protected finished: readonly Transaction[] = NO_TRANSACTIONS;
   protected txCount = 0;
   protected now = 0;
   protected firstMicros = -1;
@@ -232,7 +235,8 @@ export abstract class SessionState {
     if (tx === null) return;
     tx.closed = true;
     this.tx = null;
-    this.finished.push(tx);
+    if (this.finished === NO_TRANSACTIONS) this.finished = [tx];
+    else (this.finished as Transaction[]).push(tx);
     if (flush) this.flushFinished(false);
   }
 
@@ -241,7 +245,8 @@ export abstract class SessionState {
     while (this.finished.length > 0) {
       const tx = this.finished[0]!;
       if (!all && (tx.pending > 0 || this.isHeld(tx))) return;
-      this.finished.shift();
+      if (this.finished.length === 1) this.finished = NO_TRANSACTIONS; // no backing store kept
+      else (this.finished as Transaction[]).shift();
       if (tx.reported) this.out.transaction(tx.facts(this.opts.logPasswords));
     }
   }
