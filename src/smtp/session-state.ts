@@ -40,6 +40,22 @@ export interface HeldInput {
   tsMicros: number;
 }
 
+/**
+ * Flag bits of SessionState.flags: one small integer instead of a field per boolean (each field
+ * costs 8 bytes in every session; issue 13 item 12, memory per idle session).
+ */
+const AUTH_COUNTED = 1;
+const TLS_ACTIVE = 2;
+const IMPLICIT_TLS = 4;
+const RECOGNIZED_TLS = 8;
+const BDAT_LAST = 16;
+const CLIENT_OPAQUE = 32;
+const CLIENT_PREAMBLE = 64;
+const SERVER_PREAMBLE = 128;
+const GREETING_EXPECTED = 256;
+const SERVER_RESYNC = 512;
+const BARE_LF_REPORTED = 1024;
+
 export abstract class SessionState {
   protected readonly info: FlowOpenInfo;
   protected readonly opts: SmtpSessionOptions;
@@ -72,32 +88,16 @@ export abstract class SessionState {
   protected ehloKeywords: string[] | null = null;
   protected ehloKeywordChars = 0;
   protected auth: AuthExchange | null = null;
-  protected authCounted = true;
   protected starttls: StartTlsState | undefined;
-  protected tlsActive = false;
   protected tlsClient: TlsSide = 'unknown';
   protected tlsServer: TlsSide = 'unknown';
   /** The TLS handshake after STARTTLS's 220 (or of implicit TLS), parsed as far as it is in clear. */
   protected tlsHandshake: TlsHandshake | null = null;
-  protected implicitTls = false;
-  /** The recognizer saw TLS from the first byte (SMTPS). */
-  protected recognizedTls = false;
-  protected bdatLast = false;
-  /** The client spoke TLS without STARTTLS: its bytes are counted, not parsed. */
-  protected clientOpaque = false;
-  /** An HTTP CONNECT preamble still to skip on each side (SMTP through a proxy tunnel). */
-  protected clientPreamble = false;
-  protected serverPreamble = false;
   protected commands = 0;
   protected serverLines = 0;
   protected bytesClient = 0;
   protected bytesServer = 0;
   protected gapBytes = 0;
-  /** The next reply is the greeting (false on midstream pickups and after a server-side gap). */
-  protected greetingExpected: boolean;
-  /** A gap made reply matching unreliable: unmatched replies are expected until the next MAIL/HELO/EHLO. */
-  protected serverResync = false;
-  protected bareLfReported = false;
   protected smugglingReported = 0;
   /** Session-level anomaly names, made on the first (most sessions have none). */
   protected anomalies: AnomalyCode[] | null = null;
@@ -116,6 +116,100 @@ export abstract class SessionState {
     this.mode = info.midstream ? 'after_gap' : 'connected';
     this.greetingExpected = !info.midstream;
     this.serverResync = info.midstream;
+  }
+
+  private flags = AUTH_COUNTED;
+
+  private flag(bit: number, on: boolean): void {
+    this.flags = on ? this.flags | bit : this.flags & ~bit;
+  }
+
+  /** The AUTH exchange was counted (countAuth). */
+  protected get authCounted(): boolean {
+    return (this.flags & AUTH_COUNTED) !== 0;
+  }
+  protected set authCounted(v: boolean) {
+    this.flag(AUTH_COUNTED, v);
+  }
+
+  /** TLS started (STARTTLS's 220, or SMTPS). */
+  protected get tlsActive(): boolean {
+    return (this.flags & TLS_ACTIVE) !== 0;
+  }
+  protected set tlsActive(v: boolean) {
+    this.flag(TLS_ACTIVE, v);
+  }
+
+  /** SMTPS: TLS from the first byte. */
+  protected get implicitTls(): boolean {
+    return (this.flags & IMPLICIT_TLS) !== 0;
+  }
+  protected set implicitTls(v: boolean) {
+    this.flag(IMPLICIT_TLS, v);
+  }
+
+  /** The recognizer saw TLS from the first byte (SMTPS). */
+  protected get recognizedTls(): boolean {
+    return (this.flags & RECOGNIZED_TLS) !== 0;
+  }
+  protected set recognizedTls(v: boolean) {
+    this.flag(RECOGNIZED_TLS, v);
+  }
+
+  /** The BDAT chunk being read is the LAST one. */
+  protected get bdatLast(): boolean {
+    return (this.flags & BDAT_LAST) !== 0;
+  }
+  protected set bdatLast(v: boolean) {
+    this.flag(BDAT_LAST, v);
+  }
+
+  /** The client spoke TLS without STARTTLS: its bytes are counted, not parsed. */
+  protected get clientOpaque(): boolean {
+    return (this.flags & CLIENT_OPAQUE) !== 0;
+  }
+  protected set clientOpaque(v: boolean) {
+    this.flag(CLIENT_OPAQUE, v);
+  }
+
+  /** An HTTP CONNECT preamble still to skip on the client side (SMTP through a proxy tunnel). */
+  protected get clientPreamble(): boolean {
+    return (this.flags & CLIENT_PREAMBLE) !== 0;
+  }
+  protected set clientPreamble(v: boolean) {
+    this.flag(CLIENT_PREAMBLE, v);
+  }
+
+  /** The proxy's answer to HTTP CONNECT still to skip on the server side. */
+  protected get serverPreamble(): boolean {
+    return (this.flags & SERVER_PREAMBLE) !== 0;
+  }
+  protected set serverPreamble(v: boolean) {
+    this.flag(SERVER_PREAMBLE, v);
+  }
+
+  /** The next reply is the greeting (false on midstream pickups and after a server-side gap). */
+  protected get greetingExpected(): boolean {
+    return (this.flags & GREETING_EXPECTED) !== 0;
+  }
+  protected set greetingExpected(v: boolean) {
+    this.flag(GREETING_EXPECTED, v);
+  }
+
+  /** A gap made reply matching unreliable: unmatched replies are expected until the next MAIL/HELO/EHLO. */
+  protected get serverResync(): boolean {
+    return (this.flags & SERVER_RESYNC) !== 0;
+  }
+  protected set serverResync(v: boolean) {
+    this.flag(SERVER_RESYNC, v);
+  }
+
+  /** smtp_bare_lf was reported for the current message. */
+  protected get bareLfReported(): boolean {
+    return (this.flags & BARE_LF_REPORTED) !== 0;
+  }
+  protected set bareLfReported(v: boolean) {
+    this.flag(BARE_LF_REPORTED, v);
   }
 
   /** Feeds the recognizer; on a verdict its preamble and TLS findings are taken and it is dropped. */
