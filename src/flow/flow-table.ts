@@ -62,7 +62,6 @@ export class FlowTable {
   private readonly reasm: Reassembler;
   private readonly causal: CausalOrder;
   private readonly maxFlows: number;
-  private readonly memcapMb: number;
   private readonly idleMicros: number;
   private readonly tombMicros: number;
   private nextId = 1;
@@ -80,7 +79,6 @@ export class FlowTable {
     this.maxFlows = fc.max_flows;
     this.windowMicros = fc.reorder_window_ms * 1000;
     this.perFlowHold = fc.per_flow_holdback_kb * 1024;
-    this.memcapMb = fc.memcap_mb;
     this.idleMicros = fc.idle_timeout_s * 1_000_000;
     this.tombMicros = Math.min(TOMBSTONE_MICROS, this.idleMicros);
     this.uidPrefix = opts.uidPrefix ?? uidPrefix('');
@@ -492,7 +490,7 @@ export class FlowTable {
     const evicted = this.index.size + this.tombs.size >= this.maxFlows && this.evict(ts);
     // flows.memcap_mb bounds the open connections' state too (issue 13 item 12, HoldbackBudget):
     // the least recently used connection makes room, one per new connection.
-    if (!evicted && !this.budget.admitsFlow() && this.index.size > 0) this.evictFlow(ts, `flows.memcap_mb (${this.memcapMb}) reached`);
+    if (!evicted && !this.budget.admitsFlow() && this.index.size > 0) this.evictFlow(ts, `flows.memcap_mb (${this.budget.capBytes / 1048576}) reached`);
     let ip6: Buffer | null = null;
     if (seg.family === 6 && seg.srcIp6 && seg.dstIp6) {
       ip6 = Buffer.allocUnsafe(32);
