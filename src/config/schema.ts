@@ -73,7 +73,11 @@ export const flowsSchema = z.object({
   idle_timeout_s: z.number().int().min(1).default(300),
   /** Open connections tracked; beyond it the least recently used is evicted (SYN floods). */
   max_flows: positiveInt.default(1_000_000),
-  /** Out-of-order bytes held across all connections before holes become gaps. */
+  /**
+   * Out-of-order bytes held across all connections before holes become gaps; and, on its own, the
+   * open connections' state (FLOW_STATE_BYTES, 1 KiB each): past it a new connection evicts the
+   * least recently used one (issue 13 item 12).
+   */
   memcap_mb: z.number().int().min(1).default(256),
   /** Out-of-order bytes held per connection before its hole becomes a gap. */
   per_flow_holdback_kb: z.number().int().min(1).default(1024),

@@ -1,6 +1,6 @@
 // Main-thread StreamSink between the FlowTable and the worker pool: drops non-SMTP flows early.
-// Owns one GateFlow per open connection: its recognition state and, while recognition is
-// pending, a bounded copy of its first events. Flows whose server port is in capture.ports are
+// Owns one entry per open connection (GateEntry): while undecided its recognition state and a
+// bounded copy of its first events, then only its FlowOpenInfo. Flows whose server port is in capture.ports are
 // SMTP at once and reach a worker with their first byte. A flow is sent to a worker only once
 // recognised, so a flow no worker saw never yields an smtp_session; a rejected flow is handed to
 // FlowTable.ignore and its close is not forwarded (its worker never heard of it).
@@ -67,18 +67,27 @@ export interface GateStats {
 class GateFlow {
   mode: GateMode = PENDING;
   recognizer: SmtpRecognizer | null = null;
-  held: FlowEvent[] = [];
+  /** Events held until the flow is decided; null when none (most flows: issue 13 item 12). */
+  held: FlowEvent[] | null = null;
   heldBytes = 0;
   constructor(readonly info: FlowOpenInfo, readonly tsMicros: number) {}
 }
 
+/**
+ * What the gate keeps per open connection: a GateFlow while recognition is pending or the first
+ * byte awaited; once the flow went to a worker, only its FlowOpenInfo (for flow_worker_restarted);
+ * null once ignored. A GateFlow per SMTP flow for its whole life cost ~90 bytes per open
+ * connection for nothing (issue 13 item 12, memory per open flow).
+ */
+type GateEntry = GateFlow | FlowOpenInfo | null;
+
 export class SmtpGate implements StreamSink {
-  private readonly flows = new Map<FlowId, GateFlow>();
+  private readonly flows = new Map<FlowId, GateEntry>();
   /**
    * SMTP flows whose close went to a worker in batch `seq` that the worker has not reported done:
    * if it dies first, their sessions are lost too and they are reported with the open ones.
    */
-  private readonly closing = new Map<FlowId, { f: GateFlow; worker: number; seq: number }>();
+  private readonly closing = new Map<FlowId, { info: FlowOpenInfo; worker: number; seq: number }>();
   private closingPruneAt = CLOSING_PRUNE_AT;
   private readonly ports: Set<number>;
   private table: FlowIgnorer | null = null;
@@ -122,18 +131,22 @@ export class SmtpGate implements StreamSink {
     }
     const f = this.flows.get(ev.flow);
     if (f === undefined) return;
+    if (f === null) {
+      // Ignored: its anomalies are still counted.
+      if (ev.t === 'anomaly') this.counters.anomaly(ev.name);
+      else if (ev.t === 'close') this.flows.delete(ev.flow);
+      return;
+    }
+    if (!(f instanceof GateFlow)) {
+      // At a worker (f is its FlowOpenInfo).
+      if (ev.t === 'close') {
+        this.noteClosing(f, this.pool.pendingSeqOf(ev.flow));
+        this.flows.delete(ev.flow);
+      }
+      this.forward(ev);
+      return;
+    }
     switch (f.mode) {
-      case SMTP:
-        if (ev.t === 'close') {
-          this.noteClosing(f, this.pool.pendingSeqOf(ev.flow));
-          this.flows.delete(ev.flow);
-        }
-        this.forward(ev);
-        return;
-      case IGNORED:
-        if (ev.t === 'anomaly') this.counters.anomaly(ev.name);
-        else if (ev.t === 'close') this.flows.delete(ev.flow);
-        return;
       case PENDING:
         this.onPending(f, ev);
         return;
@@ -146,8 +159,8 @@ export class SmtpGate implements StreamSink {
   /** The worker's engine found the flow is not SMTP after all. */
   onWorkerNotSmtp(flow: FlowId): void {
     const f = this.flows.get(flow);
-    if (f === undefined || f.mode !== SMTP) return;
-    f.mode = IGNORED;
+    if (f === undefined || f === null || f instanceof GateFlow) return;
+    this.flows.set(flow, null);
     this.toIgnore.push(flow);
   }
 
@@ -159,33 +172,33 @@ export class SmtpGate implements StreamSink {
    */
   onWorkerRestart(worker: number): FlowOpenInfo[] {
     const out: FlowOpenInfo[] = [];
-    for (const f of this.flows.values()) {
-      if (f.mode !== SMTP || this.pool.workerOf(f.info.flow) !== worker) continue;
-      f.mode = IGNORED;
-      this.toIgnore.push(f.info.flow);
+    for (const [flow, f] of this.flows) {
+      if (f === null || f instanceof GateFlow || this.pool.workerOf(flow) !== worker) continue;
+      this.flows.set(flow, null);
+      this.toIgnore.push(flow);
       out.push(this.lost(f));
     }
     for (const [flow, c] of this.closing) {
       if (c.worker !== worker) continue;
       this.closing.delete(flow);
-      if (!this.pool.isDone(worker, c.seq)) out.push(this.lost(c.f));
+      if (!this.pool.isDone(worker, c.seq)) out.push(this.lost(c.info));
     }
     return out;
   }
 
-  private lost(f: GateFlow): FlowOpenInfo {
+  private lost(info: FlowOpenInfo): FlowOpenInfo {
     this.counters.anomaly('flow_worker_restarted');
-    return f.info;
+    return info;
   }
 
   /** Remembers a closed SMTP flow until its worker has processed the batch holding the close. */
-  private noteClosing(f: GateFlow, seq: number): void {
+  private noteClosing(info: FlowOpenInfo, seq: number): void {
     if (this.closing.size >= this.closingPruneAt) {
       for (const [flow, c] of this.closing) if (this.pool.isDone(c.worker, c.seq)) this.closing.delete(flow);
       // A stalled worker keeps its entries: prune again only after the map doubles (amortised O(1)).
       this.closingPruneAt = Math.max(CLOSING_PRUNE_AT, 2 * this.closing.size);
     }
-    this.closing.set(f.info.flow, { f, worker: this.pool.workerOf(f.info.flow), seq });
+    this.closing.set(info.flow, { info, worker: this.pool.workerOf(info.flow), seq });
   }
 
   private onOpen(info: FlowOpenInfo, tsMicros: number): void {
@@ -202,7 +215,7 @@ export class SmtpGate implements StreamSink {
         this.forward(ev);
         return;
       case 'anomaly':
-        if (f.held.length < PORT_HELD_ANOMALIES) f.held.push(ev);
+        if (f.held === null || f.held.length < PORT_HELD_ANOMALIES) (f.held ??= []).push(ev);
         else this.counters.anomaly(ev.name);
         return;
       case 'close':
@@ -227,7 +240,7 @@ export class SmtpGate implements StreamSink {
           this.reject(f, true);
         } else {
           // ev.bytes is borrowed: keep a copy until the flow is decided.
-          f.held.push({ t: 'data', flow: ev.flow, tsMicros: ev.tsMicros, dir: ev.dir, bytes: Buffer.from(ev.bytes) });
+          (f.held ??= []).push({ t: 'data', flow: ev.flow, tsMicros: ev.tsMicros, dir: ev.dir, bytes: Buffer.from(ev.bytes) });
           f.heldBytes += ev.bytes.length;
           this.stats.pendingBytes += ev.bytes.length;
         }
@@ -235,7 +248,7 @@ export class SmtpGate implements StreamSink {
       }
       case 'gap':
       case 'anomaly':
-        f.held.push(ev);
+        (f.held ??= []).push(ev);
         return;
       case 'close':
         // Never recognised: no worker saw it, so no smtp_session (SPEC §3.2).
@@ -256,15 +269,17 @@ export class SmtpGate implements StreamSink {
 
   private promote(f: GateFlow): void {
     f.mode = SMTP;
+    this.flows.set(f.info.flow, f.info);
     this.stats.recognised++;
     this.pool.open(f.info, f.tsMicros);
     const held = f.held;
     this.release(f);
-    for (const ev of held) this.forward(ev);
+    if (held !== null) for (const ev of held) this.forward(ev);
   }
 
   private reject(f: GateFlow, undecided: boolean): void {
     f.mode = IGNORED;
+    this.flows.set(f.info.flow, null);
     this.stats.rejected++;
     if (undecided) this.stats.undecided++;
     this.countHeldAnomalies(f);
@@ -275,13 +290,13 @@ export class SmtpGate implements StreamSink {
 
   /** Anomalies of a flow no worker will see are still counted (mailtap_anomalies_total). */
   private countHeldAnomalies(f: GateFlow): void {
-    for (const ev of f.held) if (ev.t === 'anomaly') this.counters.anomaly(ev.name);
+    if (f.held !== null) for (const ev of f.held) if (ev.t === 'anomaly') this.counters.anomaly(ev.name);
   }
 
   private release(f: GateFlow): void {
     this.stats.pendingBytes -= f.heldBytes;
     f.heldBytes = 0;
-    f.held = [];
+    f.held = null;
     f.recognizer = null;
   }
 

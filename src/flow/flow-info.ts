@@ -6,6 +6,9 @@ import { formatIp4, formatIp6 } from '../shared/ip-format.js';
 import type { Endpoint, FlowOpenInfo, FlowStats, FlowSummary, OneSided } from './types.js';
 import type { FlowState } from './flow-state.js';
 
+/** One shared, frozen empty list for untagged connections (most): no array per open flow. */
+const NO_VLAN = Object.freeze([]) as unknown as number[];
+
 /**
  * The payload opens with an SMTP greeting, `220 ` or `220-` (RFC 5321 §4.2, §4.3.1): its sender
  * is the server. Only the first payload of a midstream connection is asked.
@@ -36,7 +39,7 @@ export function buildOpenInfo(f: FlowState, uid: string): FlowOpenInfo {
     communityId,
     client: f.clientIsA ? a : b,
     server: f.clientIsA ? b : a,
-    vlan: f.vlan.length > 0 ? f.vlan.slice() : [],
+    vlan: f.vlan.length > 0 ? f.vlan.slice() : NO_VLAN,
     midstream: f.midstream,
   };
   if (f.tunnel.length > 0) info.tunnel = f.tunnel;

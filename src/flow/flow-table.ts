@@ -24,6 +24,11 @@ export interface FlowTableOptions {
   smtpPorts: readonly number[];
   /** Text between "C" and the flow number in every uid (flow/uid.ts); default: random. */
   uidPrefix?: string;
+  /**
+   * Bytes charged per open connection against flows.memcap_mb (default FLOW_STATE_BYTES); 0 for
+   * tests of the held-byte caps with caps smaller than one connection's state.
+   */
+  flowStateBytes?: number;
 }
 
 /**
@@ -68,7 +73,7 @@ export class FlowTable {
   constructor(opts: FlowTableOptions, private readonly sink: StreamSink) {
     const fc = opts.flows;
     for (const p of opts.smtpPorts) if (p >= 0 && p < 65536) this.smtpPort[p] = 1;
-    this.budget = new HoldbackBudget(fc.memcap_mb * 1024 * 1024);
+    this.budget = opts.flowStateBytes === undefined ? new HoldbackBudget(fc.memcap_mb * 1024 * 1024) : new HoldbackBudget(fc.memcap_mb * 1024 * 1024, opts.flowStateBytes);
     this.reasm = new Reassembler(sink, this.st, this.budget, fc.per_flow_holdback_kb * 1024, fc.reorder_window_ms * 1000, fc.retransmit_check_kb * 1024);
     this.causal = new CausalOrder(this.reasm, this.st, this.budget, fc.per_flow_holdback_kb * 1024);
     this.maxFlows = fc.max_flows;
@@ -482,7 +487,10 @@ export class FlowTable {
   }
 
   private create(seg: DecodedSegment, hash: number, ts: number): FlowState {
-    if (this.index.size + this.tombs.size >= this.maxFlows) this.evict(ts);
+    const evicted = this.index.size + this.tombs.size >= this.maxFlows && this.evict(ts);
+    // flows.memcap_mb bounds the open connections' state too (issue 13 item 12, HoldbackBudget):
+    // the least recently used connection makes room, one per new connection.
+    if (!evicted && !this.budget.admitsFlow() && this.index.size > 0) this.evictFlow(ts, `flows.memcap_mb (${this.budget.capBytes / 1048576}) reached`);
     let ip6: Buffer | null = null;
     if (seg.family === 6 && seg.srcIp6 && seg.dstIp6) {
       ip6 = Buffer.allocUnsafe(32);
@@ -499,6 +507,7 @@ export class FlowTable {
     // Like `vlan`, from the connection's first packet; the list is interned, not copied.
     if (seg.tunnelCount > 0) f.tunnel = tunnelList(seg.tunnelCount, seg.tunnelPath);
     this.index.insert(f);
+    this.budget.flowBytes += this.budget.flowStateBytes;
     this.st.flowsActive++;
     const synFlags = seg.flags & (TcpFlags.SYN | TcpFlags.ACK);
     if (synFlags === TcpFlags.SYN) {
@@ -586,6 +595,7 @@ export class FlowTable {
     this.st.flowsActive--;
     f.phase = Phase.Closed;
     this.index.remove(f);
+    this.budget.flowBytes -= this.budget.flowStateBytes;
     if (keepTomb && (reason === 'fin' || reason === 'rst')) this.tombs.add(f, (ts > f.lastMicros ? ts : f.lastMicros) + this.tombMicros);
   }
 
@@ -601,8 +611,14 @@ export class FlowTable {
    * spoofed half-open connection, and evicting by age alone would cut every live session that
    * paused for max_flows SYNs (issue 8, tcp-hostile.test.ts).
    */
-  private evict(ts: number): void {
-    if (this.tombs.dropOldest()) return;
+  private evict(ts: number): boolean {
+    if (this.tombs.dropOldest()) return false;
+    this.evictFlow(ts, `flows.max_flows (${this.maxFlows}) reached`);
+    return true;
+  }
+
+  /** Closes the least recently used open flow (preferring one that never carried a byte) as `evicted`. */
+  private evictFlow(ts: number, why: string): void {
     let victim = this.index.lru.tail;
     if (!victim) return;
     let f: FlowState | null = victim;
@@ -615,7 +631,7 @@ export class FlowTable {
     if (victim.early) this.resolve(victim, -1);
     if (victim.phase === Phase.Pending) this.decideRolesByPort(victim);
     // A connection that already ended and only waited for late packets is not cut short by this.
-    if (!victim.closing) this.reasm.anomaly(victim, 'flow_evicted', `flows.max_flows (${this.maxFlows}) reached`, ts);
+    if (!victim.closing) this.reasm.anomaly(victim, 'flow_evicted', why, ts);
     this.close(victim, 'evicted', ts);
   }
 }

@@ -4,15 +4,46 @@
 // Bounded per flow and by a budget shared by all flows.
 import { seqAdd, seqDiff } from './seq.js';
 
-/** The global holdback cap (flows.memcap_mb), shared by every Holdback of one FlowTable. */
+/**
+ * What one open connection's own state is charged against flows.memcap_mb (issue 13 item 12): an
+ * estimate of the main thread's objects for an idle SMTP session (FlowState and its two HalfStates,
+ * the index and LRU entries, the SMTP gate's entry and the FlowOpenInfo with its strings), measured
+ * at about 1 KiB by test/unit/flow/flow-memcap.test.ts. The worker's SmtpSession (at most 2 KiB
+ * idle, test/unit/smtp/session-memory.test.ts) is not charged: it exists once per admitted flow.
+ */
+export const FLOW_STATE_BYTES = 1024;
+
+/**
+ * The global cap (flows.memcap_mb), shared by every Holdback of one FlowTable. It bounds two
+ * things, each on its own (issue 13 item 12): held bytes never pass it (Holdback, CausalOrder, as
+ * before), and a new connection is admitted only when the open connections' state, its own
+ * included, fits in it (else FlowTable evicts the least recently used connection, one per new
+ * connection). Held bytes do not count at admission: a connection holding out-of-order bytes near
+ * the cap would be the one evicted by the next SYN, where the contract turns another flow's hole
+ * into a gap instead (test/unit/flow/causal.test.ts, "global budget exhausted by another flow").
+ * Flow state does not shrink the room for held bytes either (250,000 idle sessions would leave
+ * nothing to reassemble with, and the held-byte cap tests hold exactly memcap_mb). Together: at
+ * most twice memcap_mb; Retained's bytes take only the room held bytes leave.
+ */
 export class HoldbackBudget {
   used = 0;
+  /** `flowStateBytes` per open connection (FlowTable adds and removes them). */
+  flowBytes = 0;
   /**
    * Delivered bytes kept for the retransmission check (Retained): they take only the room held-back
    * bytes leave, and never hold back a hole's bytes, so `used` alone is checked by Holdback.
    */
   retained = 0;
-  constructor(readonly capBytes: number) {}
+  constructor(
+    readonly capBytes: number,
+    /** Charged per open connection; 0 only in tests of the held-byte caps below a connection's size. */
+    readonly flowStateBytes = FLOW_STATE_BYTES,
+  ) {}
+
+  /** One more connection's state fits beside the open connections' state. */
+  admitsFlow(): boolean {
+    return this.flowBytes + this.flowStateBytes <= this.capBytes;
+  }
 }
 
 /** held: stored (some bytes new); dup: every byte was already held; full: a cap refused it, nothing stored. */

@@ -23,7 +23,7 @@ export const ANOMALIES = {
   flow_memcap: { event: true, doc: 'the per-flow or global out-of-order holdback cap was reached; the hole was declared a gap' },
   flow_one_sided: { event: false, doc: 'only one direction of the connection was ever seen' },
   flow_seq_jump: { event: true, doc: 'a segment far outside the receive window was ignored' },
-  flow_evicted: { event: false, doc: 'the connection was evicted because flows.max_flows was reached' },
+  flow_evicted: { event: false, doc: 'the connection was evicted because flows.max_flows was reached, or the state of the open connections (1 KiB each) reached flows.memcap_mb' },
   flow_worker_restarted: { event: true, doc: 'the worker parsing this connection died and was restarted; the connection is incomplete' },
   flow_worker_backlog: { event: true, doc: 'bytes of this connection were dropped because its worker was too far behind (live capture only)' },
   flow_data_after_fin: { event: true, doc: 'bytes beyond the sequence number of a FIN were ignored (RFC 9293: not stream data; an evasion attempt)' },

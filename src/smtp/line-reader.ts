@@ -4,6 +4,9 @@
 // views that are valid only until the next call. Knows nothing about SMTP verbs.
 import { CR, LF } from '../shared/bytes.js';
 
+/** Smallest carry buffer: a command or reply line split across two segments usually fits. */
+const MIN_CARRY = 128;
+
 export class LineReader {
   /** The last complete line (without its terminator), a view valid until the next call; null when none. */
   line: Buffer | null = null;
@@ -60,8 +63,7 @@ export class LineReader {
     if (n > this.maxLen) n = this.maxLen;
     this.bareLf = !hasCr && !over;
     this.line = full.subarray(0, n);
-    this.carryLen = 0;
-    this.skipping = false;
+    this.dropCarry();
     return lf + 1;
   }
 
@@ -75,16 +77,35 @@ export class LineReader {
       n = cap - this.carryLen;
     }
     if (n <= 0) return;
-    if (this.carry === null) this.carry = Buffer.allocUnsafe(cap);
+    const need = this.carryLen + n;
+    if (this.carry === null || this.carry.length < need) {
+      // Sized to what the partial line needs (doubling, at most cap) and owned, not a slice of the
+      // shared pool that would pin 8 KiB: an idle session keeps no carry (issue 13 item 12).
+      const grown = Buffer.allocUnsafeSlow(Math.min(cap, Math.max(MIN_CARRY, 2 * need)));
+      if (this.carry !== null) this.carry.copy(grown, 0, 0, this.carryLen);
+      this.carry = grown;
+    }
     chunk.copy(this.carry, this.carryLen, start, start + n);
     this.carryLen += n;
+  }
+
+  /** The partial line is done with: its buffer goes too (made again by the next partial line). */
+  private dropCarry(): void {
+    this.carry = null;
+    this.carryLen = 0;
+    this.skipping = false;
+  }
+
+  /** Forget the views handed out (`line`, `raw`): they must not keep the caller's chunk alive. */
+  release(): void {
+    this.line = null;
+    this.raw = null;
   }
 
   /** Expect `n` raw bytes next (BDAT chunk). A partial line carried before is dropped. */
   startRaw(n: number): void {
     this.rawRemaining = n;
-    this.carryLen = 0;
-    this.skipping = false;
+    this.dropCarry();
   }
 
   /** Hand out up to rawRemaining bytes of chunk[off..] as `raw`; returns the offset after them. */
@@ -97,8 +118,7 @@ export class LineReader {
 
   /** Bytes were lost: the partial line is meaningless. Returns the raw bytes the gap consumed. */
   gap(len: number): number {
-    this.carryLen = 0;
-    this.skipping = false;
+    this.dropCarry();
     this.line = null;
     const inRaw = Math.min(this.rawRemaining, len);
     this.rawRemaining -= inRaw;
@@ -111,8 +131,7 @@ export class LineReader {
     const line = this.carry!.subarray(0, this.carryLen);
     this.truncated = this.skipping;
     this.bareLf = false;
-    this.carryLen = 0;
-    this.skipping = false;
+    this.dropCarry();
     return line;
   }
 }

@@ -12,8 +12,11 @@ export interface PendingCommand {
   arg: number;
 }
 
+/** The empty queue every session starts with and returns to once all is answered (frozen: shared). */
+const NO_ITEMS: readonly (PendingCommand | undefined)[] = Object.freeze([]);
+
 export class PendingQueue {
-  private items: (PendingCommand | undefined)[] = [];
+  private items: (PendingCommand | undefined)[] = NO_ITEMS as (PendingCommand | undefined)[];
   private head = 0;
 
   get length(): number {
@@ -21,7 +24,8 @@ export class PendingQueue {
   }
 
   push(cmd: PendingCommand): void {
-    this.items.push(cmd);
+    if (this.items === NO_ITEMS) this.items = [cmd];
+    else this.items.push(cmd);
   }
 
   peek(): PendingCommand | undefined {
@@ -33,8 +37,12 @@ export class PendingQueue {
     if (cmd === undefined) return undefined;
     this.items[this.head] = undefined;
     this.head++;
-    // Compact now and then so a long pipelined session does not keep every answered entry.
-    if (this.head >= 64 && this.head * 2 >= this.items.length) {
+    if (this.head === this.items.length) {
+      // Every command answered (the usual idle state): no backing store is kept (issue 13 item 12).
+      this.items = NO_ITEMS as (PendingCommand | undefined)[];
+      this.head = 0;
+    } else if (this.head >= 64 && this.head * 2 >= this.items.length) {
+      // Compact now and then so a long pipelined session does not keep every answered entry.
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
@@ -73,7 +81,7 @@ export class PendingQueue {
   clear(): PendingCommand[] {
     const dropped: PendingCommand[] = [];
     for (let i = this.head; i < this.items.length; i++) dropped.push(this.items[i]!);
-    this.items = [];
+    this.items = NO_ITEMS as (PendingCommand | undefined)[];
     this.head = 0;
     return dropped;
   }

@@ -74,7 +74,8 @@ export function httpPreamble(buf: Buffer, len: number, side: 0 | 1): number {
 export class SmtpRecognizer {
   private st: Recognition = 'pending';
   private readonly onSmtpPort: boolean;
-  private readonly bufs: [Buffer, Buffer] = [Buffer.alloc(RECOGNITION_WINDOW), Buffer.alloc(RECOGNITION_WINDOW)];
+  /** Each side's window, made on that side's first byte (a side that never talks costs nothing). */
+  private readonly bufs: [Buffer | null, Buffer | null] = [null, null];
   private readonly lens: [number, number] = [0, 0];
   private readonly totals: [number, number] = [0, 0];
   private readonly verdicts: [SideVerdict, SideVerdict] = ['unknown', 'unknown'];
@@ -101,11 +102,19 @@ export class SmtpRecognizer {
     if (this.verdicts[side] === 'unknown') {
       const room = RECOGNITION_WINDOW - this.lens[side];
       const n = Math.min(room, bytes.length);
-      bytes.copy(this.bufs[side], this.lens[side], 0, n);
+      const buf = (this.bufs[side] ??= Buffer.alloc(RECOGNITION_WINDOW));
+      bytes.copy(buf, this.lens[side], 0, n);
       this.lens[side] += n;
       this.verdicts[side] = this.judge(side);
+      // A side's verdict is final: its window is not read again.
+      if (this.verdicts[side] !== 'unknown') this.bufs[side] = null;
     }
     this.st = this.decide();
+    if (this.st !== 'pending') {
+      // The verdict is final: the windows are not read again (issue 13 item 12, memory per flow).
+      this.bufs[0] = null;
+      this.bufs[1] = null;
+    }
     return this.st;
   }
 
@@ -134,7 +143,7 @@ export class SmtpRecognizer {
   }
 
   private judge(side: 0 | 1): SideVerdict {
-    const buf = this.bufs[side];
+    const buf = this.bufs[side]!;
     const len = this.lens[side];
     // TLS record header: content type 20..23, version major 3 (ClientHello/ServerHello on 465 or 25).
     if (len >= 1 && buf[0]! >= 0x14 && buf[0]! <= 0x17) {

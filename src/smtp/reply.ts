@@ -35,7 +35,8 @@ export type ReplyStep =
 
 /** Assembles multi-line replies. Text kept per reply is capped at `maxText` characters. */
 export class ReplyAssembler {
-  private lines: string[] = [];
+  /** Text lines of the reply being assembled; null between replies (an idle session keeps none). */
+  private lines: string[] | null = null;
   private kept = 0;
   private firstCode = -1;
   private readonly maxText: number;
@@ -53,15 +54,15 @@ export class ReplyAssembler {
     const r = parseReplyLine(line);
     if (r === null) return { t: 'invalid' };
     if (this.firstCode < 0) this.firstCode = r.code;
+    const lines = (this.lines ??= []);
     if (this.kept + r.text.length <= this.maxText) {
-      this.lines.push(r.text);
+      lines.push(r.text);
       this.kept += r.text.length + 1;
     }
     if (!r.final) return { t: 'partial' };
-    const lines = this.lines;
     // A code that changes inside a multi-line reply: the final line's code is the reply's.
     const codeChanged = this.firstCode !== r.code;
-    this.lines = [];
+    this.lines = null;
     this.kept = 0;
     this.firstCode = -1;
     return { t: 'reply', reply: { code: r.code, text: lines.join('\n') }, lines, codeChanged };
@@ -69,7 +70,7 @@ export class ReplyAssembler {
 
   /** A gap or the end of the stream: a half-assembled reply is dropped. */
   reset(): void {
-    this.lines = [];
+    this.lines = null;
     this.kept = 0;
     this.firstCode = -1;
   }

@@ -171,7 +171,7 @@ export abstract class SessionServerSide extends SessionState {
     // Only while nothing later was numbered: depths stay 1..n without holes.
     if (code < 400 || at < 0 || nested.depth !== this.txCount) return false;
     if (this.tx !== nested && !this.finished.includes(nested)) return false;
-    this.finished.splice(at, 1);
+    (this.finished as Transaction[]).splice(at, 1);
     const limit = this.opts.limits.recipients;
     const offset = prev.absorb(nested, limit);
     // The MAIL being answered is still counted in nested.pending (onReply decrements the nested one).
@@ -179,7 +179,7 @@ export abstract class SessionServerSide extends SessionState {
     this.pending.retarget(nested, prev, offset, limit);
     this.txCount--;
     if (this.tx === nested) this.tx = prev;
-    else this.finished[this.finished.indexOf(nested)] = prev;
+    else (this.finished as Transaction[])[this.finished.indexOf(nested)] = prev;
     return true;
   }
 
@@ -189,7 +189,7 @@ export abstract class SessionServerSide extends SessionState {
       // The server ended the data where we did not: the end fell into a gap, or the server took a
       // non-standard terminator (<LF>.<LF>, smtp-url-base64 in suricata-verify), or it gave up
       // (421). This is the reply to the end of data; the client's next lines are commands.
-      if (!tx.gapped && this.data.smugglingSeen === 0) this.anomaly('smtp_unmatched_reply', `${reply.code} inside DATA`);
+      if (!tx.gapped && (this.dataIfAny?.smugglingSeen ?? 0) === 0) this.anomaly('smtp_unmatched_reply', `${reply.code} inside DATA`);
       tx.anyReply = true;
       tx.lastReply = reply;
       tx.endCode = reply.code;

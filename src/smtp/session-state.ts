@@ -4,6 +4,7 @@
 import type { AuthExchange } from './auth.js';
 import type { Verb } from './command.js';
 import { DataReader } from './data-reader.js';
+import type { LenientForm } from './lenient-end.js';
 import { LineReader } from './line-reader.js';
 import { PendingQueue } from './pending-queue.js';
 import { SMTPS_PORT, SmtpRecognizer } from './recognize.js';
@@ -17,6 +18,9 @@ import type { CloseReason, Direction, FlowOpenInfo, FlowSummary } from '../flow/
 import type { MessageParser, MessageParserFactory } from './message-parser.js';
 import { TlsHandshake } from '../tls/handshake.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
+
+/** The empty `finished` list every session starts with and returns to (frozen: shared). */
+const NO_TRANSACTIONS: readonly Transaction[] = Object.freeze([]);
 
 export interface SmtpSessionOptions {
   limits: LimitsConfig;
@@ -36,57 +40,67 @@ export interface HeldInput {
   tsMicros: number;
 }
 
+/**
+ * Flag bits of SessionState.flags: one small integer instead of a field per boolean (each field
+ * costs 8 bytes in every session; issue 13 item 12, memory per idle session).
+ */
+const AUTH_COUNTED = 1;
+const TLS_ACTIVE = 2;
+const IMPLICIT_TLS = 4;
+const RECOGNIZED_TLS = 8;
+const BDAT_LAST = 16;
+const CLIENT_OPAQUE = 32;
+const CLIENT_PREAMBLE = 64;
+const SERVER_PREAMBLE = 128;
+const GREETING_EXPECTED = 256;
+const SERVER_RESYNC = 512;
+const BARE_LF_REPORTED = 1024;
+
 export abstract class SessionState {
   protected readonly info: FlowOpenInfo;
   protected readonly opts: SmtpSessionOptions;
   protected readonly out: SmtpOutput;
   protected readonly counters: SmtpCounters;
-  protected readonly recognizer: SmtpRecognizer;
+  /**
+   * Made on the first byte, dropped at the verdict (recognitionFeed): an open session keeps no
+   * recognition windows (issue 13 item 12, memory per idle flow).
+   */
+  private recognizer: SmtpRecognizer | null = null;
   protected recognition: Recognition = 'pending';
-  protected held: HeldInput[] = [];
+  /** Input held while recognition is pending (null when none). */
+  protected held: HeldInput[] | null = null;
   protected mode: SmtpMode;
   protected readonly client: LineReader;
   protected readonly server: LineReader;
-  protected readonly data = new DataReader();
+  /** DATA framing, made at the first DATA (dataReader()); an idle session has none. */
+  private dataState: DataReader | null = null;
   protected readonly replies: ReplyAssembler;
   protected readonly pending = new PendingQueue();
   protected tx: Transaction | null = null;
   /** Transactions ended on the client side, written in order once their replies are in. */
-  protected readonly finished: Transaction[] = [];
+  protected finished: readonly Transaction[] = NO_TRANSACTIONS;
   protected txCount = 0;
   protected now = 0;
   protected firstMicros = -1;
   protected helo: string | undefined;
   protected banner: string | undefined;
-  protected readonly ehloKeywords: string[] = [];
+  /** Kept keywords, stored at their exact length (recordKeywords); null before the first EHLO reply. */
+  protected ehloKeywords: string[] | null = null;
   protected ehloKeywordChars = 0;
   protected auth: AuthExchange | null = null;
-  protected authCounted = true;
   protected starttls: StartTlsState | undefined;
-  protected tlsActive = false;
   protected tlsClient: TlsSide = 'unknown';
   protected tlsServer: TlsSide = 'unknown';
   /** The TLS handshake after STARTTLS's 220 (or of implicit TLS), parsed as far as it is in clear. */
   protected tlsHandshake: TlsHandshake | null = null;
-  protected implicitTls = false;
-  protected bdatLast = false;
-  /** The client spoke TLS without STARTTLS: its bytes are counted, not parsed. */
-  protected clientOpaque = false;
-  /** An HTTP CONNECT preamble still to skip on each side (SMTP through a proxy tunnel). */
-  protected clientPreamble = false;
-  protected serverPreamble = false;
   protected commands = 0;
   protected serverLines = 0;
   protected bytesClient = 0;
   protected bytesServer = 0;
   protected gapBytes = 0;
-  /** The next reply is the greeting (false on midstream pickups and after a server-side gap). */
-  protected greetingExpected: boolean;
-  /** A gap made reply matching unreliable: unmatched replies are expected until the next MAIL/HELO/EHLO. */
-  protected serverResync = false;
-  protected bareLfReported = false;
   protected smugglingReported = 0;
-  protected readonly anomalies: AnomalyCode[] = [];
+  /** Session-level anomaly names, made on the first (most sessions have none). */
+  protected anomalies: AnomalyCode[] | null = null;
 
 
   constructor(info: FlowOpenInfo, opts: SmtpSessionOptions, out: SmtpOutput, counters: SmtpCounters) {
@@ -94,7 +108,6 @@ export abstract class SessionState {
     this.opts = opts;
     this.out = out;
     this.counters = counters;
-    this.recognizer = new SmtpRecognizer(opts.smtpPorts.includes(info.server.port), info.server.port === SMTPS_PORT);
     this.client = new LineReader(opts.limits.line_length);
     this.server = new LineReader(opts.limits.line_length);
     this.replies = new ReplyAssembler(opts.limits.line_length);
@@ -105,20 +118,158 @@ export abstract class SessionState {
     this.serverResync = info.midstream;
   }
 
+  private flags = AUTH_COUNTED;
+
+  private flag(bit: number, on: boolean): void {
+    this.flags = on ? this.flags | bit : this.flags & ~bit;
+  }
+
+  /** The AUTH exchange was counted (countAuth). */
+  protected get authCounted(): boolean {
+    return (this.flags & AUTH_COUNTED) !== 0;
+  }
+  protected set authCounted(v: boolean) {
+    this.flag(AUTH_COUNTED, v);
+  }
+
+  /** TLS started (STARTTLS's 220, or SMTPS). */
+  protected get tlsActive(): boolean {
+    return (this.flags & TLS_ACTIVE) !== 0;
+  }
+  protected set tlsActive(v: boolean) {
+    this.flag(TLS_ACTIVE, v);
+  }
+
+  /** SMTPS: TLS from the first byte. */
+  protected get implicitTls(): boolean {
+    return (this.flags & IMPLICIT_TLS) !== 0;
+  }
+  protected set implicitTls(v: boolean) {
+    this.flag(IMPLICIT_TLS, v);
+  }
+
+  /** The recognizer saw TLS from the first byte (SMTPS). */
+  protected get recognizedTls(): boolean {
+    return (this.flags & RECOGNIZED_TLS) !== 0;
+  }
+  protected set recognizedTls(v: boolean) {
+    this.flag(RECOGNIZED_TLS, v);
+  }
+
+  /** The BDAT chunk being read is the LAST one. */
+  protected get bdatLast(): boolean {
+    return (this.flags & BDAT_LAST) !== 0;
+  }
+  protected set bdatLast(v: boolean) {
+    this.flag(BDAT_LAST, v);
+  }
+
+  /** The client spoke TLS without STARTTLS: its bytes are counted, not parsed. */
+  protected get clientOpaque(): boolean {
+    return (this.flags & CLIENT_OPAQUE) !== 0;
+  }
+  protected set clientOpaque(v: boolean) {
+    this.flag(CLIENT_OPAQUE, v);
+  }
+
+  /** An HTTP CONNECT preamble still to skip on the client side (SMTP through a proxy tunnel). */
+  protected get clientPreamble(): boolean {
+    return (this.flags & CLIENT_PREAMBLE) !== 0;
+  }
+  protected set clientPreamble(v: boolean) {
+    this.flag(CLIENT_PREAMBLE, v);
+  }
+
+  /** The proxy's answer to HTTP CONNECT still to skip on the server side. */
+  protected get serverPreamble(): boolean {
+    return (this.flags & SERVER_PREAMBLE) !== 0;
+  }
+  protected set serverPreamble(v: boolean) {
+    this.flag(SERVER_PREAMBLE, v);
+  }
+
+  /** The next reply is the greeting (false on midstream pickups and after a server-side gap). */
+  protected get greetingExpected(): boolean {
+    return (this.flags & GREETING_EXPECTED) !== 0;
+  }
+  protected set greetingExpected(v: boolean) {
+    this.flag(GREETING_EXPECTED, v);
+  }
+
+  /** A gap made reply matching unreliable: unmatched replies are expected until the next MAIL/HELO/EHLO. */
+  protected get serverResync(): boolean {
+    return (this.flags & SERVER_RESYNC) !== 0;
+  }
+  protected set serverResync(v: boolean) {
+    this.flag(SERVER_RESYNC, v);
+  }
+
+  /** smtp_bare_lf was reported for the current message. */
+  protected get bareLfReported(): boolean {
+    return (this.flags & BARE_LF_REPORTED) !== 0;
+  }
+  protected set bareLfReported(v: boolean) {
+    this.flag(BARE_LF_REPORTED, v);
+  }
+
+  /** Feeds the recognizer; on a verdict its preamble and TLS findings are taken and it is dropped. */
+  protected recognitionFeed(dir: Direction, bytes: Buffer | null): Recognition {
+    const port = this.info.server.port;
+    const r = (this.recognizer ??= new SmtpRecognizer(this.opts.smtpPorts.includes(port), port === SMTPS_PORT));
+    const verdict = bytes === null ? r.finish() : r.feed(dir, bytes);
+    if (verdict !== 'pending') {
+      this.clientPreamble = r.tunnel[0];
+      this.serverPreamble = r.tunnel[1];
+      this.recognizedTls = r.implicitTls;
+      this.recognizer = null;
+    }
+    return verdict;
+  }
+
+  /** The DATA reader, made on first use. */
+  protected get data(): DataReader {
+    return (this.dataState ??= new DataReader());
+  }
+
+  /** Where the DATA reader stopped at a lenient terminator; null when it did not (or is gone: the data ended). */
+  protected get lenientEnd(): LenientForm | null {
+    return this.dataState?.lenient ?? null;
+  }
+
+  /** The DATA reader if one was made (reading its counters must not make one). */
+  protected get dataIfAny(): DataReader | null {
+    return this.dataState;
+  }
+
+  /** The readers' last views point into the chunk just read (the worker's batch buffer): not kept. */
+  protected releaseViews(): void {
+    this.client.release();
+    this.server.release();
+  }
+
+  /** The end of data was read: the reader is made again by the next DATA. */
+  protected releaseData(): void {
+    this.dataState = null;
+  }
+
   protected recordKeywords(lines: readonly string[]): void {
     // RFC 5321 §4.1.1.1: the first line is the greeting; each further line starts with a keyword.
+    const kws = this.ehloKeywords ?? [];
+    const had = kws.length;
     for (let i = 1; i < lines.length; i++) {
       const l = lines[i]!;
       const sp = l.indexOf(' ');
       const kw = normaliseEhloKeyword(sp < 0 ? l : l.slice(0, sp));
-      if (kw.length === 0 || this.ehloKeywords.includes(kw)) continue;
+      if (kw.length === 0 || kws.includes(kw)) continue;
       // A server inventing new keywords on every EHLO must not grow the session: the kept
       // keywords share the budget of one line (limits.line_length).
       if (this.ehloKeywordChars + kw.length > this.opts.limits.line_length) break;
       this.ehloKeywordChars += kw.length + 1;
-      this.ehloKeywords.push(kw);
+      kws.push(kw);
     }
-    if (this.starttls === undefined && this.ehloKeywords.includes('STARTTLS')) this.starttls = 'offered';
+    // A copy holds exactly its keywords (a pushed-to array keeps spare room for the session's life).
+    if (kws.length > had) this.ehloKeywords = kws.slice();
+    if (this.starttls === undefined && kws.includes('STARTTLS')) this.starttls = 'offered';
   }
 
   protected startTls(): void {
@@ -178,7 +329,8 @@ export abstract class SessionState {
     if (tx === null) return;
     tx.closed = true;
     this.tx = null;
-    this.finished.push(tx);
+    if (this.finished === NO_TRANSACTIONS) this.finished = [tx];
+    else (this.finished as Transaction[]).push(tx);
     if (flush) this.flushFinished(false);
   }
 
@@ -187,7 +339,8 @@ export abstract class SessionState {
     while (this.finished.length > 0) {
       const tx = this.finished[0]!;
       if (!all && (tx.pending > 0 || this.isHeld(tx))) return;
-      this.finished.shift();
+      if (this.finished.length === 1) this.finished = NO_TRANSACTIONS; // no backing store kept
+      else (this.finished as Transaction[]).shift();
       if (tx.reported) this.out.transaction(tx.facts(this.opts.logPasswords));
     }
   }
@@ -242,6 +395,7 @@ export abstract class SessionState {
    */
   listAnomaly(name: AnomalyCode): void {
     if (this.tx !== null) this.tx.addAnomaly(name);
+    else if (this.anomalies === null) this.anomalies = [name];
     else if (!this.anomalies.includes(name)) this.anomalies.push(name);
   }
 
@@ -256,11 +410,11 @@ export abstract class SessionState {
       gap_bytes: Math.max(summary.gapBytes, this.gapBytes),
       close: reason,
       midstream: summary.midstream || this.info.midstream,
-      anomalies: this.anomalies,
+      anomalies: this.anomalies ?? [],
     };
     if (this.banner !== undefined) s.banner = this.banner;
     if (this.helo !== undefined) s.helo = this.helo;
-    if (this.ehloKeywords.length > 0) s.ehlo_keywords = this.ehloKeywords;
+    if (this.ehloKeywords !== null && this.ehloKeywords.length > 0) s.ehlo_keywords = this.ehloKeywords;
     if (this.auth !== null) s.auth = this.auth.facts(this.opts.logPasswords);
     if (this.starttls !== undefined) s.starttls = this.starttls;
     if (this.implicitTls) s.implicit_tls = true;

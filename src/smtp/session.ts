@@ -49,9 +49,9 @@ export class SmtpSession extends SessionServerSide implements DataSink {
     if (this.firstMicros < 0) this.firstMicros = tsMicros;
     if (this.recognition === 'not_smtp' || bytes.length === 0) return;
     if (this.recognition === 'pending') {
-      const r = this.recognizer.feed(dir, bytes);
+      const r = this.recognitionFeed(dir, bytes);
       if (r === 'pending') {
-        this.held.push({ dir, bytes: Buffer.from(bytes), len: bytes.length, tsMicros });
+        (this.held ??= []).push({ dir, bytes: Buffer.from(bytes), len: bytes.length, tsMicros });
         return;
       }
       if (r === 'not_smtp') {
@@ -68,6 +68,7 @@ export class SmtpSession extends SessionServerSide implements DataSink {
       this.bytesServer += bytes.length;
       this.onServerBytes(bytes);
     }
+    this.releaseViews();
   }
 
   onGap(dir: Direction, len: number, tsMicros: number): void {
@@ -76,7 +77,7 @@ export class SmtpSession extends SessionServerSide implements DataSink {
     this.gapBytes += len;
     if (this.recognition === 'not_smtp' || len <= 0) return;
     if (this.recognition === 'pending') {
-      this.held.push({ dir, bytes: null, len, tsMicros });
+      (this.held ??= []).push({ dir, bytes: null, len, tsMicros });
       return;
     }
     if (dir === 'c2s') this.onClientGap(len);
@@ -86,7 +87,7 @@ export class SmtpSession extends SessionServerSide implements DataSink {
   onClose(reason: CloseReason, summary: FlowSummary, tsMicros: number): void {
     this.now = tsMicros;
     if (this.recognition === 'pending') {
-      this.recognizer.finish();
+      this.recognitionFeed('c2s', null);
       this.rejectNotSmtp();
     }
     if (this.recognition === 'not_smtp') return;
@@ -123,18 +124,16 @@ export class SmtpSession extends SessionServerSide implements DataSink {
   private rejectNotSmtp(): void {
     if (this.recognition === 'not_smtp') return;
     this.recognition = 'not_smtp';
-    this.held = [];
+    this.held = null;
     this.out.anomaly('smtp_not_smtp', this.now);
     this.out.notSmtp();
   }
 
   private acceptSmtp(): void {
     this.recognition = 'smtp';
-    this.clientPreamble = this.recognizer.tunnel[0];
-    this.serverPreamble = this.recognizer.tunnel[1];
-    if (this.recognizer.implicitTls) this.startImplicitTls();
-    const held = this.held;
-    this.held = [];
+    if (this.recognizedTls) this.startImplicitTls();
+    const held = this.held ?? [];
+    this.held = null;
     for (const h of held) {
       if (h.bytes === null) this.onGap(h.dir, h.len, h.tsMicros);
       else this.onData(h.dir, h.bytes, h.tsMicros);
@@ -242,7 +241,7 @@ export class SmtpSession extends SessionServerSide implements DataSink {
           this.data.holdLenient = !this.rereading && this.opts.limits.smuggling_holdback > 0;
           off = this.data.read(chunk, off, this);
           this.afterDataRead();
-          if (this.data.lenient !== null) this.holdback = new DataHoldback(this.data.lenient);
+          if (this.lenientEnd !== null) this.holdback = new DataHoldback(this.lenientEnd);
           break;
         case 'bdat': {
           off = this.client.readRaw(chunk, off);
@@ -465,6 +464,7 @@ export class SmtpSession extends SessionServerSide implements DataSink {
       this.anomaly('smtp_smuggling_end');
     }
     if (!d.done) return;
+    this.releaseData();
     const tx = this.tx;
     this.mode = next(this.mode, 'data_end', 'pending');
     if (tx === null) return;

@@ -19,17 +19,39 @@ import type { TransactionObserver } from '../extract/extractor.js';
 /** Longest error text copied into an anomaly detail. */
 const MAX_ERROR_DETAIL = 200;
 
-/** One connection's engine and its anomaly-event budget. */
-class SessionEntry {
-  session: SmtpSession | null = null;
-  readonly limiter: AnomalyEventLimiter;
+/** The VLAN list of every untagged connection (most): frozen, shared, never written. */
+const NO_VLAN = Object.freeze([]) as unknown as number[];
+
+/**
+ * One connection's engine, the SmtpOutput the engine reports to, and (by extending it) its
+ * anomaly-event budget: one object per connection, methods on the prototype, not a limiter and
+ * four closures beside it (issue 13 item 12, memory per open flow).
+ */
+class SessionEntry extends AnomalyEventLimiter implements SmtpOutput {
+  engine: SmtpSession | null = null;
 
   constructor(
     readonly table: SessionTable,
     readonly info: FlowOpenInfo,
     anomalyEventLimit: number,
   ) {
-    this.limiter = new AnomalyEventLimiter(anomalyEventLimit);
+    super(anomalyEventLimit);
+  }
+
+  transaction(t: TransactionFacts): void {
+    this.table.emitTransaction(this, t);
+  }
+
+  session(s: SessionFacts): void {
+    this.table.emitSession(this, s);
+  }
+
+  anomaly(name: AnomalyCode, tsMicros: number, detail?: string): void {
+    this.table.emitAnomaly(this, name, tsMicros, detail);
+  }
+
+  notSmtp(): void {
+    this.table.dropNotSmtp(this);
   }
 }
 
@@ -62,10 +84,12 @@ export class SessionTable implements BatchHandler {
 
   onOpen(info: FlowOpenInfo, tsMicros: number): void {
     if (this.sessions.has(info.flow)) return;
+    // The batch gave this connection its own empty list; untagged ones share one (read only).
+    if (info.vlan.length === 0) info.vlan = NO_VLAN;
     const entry = new SessionEntry(this, info, this.opts.limits.anomaly_events_per_session);
     this.sessions.set(info.flow, entry);
     try {
-      entry.session = new SmtpSession(info, this.opts, makeOutput(entry), this.metrics);
+      entry.engine = new SmtpSession(info, this.opts, entry, this.metrics);
       this.stats.opened++;
     } catch (err) {
       this.fail(entry, err, tsMicros);
@@ -74,12 +98,12 @@ export class SessionTable implements BatchHandler {
 
   onData(flow: FlowId, dir: Direction, bytes: Buffer, tsMicros: number): void {
     const entry = this.sessions.get(flow);
-    if (entry === undefined || entry.session === null) {
+    if (entry === undefined || entry.engine === null) {
       this.stats.orphanEvents++;
       return;
     }
     try {
-      entry.session.onData(dir, bytes, tsMicros);
+      entry.engine.onData(dir, bytes, tsMicros);
     } catch (err) {
       this.fail(entry, err, tsMicros);
     }
@@ -87,7 +111,7 @@ export class SessionTable implements BatchHandler {
 
   onGap(flow: FlowId, dir: Direction, len: number, tsMicros: number): void {
     const entry = this.sessions.get(flow);
-    if (entry === undefined || entry.session === null) {
+    if (entry === undefined || entry.engine === null) {
       this.stats.orphanEvents++;
       return;
     }
@@ -95,8 +119,8 @@ export class SessionTable implements BatchHandler {
     // connections a worker parses (a gap in a non-SMTP flow is no event of ours).
     this.emitAnomaly(entry, 'flow_gap', tsMicros, `${len} bytes missing ${dir}`);
     try {
-      entry.session.listAnomaly('flow_gap');
-      entry.session.onGap(dir, len, tsMicros);
+      entry.engine.listAnomaly('flow_gap');
+      entry.engine.onGap(dir, len, tsMicros);
     } catch (err) {
       this.fail(entry, err, tsMicros);
     }
@@ -104,12 +128,12 @@ export class SessionTable implements BatchHandler {
 
   onClose(flow: FlowId, close: CloseInfo, tsMicros: number): void {
     const entry = this.sessions.get(flow);
-    if (entry === undefined || entry.session === null) {
+    if (entry === undefined || entry.engine === null) {
       this.stats.orphanEvents++;
       return;
     }
     try {
-      entry.session.onClose(close.reason, close.summary, tsMicros);
+      entry.engine.onClose(close.reason, close.summary, tsMicros);
     } catch (err) {
       this.fail(entry, err, tsMicros);
     }
@@ -128,7 +152,7 @@ export class SessionTable implements BatchHandler {
     // Listed in the transaction/session too (SPEC §3.1), except the two the session already
     // states as fields (`midstream`, `one_sided`). Issue 8: overlaps, seq jumps and snaplen cuts
     // were written as events but missing from the transaction they hit.
-    if (entry.session !== null && ANOMALIES[a.name].event) entry.session.listAnomaly(a.name);
+    if (entry.engine !== null && ANOMALIES[a.name].event) entry.engine.listAnomaly(a.name);
   }
 
   emitTransaction(entry: SessionEntry, t: TransactionFacts): void {
@@ -146,7 +170,7 @@ export class SessionTable implements BatchHandler {
 
   emitAnomaly(entry: SessionEntry, name: AnomalyCode, tsMicros: number, detail?: string): void {
     this.metrics.anomaly(name);
-    if (entry.limiter.admit(name)) this.records.push(buildAnomalyRecord(entry.info, name, tsMicros, detail));
+    if (entry.admit(name)) this.records.push(buildAnomalyRecord(entry.info, name, tsMicros, detail));
   }
 
   dropNotSmtp(entry: SessionEntry): void {
@@ -173,14 +197,4 @@ export class SessionTable implements BatchHandler {
     this.emitAnomaly(entry, 'smtp_internal_error', tsMicros, text.slice(0, MAX_ERROR_DETAIL));
     this.sessions.delete(entry.info.flow);
   }
-}
-
-/** The SmtpOutput an engine reports to: created once per session, never per line. */
-function makeOutput(entry: SessionEntry): SmtpOutput {
-  return {
-    transaction: (t) => entry.table.emitTransaction(entry, t),
-    session: (s) => entry.table.emitSession(entry, s),
-    anomaly: (name, ts, detail) => entry.table.emitAnomaly(entry, name, ts, detail),
-    notSmtp: () => entry.table.dropNotSmtp(entry),
-  };
 }

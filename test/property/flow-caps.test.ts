@@ -46,7 +46,9 @@ test('small per-flow and global caps: held bytes stay within both; caps only mak
       (conns, keys, globalKb) => {
         const memcap = globalKb * 512;
         const rec = new Recorder();
-        const ft = new FlowTable({ flows: flowsConfig({ per_flow_holdback_kb: PER_FLOW / 1024, memcap_mb: memcap / (1024 * 1024), reorder_window_ms: 100 }), smtpPorts: [25] }, rec);
+        // Caps of 512 B..3 KiB test the held bytes; connection state is not charged (it would pass
+        // them: flow-memcap.test.ts tests that charge).
+        const ft = new FlowTable({ flows: flowsConfig({ per_flow_holdback_kb: PER_FLOW / 1024, memcap_mb: memcap / (1024 * 1024), reorder_window_ms: 100 }), smtpPorts: [25], flowStateBytes: 0 }, rec);
         const cs = conns.map((_, i) => new Conn(`10.3.0.${i + 1}:4000${i}`, `10.3.1.${i + 1}:25`, 1000 + i * 7919, 5000 + i * 104729));
         for (const c of cs) for (const s of c.handshake()) ft.onSegment(s);
         type Item = { k: number; i: number; dir: 'c' | 's'; off: number; len: number };

@@ -69,3 +69,31 @@ test('flush returns the last line without its CRLF', () => {
   assert.equal(r.flush()!.toString(), 'QUIT');
   assert.equal(r.flush(), null);
 });
+
+test('a long line fed a byte at a time: the carry grows from its small start and keeps every byte (issue 13 item 12)', () => {
+  // The carry starts small and doubles up to the limit + 1 (an idle session keeps none): lines
+  // around and past each size step must come out whole, or cut at exactly the limit.
+  for (const len of [1, 127, 128, 129, 255, 256, 257, 1000, 4095, 4096, 4097, 9000]) {
+    const r = new LineReader(4096);
+    const body = Buffer.alloc(len);
+    for (let i = 0; i < len; i++) body[i] = 0x41 + (i % 26);
+    const input = Buffer.concat([body, Buffer.from('\r\nNEXT\r\n')]);
+    const chunks = Array.from(input, (b) => Buffer.from([b]));
+    const lines = frame(r, chunks);
+    const want = body.subarray(0, Math.min(len, 4096)).toString('latin1');
+    assert.deepEqual(lines, [[want, len > 4096, false], ['NEXT', false, false]], `length ${len}`);
+    assert.equal(r.pending, 0);
+  }
+});
+
+test('a partial line at the end of a chunk, then more bytes, then flush: the carried bytes are kept in order', () => {
+  const r = new LineReader(4096);
+  const a = Buffer.from('x'.repeat(200));
+  const b = Buffer.from('y'.repeat(300));
+  assert.equal(r.read(a, 0), a.length);
+  assert.equal(r.read(b, 0), b.length);
+  assert.equal(r.pending, 500);
+  assert.equal(r.flush()?.toString('latin1'), `${'x'.repeat(200)}${'y'.repeat(300)}`);
+  assert.equal(r.pending, 0);
+  assert.equal(r.flush(), null);
+});

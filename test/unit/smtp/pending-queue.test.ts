@@ -20,3 +20,18 @@ test('FIFO order, peek, clear, and compaction over a long pipelined session', ()
   assert.equal(q.length, 0);
   assert.equal(q.peek(), undefined);
 });
+
+test('emptied by replies, the queue starts over (no answered entries kept) and stays FIFO', () => {
+  const q = new PendingQueue();
+  for (let round = 0; round < 3; round++) {
+    q.push({ trigger: 'EHLO', tx: null, arg: round });
+    q.push({ trigger: 'MAIL', tx: null, arg: round });
+    assert.equal(q.length, 2);
+    assert.equal(q.shift()?.arg, round);
+    assert.equal(q.indexOf('MAIL'), 0);
+    assert.equal(q.shift()?.trigger, 'MAIL');
+    assert.equal(q.length, 0);
+    assert.equal(q.peek(), undefined);
+    assert.equal(q.shift(), undefined);
+  }
+});
