@@ -23,26 +23,11 @@ OUT=$(cd "$1" && pwd)
 NS="mailtap-realmail-$$-$RANDOM"
 WORK=$(mktemp -d /tmp/mailtap-realmail.XXXXXX)
 
-cleanup() {
-  local rc=$?
-  set +e
-  stop_tcpdump
-  local names
-  names=" $(ip netns list 2>/dev/null | cut -d' ' -f1 | tr '\n' ' ') "
-  if [[ $names == *" $NS "* ]]; then
-    postfix_stop
-    timeout "$STEP_TIMEOUT_S" ip netns exec "$NS" doveadm -c "$WORK/dovecot/dovecot.conf" stop >/dev/null 2>&1
-    # Whatever this run started and is still alive in the namespace (and only that) goes too.
-    ns_destroy
-  fi
-  if ((rc != 0)); then
-    echo "capture.sh: failed (rc=$rc); logs follow" >&2
-    tail -n 40 "$WORK/maillog" "$WORK/dovecot/dovecot.log" "$WORK/tcpdump.err" >&2 2>/dev/null
-  fi
-  rm -rf "$WORK"
-  exit "$rc"
+stop_services() {
+  postfix_stop
+  timeout "$STEP_TIMEOUT_S" ip netns exec "$NS" doveadm -c "$WORK/dovecot/dovecot.conf" stop >/dev/null 2>&1
 }
-trap cleanup EXIT
+trap 'capture_cleanup $? capture.sh "$WORK/maillog" "$WORK/dovecot/dovecot.log" "$WORK/tcpdump.err"' EXIT
 trap 'exit 130' INT TERM
 
 # Postfix daemons run as 'postfix' and must reach their queue and the SASL socket.

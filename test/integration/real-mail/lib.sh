@@ -62,10 +62,15 @@ ns_loopback_up() {
 }
 
 # Ends what is still alive in the namespace (and only that), then deletes it; safe when gone.
-ns_destroy() {
-  local names pid
+ns_exists() { # ns_exists: the namespace $NS is there
+  local names
   names=" $(ip netns list 2>/dev/null | cut -d' ' -f1 | tr '\n' ' ') "
-  [[ $names == *" $NS "* ]] || return 0
+  [[ $names == *" $NS "* ]]
+}
+
+ns_destroy() {
+  local pid
+  ns_exists || return 0
   for pid in $(ip netns pids "$NS" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null; done
   sleep 0.5
   for pid in $(ip netns pids "$NS" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
@@ -152,4 +157,24 @@ postfix_start() {
 
 postfix_stop() {
   timeout "$STEP_TIMEOUT_S" ip netns exec "$NS" postfix -c "$WORK/postfix" stop >/dev/null 2>&1
+}
+
+# capture_cleanup RC WHO LOG...: the EXIT trap of a capture script. Ends tcpdump, then, if the
+# namespace exists, the script's stop_services and everything else still alive in it; on failure
+# prints the tail of each LOG; removes $WORK; exits RC.
+capture_cleanup() {
+  local rc=$1 who=$2
+  shift 2
+  set +e
+  stop_tcpdump
+  if ns_exists; then
+    stop_services
+    ns_destroy
+  fi
+  if ((rc != 0)); then
+    echo "$who: failed (rc=$rc); logs follow" >&2
+    tail -n 40 "$@" >&2 2>/dev/null
+  fi
+  rm -rf "$WORK"
+  exit "$rc"
 }

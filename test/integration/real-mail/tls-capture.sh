@@ -23,24 +23,8 @@ OUT=$(cd "$1" && pwd)
 NS="mailtap-tls-$$-$RANDOM"
 WORK=$(mktemp -d /tmp/mailtap-tls.XXXXXX)
 
-cleanup() {
-  local rc=$?
-  set +e
-  stop_tcpdump
-  local names
-  names=" $(ip netns list 2>/dev/null | cut -d' ' -f1 | tr '\n' ' ') "
-  if [[ $names == *" $NS "* ]]; then
-    postfix_stop
-    ns_destroy
-  fi
-  if ((rc != 0)); then
-    echo "tls-capture.sh: failed (rc=$rc); logs follow" >&2
-    tail -n 40 "$WORK/maillog" "$WORK/tcpdump.err" "$WORK/client.log" >&2 2>/dev/null
-  fi
-  rm -rf "$WORK"
-  exit "$rc"
-}
-trap cleanup EXIT
+stop_services() { postfix_stop; }
+trap 'capture_cleanup $? tls-capture.sh "$WORK/maillog" "$WORK/tcpdump.err" "$WORK/client.log"' EXIT
 trap 'exit 130' INT TERM
 
 ip netns add "$NS"
