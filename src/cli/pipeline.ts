@@ -130,6 +130,10 @@ export class Pipeline {
       },
       onRecovered: (dropped, failedMs) => log.warn({ events: opts.events, dropped, failedMs }, `events file writable again; ${dropped} events were dropped`),
       onError: () => opts.onHalt('writer'),
+      // `read` never drops: it waits on writer.waitForDrain() (read-command.ts pace).
+      stdoutMaxBytes: opts.policy === 'wait' ? 0 : config.output.stdout_buffer_mb * MIB,
+      onStdoutDropping: () => log.warn({ limitMb: config.output.stdout_buffer_mb }, 'standard output is not keeping up: dropping events until its reader catches up (output.stdout_buffer_mb)'),
+      onStdoutRecovered: (dropped) => log.warn({ dropped }, `standard output caught up; ${dropped} events were dropped`),
     });
     // The pool's callbacks run on worker messages, after the gate below exists.
     let gateRef: SmtpGate | null = null;

@@ -128,7 +128,12 @@ export async function runRead(opts: ReadOptions): Promise<number> {
   const pace = (): Promise<void> | undefined => {
     p.publish(source.stats());
     progress.update(sample());
-    return p.pool.waitForCapacity();
+    // Waits for the workers' queues and for a slow reader of standard output (`mailtap read x | slow`):
+    // without it the unwritten events piled up in memory.
+    const workers = p.pool.waitForCapacity();
+    const out = p.writer.waitForDrain();
+    if (out === undefined) return workers;
+    return workers === undefined ? out : Promise.all([workers, out]).then(() => undefined);
   };
   const removeSignals = onStopSignals((signal) => {
     log.warn({ signal }, `${signal}: stopping; open sessions are flushed as shutdown`);

@@ -155,6 +155,12 @@ export const outputSchema = z.object({
    * runs or sensors. Set only for tests and golden files: the same seed gives the same uids.
    */
   uid_seed: z.string().default(''),
+  /**
+   * `run` writing to standard output: MiB of events buffered while the reader (Vector, Promtail,
+   * Filebeat) is slower than the sensor; past it events are dropped and counted
+   * (mailtap_events_dropped_total), never queued without bound. `read` waits for the reader instead.
+   */
+  stdout_buffer_mb: z.number().int().min(1).max(4096).default(64),
 });
 
 export const extractSchema = z.object({

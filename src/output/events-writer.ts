@@ -26,6 +26,17 @@ export interface EventsWriterOptions extends LineFileOptions {
   bufferBytes?: number;
   /** Standard output failed (EPIPE when the reader went away …); later events are dropped. Never for a file. */
   onError?: (err: NodeJS.ErrnoException) => void;
+  /**
+   * Standard output only: bytes buffered while its reader is slower than the events (a Vector or
+   * Filebeat pipe that stalls). Past it a line is dropped and counted (onDropped), never queued:
+   * without a cap the buffer grew without bound (836 MB RSS reading `many` into a pipe with two
+   * workers, issue 12). 0: no cap, for `read`, which waits on waitForDrain() instead.
+   */
+  stdoutMaxBytes?: number;
+  /** Standard output: the first line dropped of an episode (the cap was reached). */
+  onStdoutDropping?: () => void;
+  /** Standard output: the buffer emptied after an episode of drops; how many lines were lost. */
+  onStdoutRecovered?: (dropped: number) => void;
 }
 
 /** pino prints the level chunk first; with it empty, this makes `time` the first field. */
@@ -42,8 +53,15 @@ export class EventsWriter {
   error: NodeJS.ErrnoException | null = null;
   /** Events that reached the descriptor (on standard output: handed to sonic-boom). */
   written = 0;
-  /** Events lost to a failing file. */
+  /** Events lost to a failing file, or to a full standard-output buffer (stdoutMaxBytes). */
   dropped = 0;
+  /** Standard output: the last write() left more than sonic-boom's high-water mark buffered. */
+  private stdoutBehind = false;
+  /** Set by sonic-boom's synchronous 'drop' (the line would pass stdoutMaxBytes). */
+  private lastLineDropped = false;
+  /** Lines dropped in the current standard-output episode; -1 when none is running. */
+  private episodeDrops = -1;
+  private drainWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: EventsWriterOptions) {
     const counted: EventsWriterOptions = {
@@ -59,11 +77,17 @@ export class EventsWriter {
     };
     let sink: Destination | LineFile;
     if (opts.path === '-') {
-      this.dest = pino.destination({ dest: 1, sync: false, mkdir: false, minLength: opts.bufferBytes ?? DEFAULT_BUFFER_BYTES });
+      const maxLength = opts.stdoutMaxBytes ?? 0;
+      this.dest = pino.destination({ dest: 1, sync: false, mkdir: false, minLength: opts.bufferBytes ?? DEFAULT_BUFFER_BYTES, ...(maxLength > 0 ? { maxLength } : {}) });
       const dest = this.dest;
+      dest.on('drop', () => {
+        this.lastLineDropped = true;
+      });
+      dest.on('drain', () => this.stdoutDrained());
       dest.on('error', (err: NodeJS.ErrnoException) => {
         if (this.error !== null) return;
         this.error = err;
+        this.releaseDrainWaiters();
         // Nothing more can be written: drop what is buffered now. Left alive, pino's exit hook
         // calls sonic-boom's flushSync, which retries any error but EAGAIN forever (ENOSPC on
         // /dev/full hung the process at exit, issue 13).
@@ -87,9 +111,10 @@ export class EventsWriter {
     if (this.error !== null || this.closed !== null) return;
     const file = this.file;
     if (file === null) {
+      this.lastLineDropped = false;
       this.log.info(rec);
-      this.written++;
-      this.opts.onWritten?.(rec.event);
+      // pino drops write()'s answer; these main-thread records are few, the workers' lines pace `read`.
+      this.afterStdoutWrite(rec.event, true);
       return;
     }
     if (!file.accepting(Date.now())) {
@@ -115,9 +140,8 @@ export class EventsWriter {
       const line = json.length > 2 ? `${head},${json.slice(1)}\n` : `${head}}\n`;
       const file = this.file;
       if (file === null) {
-        this.dest!.write(line);
-        this.written++;
-        this.opts.onWritten?.(event);
+        this.lastLineDropped = false;
+        this.afterStdoutWrite(event, this.dest!.write(line));
         continue;
       }
       if (!file.accepting(now)) {
@@ -127,6 +151,55 @@ export class EventsWriter {
       file.write(line);
       file.noteEvent(event);
     }
+  }
+
+  /**
+   * `read` paces its input on this (as on the workers' queues): a promise while standard output
+   * holds more than sonic-boom's high-water mark (16 KiB), resolved when it drains; undefined when
+   * nothing waits. Files are written synchronously and never make it wait.
+   */
+  waitForDrain(): Promise<void> | undefined {
+    if (!this.stdoutBehind || this.error !== null || this.closed !== null) return undefined;
+    return new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** Counts one line handed to standard output: written, or dropped at stdoutMaxBytes. */
+  private afterStdoutWrite(event: EventName, underMark: boolean): void {
+    if (!underMark) this.stdoutBehind = true;
+    if (!this.lastLineDropped) {
+      this.written++;
+      this.opts.onWritten?.(event);
+      return;
+    }
+    this.dropped++;
+    this.opts.onDropped?.(event);
+    if (this.episodeDrops < 0) {
+      this.episodeDrops = 0;
+      this.opts.onStdoutDropping?.();
+    }
+    this.episodeDrops++;
+  }
+
+  private stdoutDrained(): void {
+    this.stdoutBehind = false;
+    this.endDropEpisode();
+    this.releaseDrainWaiters();
+  }
+
+  /** Reports the lines lost in a running standard-output episode (at drain, or at close). */
+  private endDropEpisode(): void {
+    if (this.episodeDrops >= 0) {
+      const n = this.episodeDrops;
+      this.episodeDrops = -1;
+      this.opts.onStdoutRecovered?.(n);
+    }
+  }
+
+  private releaseDrainWaiters(): void {
+    const waiters = this.drainWaiters;
+    if (waiters.length === 0) return;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
   }
 
   writeAll(recs: readonly EventRecord[]): void {
@@ -147,6 +220,8 @@ export class EventsWriter {
 
   /** Flushes everything written and closes the destination (standard output stays open). */
   close(): Promise<void> {
+    this.endDropEpisode();
+    this.releaseDrainWaiters();
     this.closed ??= new Promise<void>((resolve) => {
       if (this.file !== null) {
         this.file.close();

@@ -71,7 +71,7 @@ export const METRIC_DEFS = {
   extract_files_total: { type: 'counter', help: 'Files considered for extraction, by kind (attachment, message, sidecar) and result', labels: ['kind', 'result'], fromWorkers: true },
   extract_bytes_total: { type: 'counter', help: 'Bytes written to the extraction directory (files and sidecars; duplicates excluded)', labels: [], fromWorkers: true },
   ip_reassembly_total: { type: 'counter', help: 'Fragmented IP datagrams, by outcome (reassembled, overlap: reassembled with disagreeing overlaps, timeout, memcap, invalid fragment)', labels: ['result'], initial: one('reassembled', 'overlap', 'timeout', 'memcap', 'invalid') },
-  events_dropped_total: { type: 'counter', help: 'Events lost because the events file could not be written (disk full, unwritable), by event', labels: ['event'], initial: one('smtp_transaction', 'smtp_session', 'anomaly') },
+  events_dropped_total: { type: 'counter', help: 'Events lost because the events file could not be written (disk full, unwritable) or standard output fell behind past output.stdout_buffer_mb, by event', labels: ['event'], initial: one('smtp_transaction', 'smtp_session', 'anomaly') },
   build_info: { type: 'gauge', help: 'Always 1: the mailtap and Node versions, the libpcap in use and the capture backend (file for read)', labels: ['version', 'node', 'libpcap', 'backend'] },
 } as const satisfies Record<string, MetricDef>;
 

@@ -163,3 +163,71 @@ test('buffered lines reach the file within maxDelayMs without a flush() call', a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/**
+ * Runs `body` in a child whose standard output is an EventsWriter; the child's findings come back
+ * as the last line of its standard error (JSON), its events on standard output.
+ */
+function stdoutChild(body: string): { lines: string[]; report: Record<string, unknown> } {
+  const mod = new URL('../../../src/output/events-writer.js', import.meta.url).href;
+  const script = `
+    import { EventsWriter } from ${JSON.stringify(mod)};
+    const line = (i) => JSON.stringify({ event: i % 2 === 0 ? 'smtp_transaction' : 'anomaly', n: i, pad: 'x'.repeat(1000) });
+    const eventOf = (i) => (i % 2 === 0 ? 'smtp_transaction' : 'anomaly');
+    ${body}
+  `;
+  const r = spawnSync(process.execPath, [...process.execArgv, '--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  assert.equal(lines.pop(), '', 'standard output ends with a whole line');
+  const errLines = r.stderr.trim().split('\n');
+  return { lines, report: JSON.parse(errLines[errLines.length - 1]!) as Record<string, unknown> };
+}
+
+test('standard output with a cap: a reader that falls behind loses counted lines, never whole memory (issue 12)', () => {
+  // 4,000 lines of ~1 KiB written in one turn of the event loop: sonic-boom cannot write any of
+  // them before the loop ends, so everything past the 256 KiB cap is dropped, by event.
+  const { lines, report } = stdoutChild(`
+    const dropped = { smtp_transaction: 0, anomaly: 0 };
+    let episodes = 0, recovered = [];
+    const w = new EventsWriter({ path: '-', fileMode: '0640', stdoutMaxBytes: 256 * 1024,
+      onDropped: (e) => dropped[e]++, onStdoutDropping: () => episodes++, onStdoutRecovered: (n) => recovered.push(n) });
+    for (let i = 0; i < 4000; i++) w.writeSerialized([line(i)], [eventOf(i)]);
+    const during = { written: w.written, dropped: w.dropped };
+    await w.close();
+    process.stderr.write(JSON.stringify({ during, dropped, episodes, recovered }) + '\\n');
+  `);
+  const during = report['during'] as { written: number; dropped: number };
+  const dropped = report['dropped'] as Record<string, number>;
+  assert.equal(during.written + during.dropped, 4000);
+  assert.ok(during.dropped > 3000, `most lines past the cap are dropped: ${during.dropped}`);
+  assert.ok(during.written >= 200 && during.written <= 260, `about 256 KiB kept: ${during.written} lines`);
+  assert.equal(dropped['smtp_transaction']! + dropped['anomaly']!, during.dropped, 'every drop counted by its event');
+  assert.ok(dropped['smtp_transaction']! > 0 && dropped['anomaly']! > 0);
+  assert.equal(report['episodes'], 1, 'the episode is reported once');
+  assert.deepEqual(report['recovered'], [during.dropped], 'its end says how many were lost');
+  assert.equal(lines.length, during.written, 'what was counted written reached standard output');
+  const ns = lines.map((l) => (JSON.parse(l) as { n: number }).n);
+  assert.deepEqual(ns, [...ns].sort((a, b) => a - b), 'in order, whole lines only');
+});
+
+test('standard output without a cap (`read`): waitForDrain() paces the writer and nothing is lost', () => {
+  const { lines, report } = stdoutChild(`
+    const w = new EventsWriter({ path: '-', fileMode: '0640' });
+    let waits = 0, dropped = 0;
+    const before = w.waitForDrain();
+    for (let round = 0; round < 40; round++) {
+      for (let i = round * 100; i < round * 100 + 100; i++) w.writeSerialized([line(i)], [eventOf(i)]);
+      const p = w.waitForDrain();
+      if (p !== undefined) { waits++; await p; }
+      if (w.waitForDrain() !== undefined) process.exit(3); // drained means drained
+    }
+    await w.close();
+    process.stderr.write(JSON.stringify({ idleWait: before === undefined, waits, written: w.written, dropped: w.dropped }) + '\\n');
+  `);
+  assert.equal(report['idleWait'], true, 'nothing to wait for before any line');
+  assert.equal(report['waits'], 40, 'every round of 100 KiB passes the 16 KiB mark and waits');
+  assert.equal(report['written'], 4000);
+  assert.equal(report['dropped'], 0);
+  assert.equal(lines.length, 4000);
+});
