@@ -4,15 +4,33 @@
 // `[IPv6:2001:DB8:0::1]` → `2001:db8::1`. Pure.
 import { formatIp6 } from '../shared/ip-format.js';
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 
-/** Dotted quad with each part read as decimal (RFC 5321 Snum: leading zeros are not octal). */
+/**
+ * Dotted quad with each part read as decimal (RFC 5321 Snum: leading zeros are not octal): four
+ * runs of 1-3 ASCII digits, each at most 255. Read by hand: the regex, map and join it replaced
+ * were ~3% of a short message with one Received header (issue 12 item 6).
+ */
 function ipv4Text(text: string): string | undefined {
-  const m = IPV4.exec(text);
-  if (m === null) return undefined;
-  const parts = [m[1]!, m[2]!, m[3]!, m[4]!].map((p) => parseInt(p, 10));
-  return parts.every((p) => p <= 255) ? parts.join('.') : undefined;
+  let out = '';
+  let dots = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      if (++digits > 3) return undefined;
+      value = value * 10 + (c - 0x30);
+    } else if (c === 0x2e && digits > 0 && value <= 255 && dots < 3) {
+      out += `${value}.`;
+      dots++;
+      value = 0;
+      digits = 0;
+    } else {
+      return undefined;
+    }
+  }
+  return dots === 3 && digits > 0 && value <= 255 ? `${out}${value}` : undefined;
 }
 
 /** Groups of one side of `::` (each 16 bits); a dotted quad is allowed as the last one. */
