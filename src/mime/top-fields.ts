@@ -17,6 +17,8 @@ const SINGLE = new Set([
 ]);
 /** Fields parsed into records (SPEC §3.1 received_hops, auth_results, dkim). */
 const PARSED = new Set(['received', 'authentication-results', 'dkim-signature']);
+/** SINGLE and PARSED together: `wants` runs for every header line of every message. */
+const KEPT = new Set([...SINGLE, ...PARSED]);
 const NONE: ReadonlySet<string> = new Set();
 
 export class TopFields implements HeaderTarget {
@@ -53,7 +55,7 @@ export class TopFields implements HeaderTarget {
   }
 
   wants(name: string): boolean {
-    return SINGLE.has(name) || PARSED.has(name) || this.rawNames.has(name);
+    return KEPT.has(name) || (this.rawNames.size > 0 && this.rawNames.has(name));
   }
 
   /** Received accumulates (one value per hop): charged to limits.header_bytes. */
