@@ -281,3 +281,36 @@ test('issue 12: the findings of the verdict travel with the open (implicit TLS, 
   gate.onEvent({ t: 'data', flow: 46, tsMicros: 9, dir: 'c2s', bytes: Buffer.from('EHLO a\r\n') });
   assert.equal(pool.starts.get(46), START_SERVER_PREAMBLE);
 });
+
+test('issue 12: out of pending budget before a verdict, a flow on an SMTP port is SMTP by its port', () => {
+  // A tunnelled session on port 25 follows the strict rules (greeting AND HELO/EHLO), so the
+  // client's EHLO alone leaves it pending while the server is silent.
+  const { pool, gate, ignored } = setup({ pendingBytesPerFlow: 60 });
+  gate.onEvent({ t: 'open', tsMicros: 1, info: info(50, 25) });
+  const connect = 'CONNECT mx:25 HTTP/1.0\r\n\r\nEHLO a\r\n'; // 34 bytes
+  gate.onEvent({ t: 'data', flow: 50, tsMicros: 2, dir: 'c2s', bytes: Buffer.from(connect) });
+  gate.onEvent({ t: 'data', flow: 50, tsMicros: 3, dir: 'c2s', bytes: Buffer.from('x'.repeat(26)) }); // 60: at the limit
+  assert.deepEqual(pool.sent, []);
+  assert.equal(gate.stats.pendingBytes, 60);
+  gate.onEvent({ t: 'data', flow: 50, tsMicros: 4, dir: 'c2s', bytes: Buffer.from('y') }); // 61: one past
+  assert.deepEqual(pool.sent, ['open 50 1', `data 50 2 c2s ${connect}`, `data 50 3 c2s ${'x'.repeat(26)}`, 'data 50 4 c2s y']);
+  assert.equal(pool.starts.get(50), START_CLIENT_PREAMBLE);
+  assert.deepEqual(ignored, []);
+  assert.deepEqual(gate.stats, { recognised: 1, rejected: 0, undecided: 0, closedPending: 0, pendingBytes: 0 });
+  // The same on another port is left alone, undecided.
+  gate.onEvent({ t: 'open', tsMicros: 5, info: info(51, 2500) });
+  gate.onEvent({ t: 'data', flow: 51, tsMicros: 6, dir: 'c2s', bytes: Buffer.from(connect) });
+  gate.onEvent({ t: 'data', flow: 51, tsMicros: 7, dir: 'c2s', bytes: Buffer.from('x'.repeat(27)) });
+  assert.deepEqual(ignored, [51]);
+  assert.equal(gate.stats.undecided, 1);
+});
+
+test('issue 12: held anomalies of an undecided flow stop at 16; later ones are counted at once', () => {
+  const { pool, gate, anomalies } = setup();
+  gate.onEvent({ t: 'open', tsMicros: 1, info: info(52, 2500) });
+  for (let i = 0; i < 17; i++) gate.onEvent({ t: 'anomaly', flow: 52, tsMicros: 2, name: 'flow_seq_jump' });
+  assert.deepEqual(anomalies, ['flow_seq_jump'], 'the 17th is counted, not held');
+  gate.onEvent({ t: 'data', flow: 52, tsMicros: 3, dir: 's2c', bytes: Buffer.from('220 mx\r\n') });
+  gate.onEvent({ t: 'data', flow: 52, tsMicros: 4, dir: 'c2s', bytes: Buffer.from('EHLO a\r\n') });
+  assert.equal(pool.sent.filter((e) => e === 'anomaly 52 2 flow_seq_jump').length, 16);
+});
