@@ -77,7 +77,7 @@ function counters(metrics: Map<string, number>, prefix: string): Record<string, 
 }
 
 test('non-SMTP traffic on an SMTP port and on another port: same events and counters as when the worker decided', async () => {
-  const { events, metrics } = await readWithMetrics(capture());
+  const { events, metrics, log } = await readWithMetrics(capture());
   const summary = events.map((e) => `${String(e.event)} ${String(e.dst_port)}${e.event === 'anomaly' ? ` ${String(e.name)}` : ''}`);
   assert.deepEqual(summary, [
     'smtp_transaction 25',
@@ -109,4 +109,31 @@ test('non-SMTP traffic on an SMTP port and on another port: same events and coun
     '{event="smtp_session"}': 3,
     '{event="anomaly"}': 3,
   });
+  // The gate's own figures (op log, `read finished`) now count every flow where it was decided:
+  // recognised = sent to a worker as SMTP (the three sessions); rejected = judged not SMTP (HTTP
+  // on 25 and on 8080, the binary, the TLS data); closedPending = closed before a verdict (the
+  // half-open one and the short text). When the worker decided, the four port-25 flows that
+  // carried a byte counted as `recognised` (7 recognised, 1 rejected, 1 closedPending).
+  const done = log.find((l) => l.msg === 'read finished');
+  assert.deepEqual((done as { gate?: unknown } | undefined)?.gate, { recognised: 3, rejected: 4, undecided: 0, closedPending: 2, pendingBytes: 0 });
+});
+
+test('a gap before the verdict in a flow that is then not SMTP: nothing written, no flow_gap counted', async () => {
+  // Issue 12 changed this one case on purpose. Port 25, the client's first 10 bytes lost, then
+  // binary: when the worker decided, the gap reached a session first and was written as a
+  // flow_gap event (and counted) for a connection that was not SMTP. The gate holds the gap until
+  // its verdict, as it always did on other ports, and a flow that is not SMTP has no events.
+  const w = new PcapWriter();
+  w.stepMicros = 1000;
+  const h = new TcpConn(w, CLIENT, SERVER, 50010, 25);
+  h.handshake();
+  const bin = Buffer.from('0123456789\x00\x01\x02binary\r\n', 'latin1');
+  h.c(bin.subarray(10), { seqDelta: 10, advance: false });
+  h.cNext += bin.length;
+  h.s(B('HTTP/1.1 200 OK\r\n\r\n'));
+  h.close();
+  w.flush();
+  const { events, metrics } = await readWithMetrics(Buffer.concat(w.take()));
+  assert.deepEqual(events, []);
+  assert.deepEqual(counters(metrics, 'mailtap_anomalies_total'), { '{name="smtp_not_smtp"}': 1 });
 });
