@@ -21,9 +21,12 @@ type FlowEvent = Exclude<StreamEvent, { t: 'open' }>;
 
 export interface SmtpGateOptions {
   smtpPorts: readonly number[];
-  /** Bytes of one flow held while recognition is pending; past it the flow is left alone. */
+  /**
+   * Bytes of one flow held while recognition is pending; past it the flow is left alone (on an
+   * SMTP port: taken as SMTP, the port decides).
+   */
   pendingBytesPerFlow: number;
-  /** Bytes held for all pending flows together (a scan of many silent ports must not grow memory). */
+  /** Bytes held for all pending flows together (a scan of many silent ports must not grow memory); past it, as above. */
   pendingBytesTotal: number;
 }
 
@@ -69,6 +72,7 @@ export interface GateStats {
 
 class GateFlow {
   recognizer: SmtpRecognizer | null = null;
+  /** Anomalies in `held` (at most HELD_ANOMALIES). */
   heldAnomalies = 0;
   /** Events held until the flow is decided; null when none (most flows: issue 13 item 12). */
   held: FlowEvent[] | null = null;
