@@ -30,7 +30,6 @@ export function workerConfigOf(config: Config): WorkerConfig {
   return {
     limits: { ...config.limits },
     logPasswords: config.output.log_passwords,
-    smtpPorts: [...config.capture.ports],
     hashes: [...config.output.hashes],
     headers: [...config.output.headers],
     extract: extractWorkerConfigOf(config.extract),
@@ -149,10 +148,6 @@ export class Pipeline {
       {
         onLines: (lines, events) => this.writer.writeSerialized(lines, events),
         onDeltas: (d) => metrics.applyDeltas(d),
-        onNotSmtp: (flow) => {
-          gateRef?.onWorkerNotSmtp(flow);
-          gateRef?.applyIgnores();
-        },
         onWorkerRestart: (worker, reason) => {
           metrics.countWorkerRestart();
           log.warn({ worker, reason }, `worker ${worker} died and was restarted; its connections are incomplete`);

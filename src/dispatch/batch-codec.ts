@@ -3,6 +3,7 @@
 // state; the buffers belong to the message (moved in its transfer list, sent back for reuse).
 import type { Direction, FlowId, FlowOpenInfo } from '../flow/types.js';
 import type { AnomalyInfo, BatchMessage, CloseInfo } from './types.js';
+import { isStartFlags } from '../smtp/start-flags.js';
 
 /** Event kinds in a batch descriptor (field 0). */
 export const EventKind = { open: 0, data: 1, gap: 2, close: 3, anomaly: 4 } as const;
@@ -16,7 +17,8 @@ export const DIR_S2C = 1;
  * Descriptor layout: DESC_FIELDS doubles per event (Float64 keeps FlowIds and microsecond times
  * exact up to 2^53 without splitting them into 32-bit halves):
  *   [kind, flow, tsMicros, dir, a, b]
- *   open:    a = index into `opens`
+ *   open:    a = index into `opens`, b = the recognition findings (smtp/start-flags.ts), so they
+ *            cost no field in the structured-cloned FlowOpenInfo
  *   data:    a = byte offset in `payload`, b = length
  *   gap:     a = length
  *   close:   a = index into `closes`
@@ -41,7 +43,8 @@ export function transferListOf(msg: BatchMessage): ArrayBuffer[] {
 }
 
 export interface BatchHandler {
-  onOpen(info: FlowOpenInfo, tsMicros: number): void;
+  /** `start`: what the main thread's recognition found (smtp/start-flags.ts). */
+  onOpen(info: FlowOpenInfo, tsMicros: number, start: number): void;
   /** `bytes` is a view into the batch payload. */
   onData(flow: FlowId, dir: Direction, bytes: Buffer, tsMicros: number): void;
   onGap(flow: FlowId, dir: Direction, len: number, tsMicros: number): void;
@@ -65,8 +68,8 @@ export function unpackBatch(msg: BatchMessage, h: BatchHandler): number {
     switch (kind) {
       case EventKind.open: {
         const info = msg.opens[a];
-        if (info === undefined) bad++;
-        else h.onOpen(info, ts);
+        if (info === undefined || !isStartFlags(b)) bad++;
+        else h.onOpen(info, ts, b);
         break;
       }
       case EventKind.data:

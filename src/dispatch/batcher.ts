@@ -55,8 +55,9 @@ export class Batcher {
     return this.count;
   }
 
-  addOpen(info: FlowOpenInfo, tsMicros: number): void {
-    this.push(EventKind.open, info.flow, tsMicros, 0, this.opens.length, 0);
+  /** `start`: the recognition findings (smtp/start-flags.ts) the worker's session begins with. */
+  addOpen(info: FlowOpenInfo, tsMicros: number, start = 0): void {
+    this.push(EventKind.open, info.flow, tsMicros, 0, this.opens.length, start);
     this.opens.push(info);
     this.sendIfFull();
   }

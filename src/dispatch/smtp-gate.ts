@@ -1,31 +1,32 @@
-// Main-thread StreamSink between the FlowTable and the worker pool: drops non-SMTP flows early.
-// Owns one entry per open connection (GateEntry): while undecided its recognition state and a
-// bounded copy of its first events, then only its FlowOpenInfo. Flows whose server port is in capture.ports are
-// SMTP at once and reach a worker with their first byte. A flow is sent to a worker only once
-// recognised, so a flow no worker saw never yields an smtp_session; a rejected flow is handed to
-// FlowTable.ignore and its close is not forwarded (its worker never heard of it).
+// Main-thread StreamSink between the FlowTable and the worker pool: the one place that decides
+// whether a flow is SMTP (issue 12 item 2). Owns one entry per open connection (GateEntry): while
+// undecided its recognition state and a bounded copy of its first events, then only its
+// FlowOpenInfo. Every flow, on capture.ports or not, is judged by SmtpRecognizer (the recognizer
+// knows the "on an SMTP port" rules: there the first reply line or command decides) and sent to a
+// worker only once recognised, with the verdict's findings (smtp/start-flags.ts: implicit TLS,
+// HTTP CONNECT preambles) in its open. A flow no worker saw never yields an smtp_session; a
+// rejected flow is handed to FlowTable.ignore and its close is not forwarded.
+//
+// Why here and not in the worker: with `capture.filter: tcp` most flows are not SMTP and must be
+// dropped before they cost a structured clone and a worker session; the main thread already holds
+// the recognizer; and the worker (the bottleneck on the `many` benchmark) then does less. On an
+// SMTP port the verdict comes with the first server line or client command, so holding until then
+// is cheap. Nothing flows back: the worker never says "not SMTP".
 import type { AnomalyCode } from '../shared/anomalies.js';
 import type { FlowId, FlowOpenInfo, StreamEvent, StreamSink } from '../flow/types.js';
 import { RECOGNITION_ONE_SIDE_LIMIT, SMTPS_PORT, SmtpRecognizer } from '../smtp/recognize.js';
 import type { WorkerPool } from './worker-pool.js';
 
-const PENDING = 0;
-const SMTP = 1;
-const IGNORED = 2;
-/**
- * On an SMTP port but no byte yet: the worker session is opened on the first data or gap. A SYN
- * flood (a million half-open connections to port 25) then never reaches a worker, which cost
- * ~3 KiB of worker garbage and a batch slot per connection (issue 8, tcp-hostile.test.ts).
- */
-const PORT = 3;
-type GateMode = typeof PENDING | typeof SMTP | typeof IGNORED | typeof PORT;
 type FlowEvent = Exclude<StreamEvent, { t: 'open' }>;
 
 export interface SmtpGateOptions {
   smtpPorts: readonly number[];
-  /** Bytes of one flow held while recognition is pending; past it the flow is left alone. */
+  /**
+   * Bytes of one flow held while recognition is pending; past it the flow is left alone (on an
+   * SMTP port: taken as SMTP, the port decides).
+   */
   pendingBytesPerFlow: number;
-  /** Bytes held for all pending flows together (a scan of many silent ports must not grow memory). */
+  /** Bytes held for all pending flows together (a scan of many silent ports must not grow memory); past it, as above. */
   pendingBytesTotal: number;
 }
 
@@ -45,8 +46,13 @@ export interface GateCounters {
  */
 const CLOSING_PRUNE_AT = 4096;
 
-/** Anomalies held for a PORT flow before its first byte; further ones are only counted. */
-const PORT_HELD_ANOMALIES = 16;
+/**
+ * Anomalies held for a flow before its verdict; further ones are only counted. A SYN flood (a
+ * million half-open connections to port 25, each with its seq-jump anomalies) then neither reaches
+ * a worker, which cost ~3 KiB of worker garbage and a batch slot per connection, nor grows the
+ * held lists (issue 8, tcp-hostile.test.ts).
+ */
+const HELD_ANOMALIES = 16;
 
 export type GatePool = Pick<WorkerPool, 'open' | 'data' | 'gap' | 'close' | 'anomaly' | 'workerOf' | 'pendingSeqOf' | 'isDone'>;
 
@@ -65,12 +71,18 @@ export interface GateStats {
 }
 
 class GateFlow {
-  mode: GateMode = PENDING;
   recognizer: SmtpRecognizer | null = null;
+  /** Anomalies in `held` (at most HELD_ANOMALIES). */
+  heldAnomalies = 0;
   /** Events held until the flow is decided; null when none (most flows: issue 13 item 12). */
   held: FlowEvent[] | null = null;
   heldBytes = 0;
-  constructor(readonly info: FlowOpenInfo, readonly tsMicros: number) {}
+  constructor(
+    readonly info: FlowOpenInfo,
+    readonly tsMicros: number,
+    /** The server port is in capture.ports: the recognizer's SMTP-port rules apply. */
+    readonly onSmtpPort: boolean,
+  ) {}
 }
 
 /**
@@ -146,22 +158,7 @@ export class SmtpGate implements StreamSink {
       this.forward(ev);
       return;
     }
-    switch (f.mode) {
-      case PENDING:
-        this.onPending(f, ev);
-        return;
-      case PORT:
-        this.onPortWaiting(f, ev);
-        return;
-    }
-  }
-
-  /** The worker's engine found the flow is not SMTP after all. */
-  onWorkerNotSmtp(flow: FlowId): void {
-    const f = this.flows.get(flow);
-    if (f === undefined || f === null || f instanceof GateFlow) return;
-    this.flows.set(flow, null);
-    this.toIgnore.push(flow);
+    this.onPending(f, ev);
   }
 
   /**
@@ -202,34 +199,14 @@ export class SmtpGate implements StreamSink {
   }
 
   private onOpen(info: FlowOpenInfo, tsMicros: number): void {
-    const f = new GateFlow(info, tsMicros);
-    this.flows.set(info.flow, f);
-    if (this.ports.has(info.server.port)) f.mode = PORT;
-  }
-
-  private onPortWaiting(f: GateFlow, ev: FlowEvent): void {
-    switch (ev.t) {
-      case 'data':
-      case 'gap':
-        this.promote(f);
-        this.forward(ev);
-        return;
-      case 'anomaly':
-        if (f.held === null || f.held.length < PORT_HELD_ANOMALIES) (f.held ??= []).push(ev);
-        else this.counters.anomaly(ev.name);
-        return;
-      case 'close':
-        // Not a byte in either direction: what the worker would have concluded (SPEC §3.2).
-        this.closeUnsent(f);
-        return;
-    }
+    this.flows.set(info.flow, new GateFlow(info, tsMicros, this.ports.has(info.server.port)));
   }
 
   private onPending(f: GateFlow, ev: FlowEvent): void {
     switch (ev.t) {
       case 'data': {
         // Created on the first byte, not on open: a SYN scan must not cost two windows per flow.
-        f.recognizer ??= new SmtpRecognizer(false, f.info.server.port === SMTPS_PORT);
+        f.recognizer ??= new SmtpRecognizer(f.onSmtpPort, f.info.server.port === SMTPS_PORT);
         const r = f.recognizer.feed(ev.dir, ev.bytes);
         if (r === 'smtp') {
           this.promote(f);
@@ -237,7 +214,15 @@ export class SmtpGate implements StreamSink {
         } else if (r === 'not_smtp') {
           this.reject(f, false);
         } else if (f.heldBytes + ev.bytes.length > this.opts.pendingBytesPerFlow || this.stats.pendingBytes + ev.bytes.length > this.opts.pendingBytesTotal) {
-          this.reject(f, true);
+          // Out of budget before a verdict. On an SMTP port the port decides, as the recognizer
+          // does for a side that talks at length: SMTP sessions there are never lost to memory
+          // pressure (they reached a worker at once before issue 12). Elsewhere: left alone.
+          if (f.onSmtpPort) {
+            this.promote(f);
+            this.forward(ev);
+          } else {
+            this.reject(f, true);
+          }
         } else {
           // ev.bytes is borrowed: keep a copy until the flow is decided.
           (f.held ??= []).push({ t: 'data', flow: ev.flow, tsMicros: ev.tsMicros, dir: ev.dir, bytes: Buffer.from(ev.bytes) });
@@ -247,11 +232,19 @@ export class SmtpGate implements StreamSink {
         return;
       }
       case 'gap':
-      case 'anomaly':
         (f.held ??= []).push(ev);
         return;
+      case 'anomaly':
+        if (f.heldAnomalies < HELD_ANOMALIES) {
+          f.heldAnomalies++;
+          (f.held ??= []).push(ev);
+        } else {
+          this.counters.anomaly(ev.name);
+        }
+        return;
       case 'close':
-        // Never recognised: no worker saw it, so no smtp_session (SPEC §3.2).
+        // Never recognised (not a byte in either direction, or too little to decide): no worker
+        // saw it, so no smtp_session (SPEC §3.2).
         f.recognizer?.finish();
         this.closeUnsent(f);
         return;
@@ -268,17 +261,16 @@ export class SmtpGate implements StreamSink {
   }
 
   private promote(f: GateFlow): void {
-    f.mode = SMTP;
     this.flows.set(f.info.flow, f.info);
     this.stats.recognised++;
-    this.pool.open(f.info, f.tsMicros);
+    // The verdict's findings go with the open: the worker's session does not recognise again.
+    this.pool.open(f.info, f.tsMicros, f.recognizer?.startFlags ?? 0);
     const held = f.held;
     this.release(f);
     if (held !== null) for (const ev of held) this.forward(ev);
   }
 
   private reject(f: GateFlow, undecided: boolean): void {
-    f.mode = IGNORED;
     this.flows.set(f.info.flow, null);
     this.stats.rejected++;
     if (undecided) this.stats.undecided++;

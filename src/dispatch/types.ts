@@ -26,7 +26,6 @@ export interface AnomalyInfo {
 export interface WorkerConfig {
   limits: LimitsConfig;
   logPasswords: boolean;
-  smtpPorts: number[];
   hashes: OutputConfig['hashes'];
   /** output.headers; absent: none. */
   headers?: OutputConfig['headers'];
@@ -77,8 +76,6 @@ export type WorkerOutbound =
       payload?: ArrayBuffer;
       desc?: Float64Array;
     }
-  /** The SMTP engine said this flow is not SMTP: main may stop capturing its payload. */
-  | { t: 'not_smtp'; v: 1; flow: number }
   /** Reply to shutdown: last metrics; the worker then exits. */
   | { t: 'bye'; v: 1; deltas: MetricDeltas | null; droppedMessages: number }
   | { t: 'fatal'; v: 1; message: string };

@@ -35,8 +35,6 @@ export interface PoolEvents {
   /** Serialised events of a batch (see batch_done `lines`). */
   onLines(lines: string[], events: EventName[]): void;
   onDeltas(deltas: MetricDeltas): void;
-  /** The worker's engine said `flow` is not SMTP. */
-  onNotSmtp(flow: FlowId): void;
   /** Worker `worker` died and was replaced; its sessions are lost. */
   onWorkerRestart(worker: number, reason: string): void;
   /** A message from a worker of unknown type or version was dropped. */
@@ -141,8 +139,9 @@ export class WorkerPool {
     return s !== undefined && s.doneSeq >= seq;
   }
 
-  open(info: FlowOpenInfo, tsMicros: number): void {
-    this.slotOf(info.flow).batcher.addOpen(info, tsMicros);
+  /** `start`: what the gate's recognition found (smtp/start-flags.ts), for the worker's session. */
+  open(info: FlowOpenInfo, tsMicros: number, start = 0): void {
+    this.slotOf(info.flow).batcher.addOpen(info, tsMicros, start);
   }
 
   /** Queues `bytes` (BORROWED, copied) for the flow's worker; false when dropped by the backlog policy. */
@@ -293,9 +292,6 @@ export class WorkerPool {
         if (m.lines.length > 0) this.events.onLines(m.lines, m.events);
         if (m.deltas !== null) this.events.onDeltas(m.deltas);
         this.wake();
-        return;
-      case 'not_smtp':
-        this.events.onNotSmtp(m.flow);
         return;
       case 'bye':
         s.bye = true;

@@ -1,6 +1,5 @@
-// Decides whether a connection is SMTP from the first lines of each side (also run on the main
-// thread to drop other traffic at once). Owns a small copy (WINDOW bytes) of each side's start;
-// consumes BORROWED stream bytes, produces a Recognition. Rules:
+// Decides whether a connection is SMTP from the first lines of each side. Owns a small copy
+// (WINDOW bytes) of each side's start; consumes BORROWED stream bytes, produces a Recognition. Rules:
 //  - SMTP ports (capture.ports): a valid reply line ("ddd ", "ddd-", "ddd") among the server's first
 //    lines, or a known command verb among the client's, is enough; either side alone decides. This
 //    also covers a midstream pickup (no greeting, no EHLO). A side that sends WINDOW bytes or
@@ -12,10 +11,13 @@
 //  - Anywhere else: TLS records, HTTP, or control bytes in the first lines mean not SMTP, at once.
 //  - An HTTP CONNECT preamble (request, proxy's 2xx) is skipped; inside such a tunnel the rules of
 //    other ports apply (greeting AND HELO/EHLO), and the session skips the preamble too.
+// Run once per connection, on the main thread (dispatch/smtp-gate.ts, issue 12 item 2); the
+// session learns the findings from its open (startFlags), never from a recognizer of its own.
 import { parseCommand } from './command.js';
 import { parseReplyLine } from './reply.js';
 import { CR, HTAB, LF } from '../shared/bytes.js';
 import type { Direction } from '../flow/types.js';
+import { START_CLIENT_PREAMBLE, START_IMPLICIT_TLS, START_SERVER_PREAMBLE } from './start-flags.js';
 
 export type Recognition = 'smtp' | 'not_smtp' | 'pending';
 
@@ -93,6 +95,11 @@ export class SmtpRecognizer {
 
   get state(): Recognition {
     return this.st;
+  }
+
+  /** What the session must know from recognition (start-flags.ts): implicit TLS, CONNECT preambles. */
+  get startFlags(): number {
+    return (this.implicitTls ? START_IMPLICIT_TLS : 0) | (this.tunnel[0] ? START_CLIENT_PREAMBLE : 0) | (this.tunnel[1] ? START_SERVER_PREAMBLE : 0);
   }
 
   feed(dir: Direction, bytes: Buffer): Recognition {

@@ -7,14 +7,13 @@ import { DataReader } from './data-reader.js';
 import type { LenientForm } from './lenient-end.js';
 import { LineReader } from './line-reader.js';
 import { PendingQueue } from './pending-queue.js';
-import { SMTPS_PORT, SmtpRecognizer } from './recognize.js';
-import type { Recognition } from './recognize.js';
+import { START_CLIENT_PREAMBLE, START_IMPLICIT_TLS, START_SERVER_PREAMBLE } from './start-flags.js';
 import { ReplyAssembler } from './reply.js';
 import { Transaction } from './transaction.js';
 import type { SmtpMode, Trigger } from './transitions.js';
 import type { SessionFacts, SmtpCounters, SmtpOutput, StartTlsState } from './types.js';
 import type { LimitsConfig } from '../config/types.js';
-import type { CloseReason, Direction, FlowOpenInfo, FlowSummary } from '../flow/types.js';
+import type { CloseReason, FlowOpenInfo, FlowSummary } from '../flow/types.js';
 import type { MessageParser, MessageParserFactory } from './message-parser.js';
 import { TlsHandshake } from '../tls/handshake.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
@@ -25,20 +24,11 @@ const NO_TRANSACTIONS: readonly Transaction[] = Object.freeze([]);
 export interface SmtpSessionOptions {
   limits: LimitsConfig;
   logPasswords: boolean;
-  smtpPorts: readonly number[];
   newMessageParser: MessageParserFactory;
 }
 
 /** After STARTTLS's 220, each direction is either TLS (skipped, counted) or, on decrypted feeds, plaintext SMTP. */
 export type TlsSide = 'unknown' | 'encrypted' | 'plain';
-
-export interface HeldInput {
-  dir: Direction;
-  /** An owned copy, or null for a gap of `len` bytes. */
-  bytes: Buffer | null;
-  len: number;
-  tsMicros: number;
-}
 
 /**
  * Flag bits of SessionState.flags: one small integer instead of a field per boolean (each field
@@ -47,7 +37,6 @@ export interface HeldInput {
 const AUTH_COUNTED = 1;
 const TLS_ACTIVE = 2;
 const IMPLICIT_TLS = 4;
-const RECOGNIZED_TLS = 8;
 const BDAT_LAST = 16;
 const CLIENT_OPAQUE = 32;
 const CLIENT_PREAMBLE = 64;
@@ -61,14 +50,6 @@ export abstract class SessionState {
   protected readonly opts: SmtpSessionOptions;
   protected readonly out: SmtpOutput;
   protected readonly counters: SmtpCounters;
-  /**
-   * Made on the first byte, dropped at the verdict (recognitionFeed): an open session keeps no
-   * recognition windows (issue 13 item 12, memory per idle flow).
-   */
-  private recognizer: SmtpRecognizer | null = null;
-  protected recognition: Recognition = 'pending';
-  /** Input held while recognition is pending (null when none). */
-  protected held: HeldInput[] | null = null;
   protected mode: SmtpMode;
   protected readonly client: LineReader;
   protected readonly server: LineReader;
@@ -103,7 +84,12 @@ export abstract class SessionState {
   protected anomalies: AnomalyCode[] | null = null;
 
 
-  constructor(info: FlowOpenInfo, opts: SmtpSessionOptions, out: SmtpOutput, counters: SmtpCounters) {
+  /**
+   * `start`: what the main thread's recognition found (start-flags.ts). The connection was judged
+   * SMTP before its session was made (dispatch/smtp-gate.ts, issue 12 item 2): the session never
+   * recognises again, and holds nothing while a verdict is pending.
+   */
+  constructor(info: FlowOpenInfo, opts: SmtpSessionOptions, out: SmtpOutput, counters: SmtpCounters, start = 0) {
     this.info = info;
     this.opts = opts;
     this.out = out;
@@ -116,6 +102,9 @@ export abstract class SessionState {
     this.mode = info.midstream ? 'after_gap' : 'connected';
     this.greetingExpected = !info.midstream;
     this.serverResync = info.midstream;
+    this.clientPreamble = (start & START_CLIENT_PREAMBLE) !== 0;
+    this.serverPreamble = (start & START_SERVER_PREAMBLE) !== 0;
+    if ((start & START_IMPLICIT_TLS) !== 0) this.startImplicitTls();
   }
 
   private flags = AUTH_COUNTED;
@@ -146,14 +135,6 @@ export abstract class SessionState {
   }
   protected set implicitTls(v: boolean) {
     this.flag(IMPLICIT_TLS, v);
-  }
-
-  /** The recognizer saw TLS from the first byte (SMTPS). */
-  protected get recognizedTls(): boolean {
-    return (this.flags & RECOGNIZED_TLS) !== 0;
-  }
-  protected set recognizedTls(v: boolean) {
-    this.flag(RECOGNIZED_TLS, v);
   }
 
   /** The BDAT chunk being read is the LAST one. */
@@ -210,20 +191,6 @@ export abstract class SessionState {
   }
   protected set bareLfReported(v: boolean) {
     this.flag(BARE_LF_REPORTED, v);
-  }
-
-  /** Feeds the recognizer; on a verdict its preamble and TLS findings are taken and it is dropped. */
-  protected recognitionFeed(dir: Direction, bytes: Buffer | null): Recognition {
-    const port = this.info.server.port;
-    const r = (this.recognizer ??= new SmtpRecognizer(this.opts.smtpPorts.includes(port), port === SMTPS_PORT));
-    const verdict = bytes === null ? r.finish() : r.feed(dir, bytes);
-    if (verdict !== 'pending') {
-      this.clientPreamble = r.tunnel[0];
-      this.serverPreamble = r.tunnel[1];
-      this.recognizedTls = r.implicitTls;
-      this.recognizer = null;
-    }
-    return verdict;
   }
 
   /** The DATA reader, made on first use. */

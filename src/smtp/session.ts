@@ -3,6 +3,8 @@
 // both directions, the open transaction and those awaiting replies. Consumes ordered stream
 // events (data/gap/close); produces TransactionFacts, SessionFacts and anomalies via SmtpOutput.
 //
+// Every session was recognised as SMTP on the main thread before it was made (dispatch/smtp-gate.ts,
+// issue 12 item 2); what recognition found (implicit TLS, HTTP CONNECT preambles) comes with it.
 // Midstream pickup (no SYN seen): on SMTP ports recognition accepts any valid reply line or known
 // command verb (recognize.ts). Parsing then starts as after a gap: client lines are skipped until
 // a known command verb, the first reply is not taken as the greeting, and replies to commands
@@ -39,28 +41,16 @@ export class SmtpSession extends SessionServerSide implements DataSink {
   /** No guess (any more): not midstream, or a command or the end of data settled it. */
   private pickupOver: boolean;
 
-  constructor(info: FlowOpenInfo, opts: SmtpSessionOptions, out: SmtpOutput, counters: SmtpCounters) {
-    super(info, opts, out, counters);
+  /** `start`: the recognition findings (start-flags.ts) from the open. */
+  constructor(info: FlowOpenInfo, opts: SmtpSessionOptions, out: SmtpOutput, counters: SmtpCounters, start = 0) {
+    super(info, opts, out, counters, start);
     this.pickupOver = !info.midstream;
   }
 
   onData(dir: Direction, bytes: Buffer, tsMicros: number): void {
     this.now = tsMicros;
     if (this.firstMicros < 0) this.firstMicros = tsMicros;
-    if (this.recognition === 'not_smtp' || bytes.length === 0) return;
-    if (this.recognition === 'pending') {
-      const r = this.recognitionFeed(dir, bytes);
-      if (r === 'pending') {
-        (this.held ??= []).push({ dir, bytes: Buffer.from(bytes), len: bytes.length, tsMicros });
-        return;
-      }
-      if (r === 'not_smtp') {
-        this.rejectNotSmtp();
-        return;
-      }
-      this.acceptSmtp();
-      this.now = tsMicros;
-    }
+    if (bytes.length === 0) return;
     if (dir === 'c2s') {
       this.bytesClient += bytes.length;
       this.onClientBytes(bytes);
@@ -75,22 +65,13 @@ export class SmtpSession extends SessionServerSide implements DataSink {
     this.now = tsMicros;
     if (this.firstMicros < 0) this.firstMicros = tsMicros;
     this.gapBytes += len;
-    if (this.recognition === 'not_smtp' || len <= 0) return;
-    if (this.recognition === 'pending') {
-      (this.held ??= []).push({ dir, bytes: null, len, tsMicros });
-      return;
-    }
+    if (len <= 0) return;
     if (dir === 'c2s') this.onClientGap(len);
     else this.onServerGap(len);
   }
 
   onClose(reason: CloseReason, summary: FlowSummary, tsMicros: number): void {
     this.now = tsMicros;
-    if (this.recognition === 'pending') {
-      this.recognitionFeed('c2s', null);
-      this.rejectNotSmtp();
-    }
-    if (this.recognition === 'not_smtp') return;
     // No reply will decide any more: the held data is read as RFC 5321 says.
     this.releaseStrict();
     if (this.pickup !== null) this.dropPickup(); // no end of data seen: nothing says it was a message
@@ -117,29 +98,6 @@ export class SmtpSession extends SessionServerSide implements DataSink {
     if (tx === null) return;
     tx.dataBytes += bytes.length;
     this.parserOf(tx)?.write(bytes);
-  }
-
-  // ---- recognition ----
-
-  private rejectNotSmtp(): void {
-    if (this.recognition === 'not_smtp') return;
-    this.recognition = 'not_smtp';
-    this.held = null;
-    this.out.anomaly('smtp_not_smtp', this.now);
-    this.out.notSmtp();
-  }
-
-  private acceptSmtp(): void {
-    this.recognition = 'smtp';
-    if (this.recognizedTls) this.startImplicitTls();
-    const held = this.held ?? [];
-    this.held = null;
-    for (const h of held) {
-      if (h.bytes === null) this.onGap(h.dir, h.len, h.tsMicros);
-      else this.onData(h.dir, h.bytes, h.tsMicros);
-    }
-    // The held gaps were counted when they arrived.
-    for (const h of held) if (h.bytes === null) this.gapBytes -= h.len;
   }
 
   // ---- client side ----

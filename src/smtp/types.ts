@@ -84,6 +84,4 @@ export interface SmtpOutput {
   session(s: SessionFacts): void;
   /** Every anomaly occurrence (the caller counts all and writes `event` ones, rate-limited). */
   anomaly(name: AnomalyCode, tsMicros: number, detail?: string): void;
-  /** The connection is not SMTP (recognition failed): the caller may stop feeding it. */
-  notSmtp(): void;
 }

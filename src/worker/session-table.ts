@@ -1,5 +1,6 @@
-// The worker's share of connections: FlowId → SmtpSession, created on `open`, destroyed after
-// `close` (or when the engine says not SMTP, or throws). Consumes unpacked batch events
+// The worker's share of connections: FlowId → SmtpSession, created on `open` (every flow opened
+// here was recognised as SMTP by the main thread's gate, issue 12 item 2), destroyed after `close`
+// (or when the engine throws). Consumes unpacked batch events
 // (BatchHandler) and produces event records plus metric increments for the current batch.
 // A session that throws is a bug, not traffic: it is dropped with an anomaly, the rest go on.
 import type { CloseInfo, AnomalyInfo } from '../dispatch/types.js';
@@ -49,16 +50,12 @@ class SessionEntry extends AnomalyEventLimiter implements SmtpOutput {
   anomaly(name: AnomalyCode, tsMicros: number, detail?: string): void {
     this.table.emitAnomaly(this, name, tsMicros, detail);
   }
-
-  notSmtp(): void {
-    this.table.dropNotSmtp(this);
-  }
 }
 
 export interface SessionTableStats {
   opened: number;
   closed: number;
-  /** Events for flows this worker has no session for (not SMTP, failed, or never opened). */
+  /** Events for flows this worker has no session for (failed, or never opened). */
   orphanEvents: number;
   internalErrors: number;
 }
@@ -67,8 +64,6 @@ export class SessionTable implements BatchHandler {
   private readonly sessions = new Map<FlowId, SessionEntry>();
   /** Records produced since the last takeRecords(). */
   private records: EventRecord[] = [];
-  /** Flows the engine declared not SMTP since the last takeNotSmtp(). */
-  private notSmtpFlows: FlowId[] = [];
   readonly stats: SessionTableStats = { opened: 0, closed: 0, orphanEvents: 0, internalErrors: 0 };
 
   constructor(
@@ -82,14 +77,15 @@ export class SessionTable implements BatchHandler {
     return this.sessions.size;
   }
 
-  onOpen(info: FlowOpenInfo, tsMicros: number): void {
+  /** `start`: what the gate's recognition found (smtp/start-flags.ts); the session does not recognise again. */
+  onOpen(info: FlowOpenInfo, tsMicros: number, start = 0): void {
     if (this.sessions.has(info.flow)) return;
     // The batch gave this connection its own empty list; untagged ones share one (read only).
     if (info.vlan.length === 0) info.vlan = NO_VLAN;
     const entry = new SessionEntry(this, info, this.opts.limits.anomaly_events_per_session);
     this.sessions.set(info.flow, entry);
     try {
-      entry.engine = new SmtpSession(info, this.opts, entry, this.metrics);
+      entry.engine = new SmtpSession(info, this.opts, entry, this.metrics, start);
       this.stats.opened++;
     } catch (err) {
       this.fail(entry, err, tsMicros);
@@ -173,21 +169,9 @@ export class SessionTable implements BatchHandler {
     if (entry.admit(name)) this.records.push(buildAnomalyRecord(entry.info, name, tsMicros, detail));
   }
 
-  dropNotSmtp(entry: SessionEntry): void {
-    if (this.sessions.get(entry.info.flow) !== entry) return;
-    this.sessions.delete(entry.info.flow);
-    this.notSmtpFlows.push(entry.info.flow);
-  }
-
   takeRecords(): EventRecord[] {
     const r = this.records;
     this.records = [];
-    return r;
-  }
-
-  takeNotSmtp(): FlowId[] {
-    const r = this.notSmtpFlows;
-    this.notSmtpFlows = [];
     return r;
   }
 

@@ -23,7 +23,6 @@ const initSchema = z.object({
   config: z.object({
     limits: limitsSchema,
     logPasswords: z.boolean(),
-    smtpPorts: z.array(z.number().int().min(0).max(65535)),
     hashes: outputSchema.shape.hashes,
     headers: outputSchema.shape.headers.optional(),
     extract: extractSchema.extend({ budget: z.instanceof(SharedArrayBuffer).optional() }).optional(),
@@ -62,7 +61,7 @@ export function createSessionTable(cfg: WorkerConfig, metrics: MetricDeltaAccumu
   const mime = makeMessageParserFactory(opts);
   const newMessageParser = extractor === undefined ? mime : extractor.wrapFactory(mime);
   return new SessionTable(
-    { limits: cfg.limits, logPasswords: cfg.logPasswords, smtpPorts: cfg.smtpPorts, newMessageParser },
+    { limits: cfg.limits, logPasswords: cfg.logPasswords, newMessageParser },
     metrics,
     extractor,
   );
@@ -103,7 +102,6 @@ function onMessage(st: WorkerState, raw: unknown): void {
         return;
       }
       st.badDescriptors += unpackBatch(msg, table);
-      for (const flow of table.takeNotSmtp()) post({ t: 'not_smtp', v: 1, flow });
       // The batch's buffers go back to be refilled (no view into them outlives unpackBatch).
       const back: ArrayBuffer[] = [msg.desc.buffer as ArrayBuffer];
       if (msg.payload.byteLength > 0) back.push(msg.payload);

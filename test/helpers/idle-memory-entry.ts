@@ -41,7 +41,7 @@ function info(i: number): FlowOpenInfo {
 
 function worker(n: number): unknown[] {
   const table = new SessionTable(
-    { limits: defaultConfig().limits, logPasswords: false, smtpPorts: [25], newMessageParser: stubMessageParsers().factory },
+    { limits: defaultConfig().limits, logPasswords: false, newMessageParser: stubMessageParsers().factory },
     new MetricDeltaAccumulator(),
   );
   const keep: unknown[] = [table];

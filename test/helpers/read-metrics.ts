@@ -21,7 +21,7 @@ const validate = new Ajv2020({ allErrors: true, strict: false }).compile(JSON.pa
 const ENTRY = fileURLToPath(new URL(`./hostile-read-entry${fileURLToPath(import.meta.url).endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
 
 /** `mailtap read` through the hostile-input entry, which also writes the final metrics. */
-export async function readWithMetrics(pcap: Buffer, name = 'in.pcap'): Promise<{ events: Obj[]; metrics: Map<string, number> }> {
+export async function readWithMetrics(pcap: Buffer, name = 'in.pcap'): Promise<{ events: Obj[]; metrics: Map<string, number>; log: Obj[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'mailtap-read-'));
   try {
     const file = join(dir, name);
@@ -46,7 +46,9 @@ export async function readWithMetrics(pcap: Buffer, name = 'in.pcap'): Promise<{
       assert.ok(validate(e), `${JSON.stringify(validate.errors)} in ${JSON.stringify(e)}`);
       delete e.time;
     }
-    return { events, metrics };
+    // The operational log (NDJSON on stderr: stderr is no terminal here).
+    const log = r.stderr.toString('utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Obj);
+    return { events, metrics, log };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,11 +1,17 @@
 // Literal byte scripts for the SMTP session engine: a list of client/server byte steps and gaps,
 // replayed through SmtpSession with a recording output, whole, split at every byte offset, or in
 // random chunks. Tests assert the facts a script produces and that chunking never changes them.
+// As in mailtap (issue 12 item 2), SmtpRecognizer decides first, the way the main thread's gate
+// does (dispatch/smtp-gate.ts): input is held (copied) until the verdict; `smtp` makes the session
+// with the verdict's start flags and replays the held input; `not_smtp`, or the close while still
+// pending, is one smtp_not_smtp (counted in `notSmtp`) and no session.
 import assert from 'node:assert/strict';
 import { defaultConfig } from '../../src/config/schema.js';
 import type { LimitsConfig } from '../../src/config/types.js';
 import type { CloseReason, Direction, FlowOpenInfo, FlowSummary, OneSided } from '../../src/flow/types.js';
 import type { AnomalyCode } from '../../src/shared/anomalies.js';
+import { SMTPS_PORT, SmtpRecognizer } from '../../src/smtp/recognize.js';
+import type { Recognition } from '../../src/smtp/recognize.js';
 import { SmtpSession } from '../../src/smtp/session.js';
 import type { AuthResult, SessionFacts, SmtpCounters, SmtpOutput, TransactionFacts } from '../../src/smtp/types.js';
 import { stubBytes, stubMessageParsers } from './stub-message-parser.js';
@@ -57,7 +63,6 @@ export function runScript(steps: readonly Step[], opts: ScriptOptions = {}, chun
     transaction: (t) => res.transactions.push(t),
     session: (s) => res.sessions.push(s),
     anomaly: (name, tsMicros, detail) => res.anomalies.push({ name, tsMicros, detail }),
-    notSmtp: () => res.notSmtp++,
   };
   const counters: SmtpCounters = {
     command: (v) => res.commands.push(v),
@@ -75,12 +80,50 @@ export function runScript(steps: readonly Step[], opts: ScriptOptions = {}, chun
     midstream: opts.midstream ?? false,
   };
   const limits: LimitsConfig = { ...defaultConfig().limits, ...opts.limits };
-  const session = new SmtpSession(
-    info,
-    { limits, logPasswords: opts.logPasswords ?? false, smtpPorts: opts.smtpPorts ?? [25, 465, 587, 2525], newMessageParser: stub.factory },
-    out,
-    counters,
-  );
+  const smtpPorts = opts.smtpPorts ?? [25, 465, 587, 2525];
+  const recognizer = new SmtpRecognizer(smtpPorts.includes(serverPort), serverPort === SMTPS_PORT);
+  let verdict: Recognition = 'pending';
+  let held: { dir: Direction; bytes: Buffer | null; len: number; ts: number }[] = [];
+  let engine: SmtpSession | null = null;
+  const notSmtp = (ts: number): void => {
+    verdict = 'not_smtp';
+    held = [];
+    res.notSmtp++;
+    res.anomalies.push({ name: 'smtp_not_smtp', tsMicros: ts, detail: undefined });
+  };
+  const accept = (): SmtpSession => {
+    verdict = 'smtp';
+    engine = new SmtpSession(info, { limits, logPasswords: opts.logPasswords ?? false, newMessageParser: stub.factory }, out, counters, recognizer.startFlags);
+    for (const h of held) {
+      if (h.bytes === null) engine.onGap(h.dir, h.len, h.ts);
+      else engine.onData(h.dir, h.bytes, h.ts);
+    }
+    held = [];
+    return engine;
+  };
+  const session = {
+    onData(dir: Direction, chunk: Buffer, ts: number): void {
+      if (verdict === 'pending') {
+        const r = recognizer.feed(dir, chunk);
+        if (r === 'pending') held.push({ dir, bytes: Buffer.from(chunk), len: chunk.length, ts });
+        else if (r === 'not_smtp') notSmtp(ts);
+        else accept().onData(dir, chunk, ts);
+        return;
+      }
+      engine?.onData(dir, chunk, ts);
+    },
+    onGap(dir: Direction, len: number, ts: number): void {
+      if (verdict === 'pending') held.push({ dir, bytes: null, len, ts });
+      else engine?.onGap(dir, len, ts);
+    },
+    onClose(reason: CloseReason, summary: FlowSummary, ts: number): void {
+      if (verdict === 'pending') {
+        recognizer.finish();
+        notSmtp(ts);
+      }
+      engine?.onClose(reason, summary, ts);
+    },
+  };
   let bytesClient = 0;
   let bytesServer = 0;
   let gapBytes = 0;

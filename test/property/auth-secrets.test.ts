@@ -157,7 +157,7 @@ const INFO: FlowOpenInfo = {
 function outputOf(x: Exchange, cuts: number[], logPasswords: boolean): string {
   const limits = defaultConfig().limits;
   const metrics = new MetricDeltaAccumulator();
-  const table = new SessionTable({ limits, logPasswords, smtpPorts: [25], newMessageParser: makeMessageParserFactory({ limits, hashes: ['md5', 'sha1', 'sha256'] }) }, metrics);
+  const table = new SessionTable({ limits, logPasswords, newMessageParser: makeMessageParserFactory({ limits, hashes: ['md5', 'sha1', 'sha256'] }) }, metrics);
   let ts = 1_700_000_000_000_000;
   let k = 0;
   let bytesClient = 0;

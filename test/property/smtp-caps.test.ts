@@ -45,8 +45,8 @@ function run(inputs: readonly Input[], limits: LimitsConfig): Outcome {
   };
   const session = new SmtpSession(
     info,
-    { limits, logPasswords: false, smtpPorts: [25], newMessageParser: stubMessageParsers().factory },
-    { transaction: (t) => res.transactions.push(t), session: () => undefined, anomaly: (n) => res.anomalies.push(n), notSmtp: () => undefined },
+    { limits, logPasswords: false, newMessageParser: stubMessageParsers().factory },
+    { transaction: (t) => res.transactions.push(t), session: () => undefined, anomaly: (n) => res.anomalies.push(n) },
     { command: () => undefined, reply: () => undefined, auth: () => undefined },
   );
   const inner = session as unknown as Internals;

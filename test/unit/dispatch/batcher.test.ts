@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
 import fc from 'fast-check';
 import { Batcher } from '../../../src/dispatch/batcher.js';
-import { transferListOf, unpackBatch } from '../../../src/dispatch/batch-codec.js';
+import { DESC_FIELDS, transferListOf, unpackBatch } from '../../../src/dispatch/batch-codec.js';
+import { START_CLIENT_PREAMBLE, START_IMPLICIT_TLS, START_SERVER_PREAMBLE } from '../../../src/smtp/start-flags.js';
 import type { BatchHandler } from '../../../src/dispatch/batch-codec.js';
 import type { AnomalyInfo, BatchMessage, CloseInfo } from '../../../src/dispatch/types.js';
 import type { Direction, FlowOpenInfo } from '../../../src/flow/types.js';
@@ -186,4 +187,24 @@ test('malformed descriptors are counted, not thrown', () => {
   msg.desc[5] = 1000; // length past the payload
   const bad = unpackBatch({ ...msg, count: 3 }, { onOpen: () => {}, onData: () => assert.fail(), onGap: () => {}, onClose: () => {}, onAnomaly: () => {} });
   assert.equal(bad, 3); // the bad data event and two descriptors of unknown kind 0 → open index 0 missing
+});
+
+test('issue 12: the recognition findings of an open ride in its descriptor, and only defined bits are accepted', () => {
+  const sent: BatchMessage[] = [];
+  const b = new Batcher({ batchBytes: 64, maxEvents: 8 }, (m) => sent.push(m));
+  b.addOpen(info(1), 10);
+  b.addOpen(info(2), 11, START_IMPLICIT_TLS);
+  b.addOpen(info(3), 12, START_CLIENT_PREAMBLE | START_SERVER_PREAMBLE);
+  const msg = b.take();
+  assert.ok(msg !== null);
+  const opens: [number, number, number][] = [];
+  const h: BatchHandler = { onOpen: (i, ts, start) => opens.push([i.flow, ts, start]), onData: () => {}, onGap: () => {}, onClose: () => {}, onAnomaly: () => {} };
+  assert.equal(unpackBatch(msg, h), 0);
+  assert.deepEqual(opens, [[1, 10, 0], [2, 11, START_IMPLICIT_TLS], [3, 12, START_CLIENT_PREAMBLE | START_SERVER_PREAMBLE]]);
+  // A descriptor with an unknown bit (or not an integer) is bad, never an open with made-up findings.
+  msg.desc[5] = 8;
+  msg.desc[DESC_FIELDS + 5] = 0.5;
+  opens.length = 0;
+  assert.equal(unpackBatch(msg, h), 2);
+  assert.deepEqual(opens, [[3, 12, START_CLIENT_PREAMBLE | START_SERVER_PREAMBLE]]);
 });

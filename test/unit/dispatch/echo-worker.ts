@@ -1,6 +1,6 @@
 // A stand-in worker for the pool tests (not a test file): speaks the real protocol, counts each
 // flow's data bytes and reports them on close as an anomaly record. Data "CRASH" kills the thread,
-// "SLOW<n>" blocks it n ms, "NOTSMTP" reports not_smtp; an init with workerId 99 is refused.
+// "SLOW<n>" blocks it n ms; an init with workerId 99 is refused.
 import { parentPort } from 'node:worker_threads';
 import { unpackBatch } from '../../../src/dispatch/batch-codec.js';
 import type { WorkerInbound, WorkerOutbound } from '../../../src/dispatch/types.js';
@@ -30,7 +30,6 @@ if (parentPort !== null) {
               const until = Date.now() + Number(s.slice(4));
               while (Date.now() < until) { /* busy */ }
             }
-            if (s === 'NOTSMTP') post({ t: 'not_smtp', v: 1, flow });
             if (f !== undefined) {
               f.bytes += bytes.length;
               if (f.text.length < 64) f.text += s;

@@ -22,18 +22,16 @@ function info(flow: number): FlowOpenInfo {
 interface Log {
   records: EventRecord[];
   deltas: MetricDeltas[];
-  notSmtp: number[];
   restarts: number[];
   fatal: Error[];
   unknown: number;
 }
 
 function makePool(over: Partial<WorkerPoolOptions> = {}): { pool: WorkerPool; log: Log } {
-  const log: Log = { records: [], deltas: [], notSmtp: [], restarts: [], fatal: [], unknown: 0 };
+  const log: Log = { records: [], deltas: [], restarts: [], fatal: [], unknown: 0 };
   const events: PoolEvents = {
     onLines: (lines) => log.records.push(...lines.map((l) => JSON.parse(l) as EventRecord)),
     onDeltas: (d) => log.deltas.push(d),
-    onNotSmtp: (f) => log.notSmtp.push(f),
     onWorkerRestart: (w) => log.restarts.push(w),
     onUnknownMessage: () => log.unknown++,
     onFatal: (e) => log.fatal.push(e),
@@ -152,18 +150,6 @@ test('a crash loop past maxRestarts is fatal, and waiters are released', async (
     assert.equal(log.restarts.length, 1);
     assert.equal(log.fatal.length, 1);
     assert.equal(pool.waitForCapacity(), undefined);
-  } finally {
-    await pool.shutdown();
-  }
-});
-
-test('not_smtp from a worker reaches the main thread', async () => {
-  const { pool, log } = makePool({ count: 2 });
-  try {
-    pool.open(info(4), 0);
-    pool.data(4, 1, 'c2s', Buffer.from('NOTSMTP'));
-    await pool.drain();
-    assert.deepEqual(log.notSmtp, [4]);
   } finally {
     await pool.shutdown();
   }

@@ -11,6 +11,7 @@ import type { FlowOpenInfo, FlowSummary } from '../../../src/flow/types.js';
 import type { MessageParserFactory } from '../../../src/mime/types.js';
 import type { AnomalyRecord, EventRecord } from '../../../src/records/types.js';
 import { stubMessageParsers } from '../../helpers/stub-message-parser.js';
+import { START_IMPLICIT_TLS, START_SERVER_PREAMBLE } from '../../../src/smtp/start-flags.js';
 
 function takeDeltas(m: MetricDeltaAccumulator): MetricDeltas {
   const d = m.take();
@@ -30,7 +31,7 @@ function info(flow: number): FlowOpenInfo {
 function makeTable(limits: Partial<LimitsConfig> = {}, parsers: MessageParserFactory = stubMessageParsers().factory) {
   const metrics = new MetricDeltaAccumulator();
   const table = new SessionTable(
-    { limits: { ...defaultConfig().limits, ...limits }, logPasswords: false, smtpPorts: [25], newMessageParser: parsers },
+    { limits: { ...defaultConfig().limits, ...limits }, logPasswords: false, newMessageParser: parsers },
     metrics,
   );
   return { table, metrics };
@@ -125,15 +126,25 @@ test('anomalies of flows without a session are counted, never written', () => {
   assert.equal(deltaOf(takeDeltas(metrics), 'anomalies_total', 'flow_memcap'), 1);
 });
 
-test('the engine says not SMTP: the session is dropped and the flow reported', () => {
+test('issue 12: the session takes the findings of recognition on the main thread from the open', () => {
   const { table } = makeTable();
-  table.onOpen(info(4), 0);
-  // TLS application data from the client (a ClientHello would be implicit TLS, issue 16).
-  table.onData(4, 'c2s', Buffer.from([0x17, 0x03, 0x03, 0x00, 0x50, 0x01]), 1);
-  assert.deepEqual(table.takeNotSmtp(), [4]);
-  assert.equal(table.size, 0);
+  // SMTPS: TLS from the first byte, told by the open; the session does not judge the bytes again.
+  table.onOpen(info(4), 0, START_IMPLICIT_TLS);
+  table.onData(4, 'c2s', Buffer.from([0x17, 0x03, 0x03, 0x00, 0x02, 0xee, 0xee]), 1);
   table.onClose(4, { reason: 'fin', summary }, 2);
-  assert.ok(!table.takeRecords().some((r) => r.event === 'smtp_session'), 'no smtp_session for a flow that is not SMTP');
+  const s = table.takeRecords().find((r) => r.event === 'smtp_session');
+  assert.ok(s !== undefined && s.event === 'smtp_session');
+  assert.equal(s.implicit_tls, true);
+  assert.equal(s.commands, 0);
+  // The proxy's answer to HTTP CONNECT is skipped when the open says it is there.
+  table.onOpen(info(5), 0, START_SERVER_PREAMBLE);
+  table.onData(5, 's2c', Buffer.from('HTTP/1.0 200 OK\r\n\r\n220 mx ESMTP\r\n'), 1);
+  table.onClose(5, { reason: 'fin', summary }, 2);
+  const recs = table.takeRecords();
+  assert.deepEqual(events(recs), ['smtp_session']);
+  const p = recs[0]!;
+  assert.ok(p.event === 'smtp_session');
+  assert.equal(p.banner, 'mx ESMTP');
 });
 
 test('an engine that throws loses only its own session, with smtp_internal_error', () => {
