@@ -1,9 +1,11 @@
 // Per-direction TCP reassembly for open flows: in-order delivery of BORROWED views, out-of-order
 // holdback, retransmission/overlap handling, holes turned into exact-length gaps (memcap, ACK plus
-// reorder window, close), and the capture-loss estimate. Consumes segments from FlowTable (which
-// owns the flows and decides roles before calling here); produces data/gap/anomaly StreamEvents.
+// reorder window, close), and the capture-loss estimate. Consumes segments from the Delivery
+// scheduler (delivery.ts, which also owns the causal window in front of it); produces data/gap/anomaly
+// events through FlowEvents.
 import type { AnomalyCode } from '../shared/anomalies.js';
-import type { FlowStats, StreamSink } from './types.js';
+import type { FlowStats } from './types.js';
+import type { FlowEvents } from './events.js';
 import type { FlowState, HalfState } from './flow-state.js';
 import { Holdback, type HoldbackBudget } from './holdback.js';
 import { Retained } from './retained.js';
@@ -11,7 +13,7 @@ import { SEQ_JUMP_LIMIT, seqAdd, seqDiff, seqGt, seqLt } from './seq.js';
 
 export class Reassembler {
   constructor(
-    private readonly sink: StreamSink,
+    private readonly events: FlowEvents,
     private readonly stats: FlowStats,
     private readonly budget: HoldbackBudget,
     private readonly perFlowCap: number,
@@ -308,7 +310,7 @@ export class Reassembler {
       this.stats.retainDroppedBytes += kept.add(h.next, bytes);
     }
     h.delivered += bytes.length;
-    if (!f.ignored) this.sink.onEvent({ t: 'data', flow: f.id, tsMicros: ts, dir: f.dirOf(h), bytes });
+    this.events.data(f, h, bytes, ts);
   }
 
   /** `len` bytes at `next` will never be seen. Advances next. */
@@ -326,7 +328,7 @@ export class Reassembler {
       const acked = seqDiff(peer.lastAck, start);
       if (acked > 0) this.stats.ackedMissingBytes += acked < len ? acked : len;
     }
-    if (!f.ignored) this.sink.onEvent({ t: 'gap', flow: f.id, tsMicros: ts, dir: f.dirOf(h), len });
+    this.events.gap(f, h, len, ts);
   }
 
   private mismatch(f: FlowState, h: HalfState, ts: number): void {
@@ -335,6 +337,6 @@ export class Reassembler {
   }
 
   anomaly(f: FlowState, name: AnomalyCode, detail: string, ts: number): void {
-    if (!f.ignored) this.sink.onEvent({ t: 'anomaly', flow: f.id, tsMicros: ts, name, detail });
+    this.events.anomaly(f, name, detail, ts);
   }
 }
