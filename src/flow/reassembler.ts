@@ -8,7 +8,7 @@ import type { FlowStats } from './types.js';
 import type { FlowEvents } from './events.js';
 import type { FlowState, HalfState } from './flow-state.js';
 import { Holdback, type HoldbackBudget } from './holdback.js';
-import { Retained } from './retained.js';
+import { RetainedPool } from './retained.js';
 import { SEQ_JUMP_LIMIT, seqAdd, seqDiff, seqGt, seqLt } from './seq.js';
 
 export class Reassembler {
@@ -20,7 +20,12 @@ export class Reassembler {
     private readonly windowMicros: number,
     /** flows.retransmit_check_kb in bytes; 0 keeps nothing. */
     private readonly retainCap = 0,
-  ) {}
+  ) {
+    this.retainPool = new RetainedPool(budget, retainCap);
+  }
+
+  /** Stores of delivered, unacknowledged bytes (Retained), reused across connections. */
+  private readonly retainPool: RetainedPool;
 
   /**
    * Payload of one segment from `h`: [start, start + len) on the wire, `data` the captured
@@ -154,7 +159,10 @@ export class Reassembler {
       const d = seqDiff(ack, y.next);
       if (d <= SEQ_JUMP_LIMIT && d >= -SEQ_JUMP_LIMIT) y.kept.ackTo(ack);
       // All acknowledged: the store goes too, so an idle connection keeps nothing (issue 13 item 12).
-      if (y.kept.bytes === 0) y.kept = null;
+      if (y.kept.bytes === 0) {
+        this.retainPool.give(y.kept);
+        y.kept = null;
+      }
     }
     if (!x.hasAck) {
       x.hasAck = true;
@@ -237,7 +245,7 @@ export class Reassembler {
   /** Close: the bytes kept for the retransmission check are released. */
   releaseKept(y: HalfState): void {
     if (y.kept !== null) {
-      y.kept.clear();
+      this.retainPool.give(y.kept);
       y.kept = null;
     }
   }
@@ -306,7 +314,7 @@ export class Reassembler {
     // Kept until the peer ACKs them (retransmission check), only when a peer was seen: on a
     // one-sided capture no ACK comes and the copies would only fill the cap.
     if (this.retainCap > 0 && !f.ignored && (h === f.a ? f.b : f.a).seen) {
-      const kept = (h.kept ??= new Retained(this.budget, this.retainCap));
+      const kept = (h.kept ??= this.retainPool.take());
       this.stats.retainDroppedBytes += kept.add(h.next, bytes);
     }
     h.delivered += bytes.length;
