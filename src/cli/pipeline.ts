@@ -134,8 +134,8 @@ export class Pipeline {
       onStdoutDropping: () => log.warn({ limitMb: config.output.stdout_buffer_mb }, 'standard output is not keeping up: dropping events until its reader catches up (output.stdout_buffer_mb)'),
       onStdoutRecovered: (dropped) => log.warn({ dropped }, `standard output caught up; ${dropped} events were dropped`),
     });
-    // The pool's callbacks run on worker messages, after the gate below exists.
-    let gateRef: SmtpGate | null = null;
+    // The pool's callbacks run on worker messages, never during this constructor, so they may use
+    // the gate built below (a dead worker's flows are stopped by the gate's IGNORE at their next event).
     this.pool = new WorkerPool(
       {
         count: opts.workers,
@@ -151,11 +151,9 @@ export class Pipeline {
         onWorkerRestart: (worker, reason) => {
           metrics.countWorkerRestart();
           log.warn({ worker, reason }, `worker ${worker} died and was restarted; its connections are incomplete`);
-          if (gateRef === null) return;
           const ts = this.maxTs;
           const detail = `worker ${worker} restarted`;
-          this.writer.writeAll(gateRef.onWorkerRestart(worker).map((info) => buildAnomalyRecord(info, 'flow_worker_restarted', ts, detail)));
-          gateRef.applyIgnores();
+          this.writer.writeAll(this.gate.onWorkerRestart(worker).map((info) => buildAnomalyRecord(info, 'flow_worker_restarted', ts, detail)));
         },
         onUnknownMessage: () => this.unknownMessages++,
         onFatal: (err) => {
@@ -169,19 +167,14 @@ export class Pipeline {
       this.pool,
       { anomaly: (name) => metrics.countAnomaly(name) },
     );
-    gateRef = this.gate;
     this.table = new FlowTable({ flows: config.flows, smtpPorts: config.capture.ports, uidPrefix: uidPrefix(config.output.uid_seed) }, this.gate);
-    this.gate.attach(this.table);
   }
 
   /** The source's frame handler (bound once: no closure per packet). */
   readonly onFrame = (frame: RawFrame): void => {
     // A clamped time (shared/time.ts) is known to be wrong: it must not become everyone's clock.
     if (frame.tsClamped !== true) this.maxTs = this.clock.observe(frame.tsMicros);
-    if (this.decoder.decode(frame) === null) {
-      this.table.onSegment(this.decoder.seg);
-      this.gate.applyIgnores();
-    }
+    if (this.decoder.decode(frame) === null) this.table.onSegment(this.decoder.seg);
     if (++this.sinceTick >= TICK_PACKETS || this.maxTs >= this.nextTickAt) this.tick(this.maxTs);
   };
 
@@ -193,14 +186,12 @@ export class Pipeline {
     this.nextTickAt = this.maxTs + TICK_MICROS;
     this.decoder.tick(this.maxTs);
     this.table.tick(this.maxTs);
-    this.gate.applyIgnores();
   }
 
   /** Closes every open connection (`eof` at end of input, `shutdown` on SIGTERM). */
   closeAll(reason: 'eof' | 'shutdown'): void {
     this.decoder.finish();
     this.table.closeAll(reason, this.maxTs > 0 ? this.maxTs : undefined);
-    this.gate.applyIgnores();
   }
 
   /** Main-thread counters, flow and capture stats, worker queues → Metrics. */

@@ -4,8 +4,9 @@
 // FlowOpenInfo. Every flow, on capture.ports or not, is judged by SmtpRecognizer (the recognizer
 // knows the "on an SMTP port" rules: there the first reply line or command decides) and sent to a
 // worker only once recognised, with the verdict's findings (smtp/start-flags.ts: implicit TLS,
-// HTTP CONNECT preambles) in its open. A flow no worker saw never yields an smtp_session; a
-// rejected flow is handed to FlowTable.ignore and its close is not forwarded.
+// HTTP CONNECT preambles) in its open. A flow no worker saw never yields an smtp_session; for a
+// rejected flow onEvent answers IGNORE (the FlowTable stops delivering it: flow/types.ts) and its
+// close is not forwarded.
 //
 // Why here and not in the worker: with `capture.filter: tcp` most flows are not SMTP and must be
 // dropped before they cost a structured clone and a worker session; the main thread already holds
@@ -13,7 +14,7 @@
 // SMTP port the verdict comes with the first server line or client command, so holding until then
 // is cheap. Nothing flows back: the worker never says "not SMTP".
 import type { AnomalyCode } from '../shared/anomalies.js';
-import type { FlowId, FlowOpenInfo, StreamEvent, StreamSink } from '../flow/types.js';
+import { IGNORE, type FlowId, type FlowOpenInfo, type SinkVerdict, type StreamEvent, type StreamSink } from '../flow/types.js';
 import { RECOGNITION_ONE_SIDE_LIMIT, SMTPS_PORT, SmtpRecognizer } from '../smtp/recognize.js';
 import type { WorkerPool } from './worker-pool.js';
 
@@ -55,10 +56,6 @@ const CLOSING_PRUNE_AT = 4096;
 const HELD_ANOMALIES = 16;
 
 export type GatePool = Pick<WorkerPool, 'open' | 'data' | 'gap' | 'close' | 'anomaly' | 'workerOf' | 'pendingSeqOf' | 'isDone'>;
-
-export interface FlowIgnorer {
-  ignore(flow: FlowId): void;
-}
 
 export interface GateStats {
   recognised: number;
@@ -102,9 +99,6 @@ export class SmtpGate implements StreamSink {
   private readonly closing = new Map<FlowId, { info: FlowOpenInfo; worker: number; seq: number }>();
   private closingPruneAt = CLOSING_PRUNE_AT;
   private readonly ports: Set<number>;
-  private table: FlowIgnorer | null = null;
-  /** Flows to hand to FlowTable.ignore once the current segment is done (see applyIgnores). */
-  private toIgnore: FlowId[] = [];
   readonly stats: GateStats = { recognised: 0, rejected: 0, undecided: 0, closedPending: 0, pendingBytes: 0 };
 
   constructor(
@@ -115,28 +109,16 @@ export class SmtpGate implements StreamSink {
     this.ports = new Set(opts.smtpPorts);
   }
 
-  /** The FlowTable is built with this gate as its sink, so it is attached afterwards. */
-  attach(table: FlowIgnorer): void {
-    this.table = table;
-  }
-
-  /**
-   * Hands rejected flows to FlowTable.ignore. Called by the packet loop after each segment, never
-   * from inside onEvent: the table is then in the middle of delivering that flow's bytes and
-   * ignore() drops its held-back segments. Until then the gate itself drops the flow's events.
-   */
-  applyIgnores(): void {
-    if (this.toIgnore.length === 0) return;
-    const list = this.toIgnore;
-    this.toIgnore = [];
-    for (const flow of list) this.table?.ignore(flow);
-  }
-
   get openFlows(): number {
     return this.flows.size;
   }
 
-  onEvent(ev: StreamEvent): void {
+  /**
+   * IGNORE for a flow the gate rejected (by this event or before) or whose worker died: the
+   * FlowTable stops delivering it (flow/types.ts IGNORE). A flow marked by a worker's death,
+   * between segments, is answered at its next event.
+   */
+  onEvent(ev: StreamEvent): SinkVerdict {
     if (ev.t === 'open') {
       this.onOpen(ev.info, ev.tsMicros);
       return;
@@ -144,10 +126,13 @@ export class SmtpGate implements StreamSink {
     const f = this.flows.get(ev.flow);
     if (f === undefined) return;
     if (f === null) {
+      if (ev.t === 'close') {
+        this.flows.delete(ev.flow);
+        return;
+      }
       // Ignored: its anomalies are still counted.
       if (ev.t === 'anomaly') this.counters.anomaly(ev.name);
-      else if (ev.t === 'close') this.flows.delete(ev.flow);
-      return;
+      return IGNORE;
     }
     if (!(f instanceof GateFlow)) {
       // At a worker (f is its FlowOpenInfo).
@@ -158,21 +143,20 @@ export class SmtpGate implements StreamSink {
       this.forward(ev);
       return;
     }
-    this.onPending(f, ev);
+    return this.onPending(f, ev);
   }
 
   /**
    * Worker `worker` died: the sessions it held are lost. Returns its SMTP flows (open, or closed in
    * a batch it never finished), each once; the caller writes one flow_worker_restarted event per
    * flow (record building is the records stage's, not the gate's). The open ones are left alone
-   * from now on.
+   * from now on (IGNORE at their next event).
    */
   onWorkerRestart(worker: number): FlowOpenInfo[] {
     const out: FlowOpenInfo[] = [];
     for (const [flow, f] of this.flows) {
       if (f === null || f instanceof GateFlow || this.pool.workerOf(flow) !== worker) continue;
       this.flows.set(flow, null);
-      this.toIgnore.push(flow);
       out.push(this.lost(f));
     }
     for (const [flow, c] of this.closing) {
@@ -202,7 +186,8 @@ export class SmtpGate implements StreamSink {
     this.flows.set(info.flow, new GateFlow(info, tsMicros, this.ports.has(info.server.port)));
   }
 
-  private onPending(f: GateFlow, ev: FlowEvent): void {
+  /** IGNORE when this event decided the flow is not SMTP. */
+  private onPending(f: GateFlow, ev: FlowEvent): SinkVerdict {
     switch (ev.t) {
       case 'data': {
         // Created on the first byte, not on open: a SYN scan must not cost two windows per flow.
@@ -213,6 +198,7 @@ export class SmtpGate implements StreamSink {
           this.forward(ev);
         } else if (r === 'not_smtp') {
           this.reject(f, false);
+          return IGNORE;
         } else if (f.heldBytes + ev.bytes.length > this.opts.pendingBytesPerFlow || this.stats.pendingBytes + ev.bytes.length > this.opts.pendingBytesTotal) {
           // Out of budget before a verdict. On an SMTP port the port decides, as the recognizer
           // does for a side that talks at length: SMTP sessions there are never lost to memory
@@ -222,6 +208,7 @@ export class SmtpGate implements StreamSink {
             this.forward(ev);
           } else {
             this.reject(f, true);
+            return IGNORE;
           }
         } else {
           // ev.bytes is borrowed: keep a copy until the flow is decided.
@@ -277,7 +264,6 @@ export class SmtpGate implements StreamSink {
     this.countHeldAnomalies(f);
     this.release(f);
     this.counters.anomaly('smtp_not_smtp');
-    this.toIgnore.push(f.info.flow);
   }
 
   /** Anomalies of a flow no worker will see are still counted (mailtap_anomalies_total). */

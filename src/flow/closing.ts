@@ -1,6 +1,6 @@
 // What a connection that ended still accepts while it waits the reorder window before its close
-// (issue 13 item 9): the bytes an RST allows, and its own SYN delayed past its end. Pure helpers of
-// FlowTable over FlowState; no state of their own.
+// (issue 13 item 9): the bytes an RST allows, and its own SYN delayed past its end. Pure helpers
+// over FlowState, and RstWindows: the RST of each flow closing by one.
 import type { FlowState } from './flow-state.js';
 import { Side } from './flow-key.js';
 import { SEQ_JUMP_LIMIT, seqAdd, seqDiff } from './seq.js';
@@ -42,4 +42,24 @@ export function ownSyn(f: FlowState, side: Side, seq: number): boolean {
   // Its side not anchored yet and the handshake still awaited (an RST came first): this is it.
   if (!h.hasSeq) return f.early;
   return seqAdd(seq, 1) === seqAdd(h.next, -(h.delivered + h.gapBytes));
+}
+
+/** The RST of each flow closing by one (FlowState.closeRst), and the clip of one segment against it. */
+export class RstWindows {
+  private readonly byFlow = new Map<FlowState, RstWindow>();
+  /** Set by clip(): the segment's FIN lies within what the RST allows. */
+  readonly out = { fin: false };
+
+  set(f: FlowState, w: RstWindow): void {
+    this.byFlow.set(f, w);
+  }
+
+  delete(f: FlowState): void {
+    this.byFlow.delete(f);
+  }
+
+  /** rstClip() for f's RST (none: -1); `out.fin` says whether the segment's FIN counts. */
+  clip(f: FlowState, fromA: boolean, seq: number, len: number, fin: boolean): number {
+    return rstClip(this.byFlow.get(f), fromA, seq, len, fin, this.out);
+  }
 }

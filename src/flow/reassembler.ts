@@ -1,24 +1,31 @@
 // Per-direction TCP reassembly for open flows: in-order delivery of BORROWED views, out-of-order
 // holdback, retransmission/overlap handling, holes turned into exact-length gaps (memcap, ACK plus
-// reorder window, close), and the capture-loss estimate. Consumes segments from FlowTable (which
-// owns the flows and decides roles before calling here); produces data/gap/anomaly StreamEvents.
+// reorder window, close), and the capture-loss estimate. Consumes segments from the Delivery
+// scheduler (delivery.ts, which also owns the causal window in front of it); produces data/gap/anomaly
+// events through FlowEvents.
 import type { AnomalyCode } from '../shared/anomalies.js';
-import type { FlowStats, StreamSink } from './types.js';
+import type { FlowStats } from './types.js';
+import type { FlowEvents } from './events.js';
 import type { FlowState, HalfState } from './flow-state.js';
 import { Holdback, type HoldbackBudget } from './holdback.js';
-import { Retained } from './retained.js';
+import { RetainedPool } from './retained.js';
 import { SEQ_JUMP_LIMIT, seqAdd, seqDiff, seqGt, seqLt } from './seq.js';
 
 export class Reassembler {
   constructor(
-    private readonly sink: StreamSink,
+    private readonly events: FlowEvents,
     private readonly stats: FlowStats,
     private readonly budget: HoldbackBudget,
     private readonly perFlowCap: number,
     private readonly windowMicros: number,
     /** flows.retransmit_check_kb in bytes; 0 keeps nothing. */
     private readonly retainCap = 0,
-  ) {}
+  ) {
+    this.retainPool = new RetainedPool(budget, retainCap);
+  }
+
+  /** Stores of delivered, unacknowledged bytes (Retained), reused across connections. */
+  private readonly retainPool: RetainedPool;
 
   /**
    * Payload of one segment from `h`: [start, start + len) on the wire, `data` the captured
@@ -152,7 +159,10 @@ export class Reassembler {
       const d = seqDiff(ack, y.next);
       if (d <= SEQ_JUMP_LIMIT && d >= -SEQ_JUMP_LIMIT) y.kept.ackTo(ack);
       // All acknowledged: the store goes too, so an idle connection keeps nothing (issue 13 item 12).
-      if (y.kept.bytes === 0) y.kept = null;
+      if (y.kept.bytes === 0) {
+        this.retainPool.give(y.kept);
+        y.kept = null;
+      }
     }
     if (!x.hasAck) {
       x.hasAck = true;
@@ -235,7 +245,7 @@ export class Reassembler {
   /** Close: the bytes kept for the retransmission check are released. */
   releaseKept(y: HalfState): void {
     if (y.kept !== null) {
-      y.kept.clear();
+      this.retainPool.give(y.kept);
       y.kept = null;
     }
   }
@@ -304,11 +314,11 @@ export class Reassembler {
     // Kept until the peer ACKs them (retransmission check), only when a peer was seen: on a
     // one-sided capture no ACK comes and the copies would only fill the cap.
     if (this.retainCap > 0 && !f.ignored && (h === f.a ? f.b : f.a).seen) {
-      const kept = (h.kept ??= new Retained(this.budget, this.retainCap));
+      const kept = (h.kept ??= this.retainPool.take());
       this.stats.retainDroppedBytes += kept.add(h.next, bytes);
     }
     h.delivered += bytes.length;
-    if (!f.ignored) this.sink.onEvent({ t: 'data', flow: f.id, tsMicros: ts, dir: f.dirOf(h), bytes });
+    this.events.data(f, h, bytes, ts);
   }
 
   /** `len` bytes at `next` will never be seen. Advances next. */
@@ -326,7 +336,7 @@ export class Reassembler {
       const acked = seqDiff(peer.lastAck, start);
       if (acked > 0) this.stats.ackedMissingBytes += acked < len ? acked : len;
     }
-    if (!f.ignored) this.sink.onEvent({ t: 'gap', flow: f.id, tsMicros: ts, dir: f.dirOf(h), len });
+    this.events.gap(f, h, len, ts);
   }
 
   private mismatch(f: FlowState, h: HalfState, ts: number): void {
@@ -335,6 +345,6 @@ export class Reassembler {
   }
 
   anomaly(f: FlowState, name: AnomalyCode, detail: string, ts: number): void {
-    if (!f.ignored) this.sink.onEvent({ t: 'anomaly', flow: f.id, tsMicros: ts, name, detail });
+    this.events.anomaly(f, name, detail, ts);
   }
 }

@@ -1,6 +1,8 @@
 // flow → dispatch boundary: ordered stream events per TCP connection (STYLE §2).
 // `data.bytes` is BORROWED (it may view the capture buffer): valid only during onEvent; the
-// batcher copies it into the batch that crosses to the worker, once.
+// batcher copies it into the batch that crosses to the worker, once. The `data` event object
+// itself is BORROWED too: the table fills one reused object per data event (no object per
+// segment, issue 12 item 3), so a sink that keeps a data event keeps a copy.
 
 import type { AnomalyCode } from '../shared/anomalies.js';
 import type { TunnelName } from '../decode/types.js';
@@ -54,8 +56,17 @@ export type StreamEvent =
   /** A reassembly anomaly on this connection (flow_overlap_mismatch, flow_memcap, flow_seq_jump …). */
   | { t: 'anomaly'; flow: FlowId; tsMicros: number; name: AnomalyCode; detail?: string };
 
+/**
+ * A sink's answer to an event: IGNORE tells the table to stop delivering this flow (not SMTP, or
+ * its worker is gone). The table applies it itself: the flag stops further data/gap/anomaly events
+ * at once, the held bytes are dropped when the table is done with the current segment or tick
+ * (FlowEvents.ignore). The only way a consumer stops a flow: no call back into the table.
+ */
+export const IGNORE = 1;
+export type SinkVerdict = typeof IGNORE | undefined | void;
+
 export interface StreamSink {
-  onEvent(ev: StreamEvent): void;
+  onEvent(ev: StreamEvent): SinkVerdict;
 }
 
 /** Reassembly counters (mailtap_reassembly_events_total, capture-loss estimate …). */

@@ -1,8 +1,9 @@
 // Micro benchmark of the flow stage (not a test): in-order traffic over many flows through one
 // reused DecodedSegment (as decodePacket fills it), printing segments/s, once with a complete
-// handshake (SYN, SYN-ACK) and once client-only (SYN and data, no server packet: a one-sided feed,
-// whose data since issue 13 item 9 waits the reorder window for the SYN-ACK); then a SYN flood to
-// show the per-flow memory. Run: node --expose-gc --import tsx test/bench/flow-bench.ts [flows] [segsPerFlow]
+// handshake (SYN, SYN-ACK), once with it and the server's ACK after each client segment (as in
+// SMTP: the retransmission check keeps each segment until that ACK), and once client-only (SYN and
+// data, no server packet: a one-sided feed, whose data since issue 13 item 9 waits the reorder
+// window for the SYN-ACK); then a SYN flood to show the per-flow memory. Run: node --expose-gc --import tsx test/bench/flow-bench.ts [flows] [segsPerFlow]
 import { FlowTable } from '../../src/flow/flow-table.js';
 import type { DecodedSegment } from '../../src/decode/types.js';
 import { newDecodedSegment } from '../../src/decode/decode-packet.js';
@@ -32,7 +33,7 @@ function segment(): DecodedSegment {
   };
 }
 
-function runInOrder(synAck: boolean): void {
+function runInOrder(synAck: boolean, acked = false): void {
   events = 0;
   bytes = 0;
   const ft = new FlowTable({ flows: flowsConfig({ max_flows: FLOWS * 2 }), smtpPorts: [25] }, sink);
@@ -72,16 +73,31 @@ function runInOrder(synAck: boolean): void {
       client(i);
       seg.tsMicros += 1;
       seg.seq = (i * 7919 + 1 + k * 1400) >>> 0;
+      // With server ACKs, the client acknowledges the server's (empty) stream so far.
+      seg.ack = acked ? (i * 104729 + 1) >>> 0 : 0;
       seg.flags = TcpFlags.ACK | TcpFlags.PSH;
       seg.payload = data;
       seg.payloadLen = 1400;
+      ft.onSegment(seg);
+      n++;
+      if (!acked) continue;
+      // The server's pure ACK of those bytes (addresses and ports swapped).
+      seg.srcIp4 = 0x0a640001;
+      seg.dstIp4 = (0x0a000000 + i) >>> 0;
+      seg.srcPort = 25;
+      seg.dstPort = 1024 + (i % 60000);
+      seg.seq = (i * 104729 + 1) >>> 0;
+      seg.ack = (i * 7919 + 1 + (k + 1) * 1400) >>> 0;
+      seg.flags = TcpFlags.ACK;
+      seg.payload = empty;
+      seg.payloadLen = 0;
       ft.onSegment(seg);
       n++;
     }
     ft.tick(seg.tsMicros);
   }
   const sec = Number(process.hrtime.bigint() - t0) / 1e9;
-  console.log(`in-order${synAck ? '' : ', client-only'}: ${n} segments over ${FLOWS} flows in ${sec.toFixed(3)} s = ${Math.round(n / sec).toLocaleString('en')} segments/s, ${(bytes / sec / 1e6).toFixed(0)} MB/s delivered, ${events} events`);
+  console.log(`in-order${synAck ? '' : ', client-only'}${acked ? ', server ACKs' : ''}: ${n} segments over ${FLOWS} flows in ${sec.toFixed(3)} s = ${Math.round(n / sec).toLocaleString('en')} segments/s, ${(bytes / sec / 1e6).toFixed(0)} MB/s delivered, ${events} events`);
 }
 
 function runSynFlood(): void {
@@ -106,5 +122,6 @@ function runSynFlood(): void {
 }
 
 runInOrder(true);
+runInOrder(true, true);
 runInOrder(false);
 runSynFlood();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { SmtpGate } from '../../../src/dispatch/smtp-gate.js';
 import type { GatePool, SmtpGateOptions } from '../../../src/dispatch/smtp-gate.js';
 import type { CloseInfo, AnomalyInfo } from '../../../src/dispatch/types.js';
-import type { Direction, FlowOpenInfo, FlowSummary } from '../../../src/flow/types.js';
+import { IGNORE, type Direction, type FlowOpenInfo, type FlowSummary } from '../../../src/flow/types.js';
 import type { AnomalyCode } from '../../../src/shared/anomalies.js';
 import { START_CLIENT_PREAMBLE, START_IMPLICIT_TLS, START_SERVER_PREAMBLE } from '../../../src/smtp/start-flags.js';
 
@@ -32,12 +32,12 @@ function setup(over: Partial<SmtpGateOptions> = {}) {
   const anomalies: AnomalyCode[] = [];
   const ignored: number[] = [];
   const gate = new SmtpGate({ smtpPorts: [25, 587], pendingBytesPerFlow: 16384, pendingBytesTotal: 1 << 20, ...over }, pool, { anomaly: (n) => anomalies.push(n) });
-  gate.attach({ ignore: (f) => ignored.push(f) });
-  // The packet loop applies ignores after each segment; do the same after each event.
+  // As the FlowTable does: the first IGNORE answer for a flow stops it (recorded once).
   const onEvent = gate.onEvent.bind(gate);
   gate.onEvent = (ev) => {
-    onEvent(ev);
-    gate.applyIgnores();
+    const v = onEvent(ev);
+    if (v === IGNORE && ev.t !== 'open' && !ignored.includes(ev.flow)) ignored.push(ev.flow);
+    return v;
   };
   return { pool, gate, anomalies, ignored };
 }
@@ -153,7 +153,7 @@ test('total pending budget across flows', () => {
   assert.equal(gate.stats.pendingBytes, 4);
 });
 
-test('a worker restart reports flow_worker_restarted once per SMTP flow it held', () => {
+test('a worker restart reports flow_worker_restarted once per SMTP flow it held; they are ignored (IGNORE at their next event)', () => {
   const { pool, gate, anomalies, ignored } = setup();
   for (const f of [10, 11, 12, 13]) {
     gate.onEvent({ t: 'open', tsMicros: 1, info: info(f, 25) });
@@ -161,14 +161,14 @@ test('a worker restart reports flow_worker_restarted once per SMTP flow it held'
   }
   gate.onEvent({ t: 'open', tsMicros: 1, info: info(14, 2500) }); // pending: never on a worker
   const lost = gate.onWorkerRestart(0);
-  gate.applyIgnores();
   assert.deepEqual(lost.map((info) => [info.uid, info.flow]), [['C10', 10], ['C12', 12]]);
-  assert.deepEqual(ignored, [10, 12]);
   assert.deepEqual(anomalies, ['flow_worker_restarted', 'flow_worker_restarted']);
   pool.sent = [];
   gate.onEvent({ t: 'data', flow: 10, tsMicros: 2, dir: 'c2s', bytes: Buffer.from('x') });
   gate.onEvent({ t: 'data', flow: 11, tsMicros: 2, dir: 'c2s', bytes: Buffer.from('y') });
+  gate.onEvent({ t: 'gap', flow: 12, tsMicros: 2, dir: 'c2s', len: 3 });
   assert.deepEqual(pool.sent, ['data 11 2 c2s y']);
+  assert.deepEqual(ignored, [10, 12]);
 });
 
 test('a closed flow whose batch its worker never finished is reported when the worker dies; a finished one is not', () => {
@@ -195,19 +195,15 @@ test('events of unknown flows are ignored', () => {
   assert.deepEqual(pool.sent, []);
 });
 
-test('ignores wait for applyIgnores, never re-enter the FlowTable from onEvent', () => {
+test('a rejected flow is answered IGNORE by the event that decided it and every later one; its close is not', () => {
   const pool = new FakePool();
-  const ignored: number[] = [];
   const gate = new SmtpGate({ smtpPorts: [25], pendingBytesPerFlow: 16384, pendingBytesTotal: 1 << 20 }, pool, { anomaly: () => {} });
-  gate.attach({ ignore: (f) => ignored.push(f) });
-  gate.onEvent({ t: 'open', tsMicros: 1, info: info(20, 80) });
-  gate.onEvent({ t: 'data', flow: 20, tsMicros: 2, dir: 'c2s', bytes: Buffer.from('GET / HTTP/1.1\r\n') });
-  assert.deepEqual(ignored, []);
-  gate.onEvent({ t: 'data', flow: 20, tsMicros: 3, dir: 'c2s', bytes: Buffer.from('more') });
+  assert.equal(gate.onEvent({ t: 'open', tsMicros: 1, info: info(20, 80) }), undefined);
+  assert.equal(gate.onEvent({ t: 'data', flow: 20, tsMicros: 2, dir: 'c2s', bytes: Buffer.from('GET / HTTP/1.1\r\n') }), IGNORE);
+  assert.equal(gate.onEvent({ t: 'data', flow: 20, tsMicros: 3, dir: 'c2s', bytes: Buffer.from('more') }), IGNORE);
+  assert.equal(gate.onEvent({ t: 'close', flow: 20, tsMicros: 4, reason: 'fin', summary }), undefined);
   assert.deepEqual(pool.sent, []);
-  gate.applyIgnores();
-  gate.applyIgnores();
-  assert.deepEqual(ignored, [20]);
+  assert.equal(gate.openFlows, 0);
 });
 
 test('implicit TLS on 465 when 465 is not among capture.ports: a ClientHello first is SMTP (issue 16); on 443 it is not', () => {

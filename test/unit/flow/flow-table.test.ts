@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FlowTable, TOMBSTONE_MICROS } from '../../../src/flow/flow-table.js';
+import { IGNORE } from '../../../src/flow/types.js';
 import { communityIdV4, communityIdV6 } from '../../../src/shared/community-id.js';
 import { readFileSync } from 'node:fs';
 import { Conn, F, Recorder, T0, flowsConfig, mkSeg, parseIp4, parseIp6, readPcapSegments } from '../../helpers/segments.js';
@@ -391,6 +392,35 @@ test('ignore() called from inside onEvent: no more events for the flow, held byt
   assert.equal(ft.stats().holdbackBytes, 6);
   ft.onSegment(c.c(0, 'ABCDEF')); // delivers ABCD, the sink ignores the flow mid-delivery
   assert.equal(rec.stream(target, 'c2s'), 'ABCD');
+  assert.equal(ft.stats().holdbackBytes, 0);
+  ft.onSegment(c.c(12, 'more'));
+  ft.closeAll('eof');
+  assert.deepEqual(rec.events.filter((e) => e.t !== 'open').map((e) => e.t), ['data', 'close']);
+});
+
+test('a sink answering IGNORE (issue 12 item 2): no more events for the flow, held bytes released after the segment, close still reported', () => {
+  const rec = new Recorder();
+  let target = -1;
+  let answered = 0;
+  const ft = new FlowTable({ flows: flowsConfig(), smtpPorts: [25] }, {
+    onEvent(ev) {
+      rec.onEvent(ev);
+      if (ev.t === 'data' && ev.flow === target) {
+        answered++;
+        return IGNORE;
+      }
+      return undefined;
+    },
+  });
+  const c = new Conn();
+  for (const s of c.handshake()) ft.onSegment(s);
+  target = rec.of('open')[0]!.info.flow;
+  ft.onSegment(c.c(4, 'EFGH'));
+  ft.onSegment(c.c(10, 'KL'));
+  assert.equal(ft.stats().holdbackBytes, 6);
+  ft.onSegment(c.c(0, 'ABCDEF')); // delivers ABCD, the sink answers IGNORE mid-delivery
+  assert.equal(rec.stream(target, 'c2s'), 'ABCD');
+  assert.equal(answered, 1, 'the verdict stops the flow at once: EFGH is not offered');
   assert.equal(ft.stats().holdbackBytes, 0);
   ft.onSegment(c.c(12, 'more'));
   ft.closeAll('eof');
