@@ -17,11 +17,16 @@ import { stubMessageParsers } from '../helpers/stub-message-parser.js';
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
 const T0 = 1_700_000_000_000_000;
 
-/** The state the caps bound; protected in SessionState, read through a cast. */
+/** The state the caps bound; private in the session's parts (session-parts.ts), read through a cast. */
 interface Internals {
   pending: { length: number };
   client: { pending: number };
   server: { pending: number };
+}
+interface Parts {
+  matcher: { pending: { length: number } };
+  client: { lines: { pending: number } };
+  server: { lines: { pending: number } };
 }
 
 type Input = { dir: Direction; bytes: Buffer; chunk: number } | { dir: Direction; gap: number };
@@ -49,7 +54,8 @@ function run(inputs: readonly Input[], limits: LimitsConfig): Outcome {
     { transaction: (t) => res.transactions.push(t), session: () => undefined, anomaly: (n) => res.anomalies.push(n) },
     { command: () => undefined, reply: () => undefined, auth: () => undefined },
   );
-  const inner = session as unknown as Internals;
+  const parts = (session as unknown as { p: Parts }).p;
+  const inner: Internals = { pending: parts.matcher.pending, client: parts.client.lines, server: parts.server.lines };
   inputs.forEach((x, i) => {
     const ts = T0 + i * 1000;
     if ('gap' in x) {

@@ -11,7 +11,7 @@ test('status rules (SPEC §3.1), in precedence order', () => {
   assert.equal(a.status(), 'unknown', 'no reply seen');
   a.anyReply = true;
   assert.equal(a.status(), 'aborted');
-  a.dataEnded = true;
+  a.endData();
   assert.equal(a.status(), 'unknown', 'the final reply never came');
   a.endCode = 250;
   assert.equal(a.status(), 'accepted');
