@@ -12,22 +12,11 @@ import type { Direction, FlowOpenInfo } from '../../src/flow/types.js';
 import type { AnomalyCode } from '../../src/shared/anomalies.js';
 import { SmtpSession } from '../../src/smtp/session.js';
 import type { TransactionFacts } from '../../src/smtp/types.js';
+import { sessionInternals } from '../helpers/session-internals.js';
 import { stubMessageParsers } from '../helpers/stub-message-parser.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
 const T0 = 1_700_000_000_000_000;
-
-/** The state the caps bound; private in the session's parts (session-parts.ts), read through a cast. */
-interface Internals {
-  pending: { length: number };
-  client: { pending: number };
-  server: { pending: number };
-}
-interface Parts {
-  matcher: { pending: { length: number } };
-  client: { lines: { pending: number } };
-  server: { lines: { pending: number } };
-}
 
 type Input = { dir: Direction; bytes: Buffer; chunk: number } | { dir: Direction; gap: number };
 
@@ -54,8 +43,7 @@ function run(inputs: readonly Input[], limits: LimitsConfig): Outcome {
     { transaction: (t) => res.transactions.push(t), session: () => undefined, anomaly: (n) => res.anomalies.push(n) },
     { command: () => undefined, reply: () => undefined, auth: () => undefined },
   );
-  const parts = (session as unknown as { p: Parts }).p;
-  const inner: Internals = { pending: parts.matcher.pending, client: parts.client.lines, server: parts.server.lines };
+  const inner = sessionInternals(session);
   inputs.forEach((x, i) => {
     const ts = T0 + i * 1000;
     if ('gap' in x) {
