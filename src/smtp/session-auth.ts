@@ -2,7 +2,7 @@
 // lines are its responses until the exchange ends, 334 challenges ask for more, and the final
 // reply counts it once (mailtap_auth_total).
 import { AuthExchange, decodeBase64 } from './auth.js';
-import { parseCommand } from './command.js';
+import { commandVerb } from './command.js';
 import type { SessionContext } from './session-context.js';
 import type { SessionParts } from './session-parts.js';
 import { parseAuthArg } from './sasl.js';
@@ -30,7 +30,7 @@ export function authCommand(p: SessionParts, arg: Buffer): void {
 /** One line inside an AUTH exchange; false when it is in fact the next command. */
 export function authResponse(ctx: SessionContext, auth: AuthExchange, line: Buffer): boolean {
   const isCancel = line.length === 1 && line[0] === 0x2a;
-  if (!isCancel && parseCommand(line).verb !== 'other') {
+  if (!isCancel && commandVerb(line) !== 'other') {
     // A command, not a response, when it is not base64 or decodes to binary ("QUIT" is valid
     // base64: suricata-verify smtp-long-command quits inside AUTH LOGIN). The exchange ended
     // with a reply we did not see, or the client gave up.
