@@ -69,3 +69,22 @@ test('the message: ended once, anomalies merged without duplicates, auth_clearte
   assert.deepEqual(f.auth, { mechanism: 'PLAIN', user: 'u', result: 'unknown', cleartext: true });
   assert.deepEqual(t.facts(false).message?.signals, ['auth_cleartext'], 'not added twice');
 });
+
+test('lifecycle phase: message sent and closed in either order end in done; closed without a message is abandoned', () => {
+  const a = tx();
+  assert.equal(a.phase, 'open');
+  assert.equal(a.closed, false);
+  a.endData();
+  assert.equal(a.phase, 'sent');
+  assert.equal(a.dataEnded, true);
+  assert.equal(a.closed, false);
+  a.close();
+  assert.equal(a.phase, 'done');
+  assert.equal(a.closed, true);
+  const b = tx();
+  b.close();
+  assert.equal(b.phase, 'abandoned');
+  assert.equal(b.dataEnded, false);
+  b.endData();
+  assert.equal(b.phase, 'done');
+});
