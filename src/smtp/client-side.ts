@@ -88,13 +88,7 @@ function clientChunk(p: SessionParts, chunk: Buffer): void {
   const reader = p.client;
   let off = 0;
   while (off < chunk.length) {
-    if (reader.inTls) {
-      if (!reader.tlsVerdict(ctx, chunk[off]!)) {
-        reader.tlsBytes(ctx, chunk, off);
-        return;
-      }
-      continue;
-    }
+    if (reader.inTls && reader.takeTls(ctx, chunk, off)) return;
     switch (ctx.mode) {
       case 'data':
         if (p.input.holdback !== null) {
@@ -127,9 +121,8 @@ function clientChunk(p: SessionParts, chunk: Buffer): void {
 
 function clientLine(p: SessionParts, line: Buffer, truncated: boolean): void {
   const ctx = p.ctx;
-  // The HTTP CONNECT request and its headers, up to the blank line (recognize.ts).
-  if (p.client.skipPreamble(line)) return;
-  if (truncated) ctx.anomaly('smtp_line_too_long', `client line over ${ctx.opts.limits.line_length} bytes`);
+  // The HTTP CONNECT request and its headers are skipped, up to the blank line.
+  if (!p.client.admit(ctx, line, truncated)) return;
   if (ctx.mode === 'auth' && ctx.auth !== null && authResponse(ctx, ctx.auth, line)) return;
   const cmd = parseCommand(line);
   // Resynchronising after a gap or a midstream pickup: wait for a recognisable command.

@@ -51,6 +51,26 @@ export class DirectionReader {
     return true;
   }
 
+  /**
+   * A framed line of this direction: false when it belongs to the HTTP CONNECT preamble (skipped,
+   * recognize.ts); an over-long line (only its first limits.line_length bytes kept) is reported.
+   */
+  admit(ctx: SessionContext, line: Buffer, truncated: boolean): boolean {
+    if (this.skipPreamble(line)) return false;
+    if (truncated) ctx.anomaly('smtp_line_too_long', `${this.dir === 'c2s' ? 'client' : 'server'} line over ${ctx.opts.limits.line_length} bytes`);
+    return true;
+  }
+
+  /**
+   * After TLS started, chunk[off..] is TLS unless this direction turned out plaintext: true when
+   * the rest of the chunk went to the handshake parser (nothing else reads it).
+   */
+  takeTls(ctx: SessionContext, chunk: Buffer, off: number): boolean {
+    if (this.tlsVerdict(ctx, chunk[off]!)) return false;
+    this.tlsBytes(ctx, chunk, off);
+    return true;
+  }
+
   /** First byte of this direction after TLS started: false when it is TLS (the rest goes to the handshake parser). */
   tlsVerdict(ctx: SessionContext, b: number): boolean {
     if (this.wire === 'tls') return false;
@@ -70,7 +90,7 @@ export class DirectionReader {
   }
 
   /** The TLS bytes from `off` on: to the handshake parser (src/tls), nothing else reads them. */
-  tlsBytes(ctx: SessionContext, chunk: Buffer, off: number): void {
+  private tlsBytes(ctx: SessionContext, chunk: Buffer, off: number): void {
     ctx.tlsHandshake?.feed(this.dir, off === 0 ? chunk : chunk.subarray(off));
   }
 }

@@ -15,13 +15,7 @@ export function serverBytes(p: SessionParts, chunk: Buffer): void {
   const reader = p.server;
   let off = 0;
   while (off < chunk.length) {
-    if (reader.inTls) {
-      if (!reader.tlsVerdict(p.ctx, chunk[off]!)) {
-        reader.tlsBytes(p.ctx, chunk, off);
-        return;
-      }
-      continue;
-    }
+    if (reader.inTls && reader.takeTls(p.ctx, chunk, off)) return;
     off = reader.lines.read(chunk, off);
     if (reader.lines.line !== null) serverLine(p, reader.lines.line, reader.lines.truncated);
   }
@@ -29,9 +23,8 @@ export function serverBytes(p: SessionParts, chunk: Buffer): void {
 
 export function serverLine(p: SessionParts, line: Buffer, truncated: boolean): void {
   const ctx = p.ctx;
-  // The proxy's answer to HTTP CONNECT, up to the blank line (recognize.ts).
-  if (p.server.skipPreamble(line)) return;
-  if (truncated) ctx.anomaly('smtp_line_too_long', `server line over ${ctx.opts.limits.line_length} bytes`);
+  // The proxy's answer to HTTP CONNECT is skipped, up to the blank line.
+  if (!p.server.admit(ctx, line, truncated)) return;
   const step = p.replies.push(line);
   const first = p.record.serverLines++ === 0;
   // A midstream pickup usually starts inside a line: its tail is no reply, and no anomaly.
