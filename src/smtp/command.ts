@@ -69,6 +69,9 @@ function skipSpaces(buf: Buffer, i: number): number {
   return i;
 }
 
+/** The argument of a command that has none (shared, never written). */
+const NO_ARG = Buffer.alloc(0);
+
 function wordEnd(line: Buffer): number {
   let end = 0;
   while (end < line.length && !isSpace(line[end]!)) end++;
@@ -77,7 +80,9 @@ function wordEnd(line: Buffer): number {
 
 export function parseCommand(line: Buffer): Command {
   const end = wordEnd(line);
-  return { verb: verbOf(line, end), arg: line.subarray(skipSpaces(line, end)) };
+  const at = skipSpaces(line, end);
+  // DATA, QUIT, RSET …: no argument, and no view made for it.
+  return { verb: verbOf(line, end), arg: at === line.length ? NO_ARG : line.subarray(at) };
 }
 
 /** The command verb of a line alone (no argument view made): is this line a command? */
