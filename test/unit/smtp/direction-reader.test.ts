@@ -9,8 +9,8 @@ import { stubMessageParsers } from '../../helpers/stub-message-parser.js';
 function context(anomalies: [AnomalyCode, string | undefined][]): SessionContext {
   return new SessionContext(
     { flow: 1, uid: 'Cdir', communityId: '1:dir', client: { ip: '192.0.2.1', port: 40000 }, server: { ip: '198.51.100.1', port: 25 }, vlan: [], midstream: false },
-    { limits: defaultConfig().limits, logPasswords: false, smtpPorts: [25], newMessageParser: stubMessageParsers().factory },
-    { transaction: () => undefined, session: () => undefined, anomaly: (n, _ts, d) => anomalies.push([n, d]), notSmtp: () => undefined },
+    { limits: defaultConfig().limits, logPasswords: false, newMessageParser: stubMessageParsers().factory },
+    { transaction: () => undefined, session: () => undefined, anomaly: (n, _ts, d) => anomalies.push([n, d]) },
     { command: () => undefined, reply: () => undefined, auth: () => undefined },
   );
 }
