@@ -10,8 +10,6 @@ import { ReplyMatcher } from './reply-matcher.js';
 import { SessionContext } from './session-context.js';
 import type { SmtpSessionOptions } from './session-context.js';
 import { SessionRecord } from './session-record.js';
-import { startImplicitTls } from './session-tls.js';
-import { START_CLIENT_PREAMBLE, START_IMPLICIT_TLS, START_SERVER_PREAMBLE } from './start-flags.js';
 import { parserOf } from './tx-lifecycle.js';
 import type { DataSink } from './data-reader.js';
 import type { ReplyFacts, SmtpCounters, SmtpOutput } from './types.js';
@@ -40,8 +38,7 @@ export class SessionParts implements DataSink {
   /** No guess (any more): not midstream, or a command or the end of data settled it. */
   pickupOver: boolean;
 
-  /** `start`: what the main thread's recognition found (start-flags.ts). */
-  constructor(info: FlowOpenInfo, opts: SmtpSessionOptions, out: SmtpOutput, counters: SmtpCounters, driver: SessionDriver, start: number) {
+  constructor(info: FlowOpenInfo, opts: SmtpSessionOptions, out: SmtpOutput, counters: SmtpCounters, driver: SessionDriver) {
     this.ctx = new SessionContext(info, opts, out, counters);
     this.driver = driver;
     const max = opts.limits.line_length;
@@ -50,9 +47,6 @@ export class SessionParts implements DataSink {
     this.replies = new ReplyAssembler(max);
     this.matcher = new ReplyMatcher(info.midstream);
     this.pickupOver = !info.midstream;
-    this.client.preamble = (start & START_CLIENT_PREAMBLE) !== 0;
-    this.server.preamble = (start & START_SERVER_PREAMBLE) !== 0;
-    if ((start & START_IMPLICIT_TLS) !== 0) startImplicitTls(this);
   }
 
   /** The message input, made at the first DATA or BDAT. */

@@ -10,7 +10,7 @@
 //
 // Every session was recognised as SMTP on the main thread before it was made (dispatch/smtp-gate.ts,
 // issue 12 item 2); what recognition found (implicit TLS, HTTP CONNECT preambles) comes with it
-// (start-flags.ts, applied by SessionParts).
+// (start-flags.ts, applied when the session is made).
 import { clientBytes, clientClose, clientGap } from './client-side.js';
 import { cutChunk } from './data-input.js';
 import { countAuth } from './session-auth.js';
@@ -18,7 +18,9 @@ import type { SmtpSessionOptions } from './session-context.js';
 import { SessionParts } from './session-parts.js';
 import type { SessionDriver } from './session-parts.js';
 import { matchReply, serverBytes, serverClose, serverGap } from './server-side.js';
+import { startImplicitTls } from './session-tls.js';
 import { releaseStrict } from './smuggling-arbiter.js';
+import { START_CLIENT_PREAMBLE, START_IMPLICIT_TLS, START_SERVER_PREAMBLE } from './start-flags.js';
 import { endTx } from './tx-lifecycle.js';
 import type { ReplyFacts, SmtpCounters, SmtpOutput } from './types.js';
 import type { AnomalyCode } from '../shared/anomalies.js';
@@ -31,7 +33,11 @@ export class SmtpSession implements SessionDriver {
 
   /** `start`: the recognition findings (start-flags.ts) from the open. */
   constructor(info: FlowOpenInfo, opts: SmtpSessionOptions, out: SmtpOutput, counters: SmtpCounters, start = 0) {
-    this.p = new SessionParts(info, opts, out, counters, this, start);
+    const p = new SessionParts(info, opts, out, counters, this);
+    p.client.preamble = (start & START_CLIENT_PREAMBLE) !== 0;
+    p.server.preamble = (start & START_SERVER_PREAMBLE) !== 0;
+    if ((start & START_IMPLICIT_TLS) !== 0) startImplicitTls(p);
+    this.p = p;
   }
 
   onData(dir: Direction, bytes: Buffer, tsMicros: number): void {
