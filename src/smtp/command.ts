@@ -7,13 +7,38 @@ export type Verb =
   | 'HELO' | 'EHLO' | 'MAIL' | 'RCPT' | 'DATA' | 'BDAT' | 'RSET' | 'QUIT' | 'NOOP' | 'VRFY'
   | 'EXPN' | 'HELP' | 'AUTH' | 'STARTTLS' | 'ETRN' | 'XCLIENT' | 'other';
 
-const VERBS: ReadonlyMap<string, Verb> = new Map<string, Verb>(
-  (['HELO', 'EHLO', 'MAIL', 'RCPT', 'DATA', 'BDAT', 'RSET', 'QUIT', 'NOOP', 'VRFY', 'EXPN', 'HELP',
-    'AUTH', 'STARTTLS', 'ETRN', 'XCLIENT'] as const).map((v) => [v, v]),
-);
+/** Four bytes as one number, most significant first. */
+function code4(s: string): number {
+  return ((s.charCodeAt(0) << 24) | (s.charCodeAt(1) << 16) | (s.charCodeAt(2) << 8) | s.charCodeAt(3)) >>> 0;
+}
 
-/** Longest verb in the table: longer first words are 'other' without building a string. */
-const MAX_VERB = 8;
+/**
+ * buf[i..i+4) with bit 5 cleared (a-z folded to A-Z) as one number. Every verb is letters only,
+ * and the only bytes that fold to a letter are that letter in either case, so comparing folded
+ * words is an exact case-insensitive match (issue 12 item 6: no string per command line).
+ */
+function folded4(buf: Buffer, i: number): number {
+  return (((buf[i]! & 0xdf) << 24) | ((buf[i + 1]! & 0xdf) << 16) | ((buf[i + 2]! & 0xdf) << 8) | (buf[i + 3]! & 0xdf)) >>> 0;
+}
+
+const FOUR_LETTER_VERBS: ReadonlyMap<number, Verb> = new Map<number, Verb>(
+  (['HELO', 'EHLO', 'MAIL', 'RCPT', 'DATA', 'BDAT', 'RSET', 'QUIT', 'NOOP', 'VRFY', 'EXPN', 'HELP',
+    'AUTH', 'ETRN'] as const).map((v) => [code4(v), v]),
+);
+const STAR = code4('STAR');
+const TTLS = code4('TTLS');
+const XCLI = code4('XCLI');
+
+/** The verb of the first word line[0..end) (RFC 5321 §4.1, any letter case). */
+function verbOf(line: Buffer, end: number): Verb {
+  if (end === 4) return FOUR_LETTER_VERBS.get(folded4(line, 0)) ?? 'other';
+  if (end === 8) return folded4(line, 0) === STAR && folded4(line, 4) === TTLS ? 'STARTTLS' : 'other';
+  if (end === 7) {
+    const ent = (line[4]! & 0xdf) === 0x45 && (line[5]! & 0xdf) === 0x4e && (line[6]! & 0xdf) === 0x54;
+    return ent && folded4(line, 0) === XCLI ? 'XCLIENT' : 'other';
+  }
+  return 'other';
+}
 
 export interface Command {
   verb: Verb;
@@ -44,12 +69,25 @@ function skipSpaces(buf: Buffer, i: number): number {
   return i;
 }
 
-export function parseCommand(line: Buffer): Command {
+/** The argument of a command that has none (shared, never written). */
+const NO_ARG = Buffer.alloc(0);
+
+function wordEnd(line: Buffer): number {
   let end = 0;
   while (end < line.length && !isSpace(line[end]!)) end++;
-  let verb: Verb = 'other';
-  if (end >= 4 && end <= MAX_VERB) verb = VERBS.get(line.toString('latin1', 0, end).toUpperCase()) ?? 'other';
-  return { verb, arg: line.subarray(skipSpaces(line, end)) };
+  return end;
+}
+
+export function parseCommand(line: Buffer): Command {
+  const end = wordEnd(line);
+  const at = skipSpaces(line, end);
+  // DATA, QUIT, RSET …: no argument, and no view made for it.
+  return { verb: verbOf(line, end), arg: at === line.length ? NO_ARG : line.subarray(at) };
+}
+
+/** The command verb of a line alone (no argument view made): is this line a command? */
+export function commandVerb(line: Buffer): Verb {
+  return verbOf(line, wordEnd(line));
 }
 
 /** ASCII case-insensitive match of `word` (upper-case) at buf[i]. */

@@ -4,7 +4,7 @@
 // server's replies tell which, so the session holds the client bytes after a lenient terminator
 // (bounded by limits.smuggling_holdback) until a reply decides. This file holds those bytes and
 // the pure tests the decision uses; the session (session.ts) wires them. Owns the held copy.
-import { parseCommand } from './command.js';
+import { commandVerb } from './command.js';
 import type { Verb } from './command.js';
 import type { ReplyFacts } from './types.js';
 import { CR, LF } from '../shared/bytes.js';
@@ -36,7 +36,7 @@ export function lineVerb(bytes: Buffer, from: number): Verb | null {
   const lf = bytes.indexOf(LF, from);
   if (lf < 0) return null;
   const end = lf > from && bytes[lf - 1] === CR ? lf - 1 : lf;
-  return parseCommand(bytes.subarray(from, end)).verb;
+  return commandVerb(bytes.subarray(from, end));
 }
 
 /**

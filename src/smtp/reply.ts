@@ -33,6 +33,10 @@ export type ReplyStep =
   | { t: 'invalid' }
   | { t: 'reply'; reply: ReplyFacts; lines: readonly string[]; codeChanged: boolean };
 
+/** The steps that carry nothing, shared: no object per partial or invalid line (issue 12 item 6). */
+const PARTIAL: ReplyStep = Object.freeze({ t: 'partial' });
+const INVALID: ReplyStep = Object.freeze({ t: 'invalid' });
+
 /** Assembles multi-line replies. Text kept per reply is capped at `maxText` characters. */
 export class ReplyAssembler {
   /** Text lines of the reply being assembled; null between replies (an idle session keeps none). */
@@ -52,14 +56,14 @@ export class ReplyAssembler {
 
   push(line: Buffer): ReplyStep {
     const r = parseReplyLine(line);
-    if (r === null) return { t: 'invalid' };
+    if (r === null) return INVALID;
     if (this.firstCode < 0) this.firstCode = r.code;
     const lines = (this.lines ??= []);
     if (this.kept + r.text.length <= this.maxText) {
       lines.push(r.text);
       this.kept += r.text.length + 1;
     }
-    if (!r.final) return { t: 'partial' };
+    if (!r.final) return PARTIAL;
     // A code that changes inside a multi-line reply: the final line's code is the reply's.
     const codeChanged = this.firstCode !== r.code;
     this.lines = null;

@@ -16,6 +16,21 @@ export interface RcptEntry {
   code: number;
 }
 
+/**
+ * Where a transaction is in its life, seen from the client side (Zeek-style, one value instead of
+ * a boolean per step). Its replies may still be arriving in any phase; it is written once it is
+ * closed and none is pending (ReplyMatcher.flush).
+ */
+export type TxPhase =
+  /** Commands still join it: envelope, then data. */
+  | 'open'
+  /** The client finished its message (<CRLF>.<CRLF>, BDAT LAST) and it is still the open one. */
+  | 'sent'
+  /** Ended on the client side without a finished message (RSET, QUIT, a new MAIL, HELO/EHLO, close). */
+  | 'abandoned'
+  /** Ended on the client side after its message was sent. */
+  | 'done';
+
 function is2xx(code: number): boolean {
   return code >= 200 && code < 300;
 }
@@ -54,16 +69,13 @@ export class Transaction {
   dataCode = 0;
   /** Reply to the end of data or to BDAT … LAST. */
   endCode = 0;
-  /** The client finished sending the message (<CRLF>.<CRLF> or the LAST chunk). */
-  dataEnded = false;
+  phase: TxPhase = 'open';
   bdat = false;
   dataBytes = 0;
   gapBytes = 0;
   gapped = false;
   lastReply: ReplyFacts | undefined;
   anyReply = false;
-  /** No more commands belong to it (ended on the client side); it is written once `pending` is 0. */
-  closed = false;
   /** Commands of this transaction still waiting for their reply. */
   pending = 0;
   parser: MessageParser | null = null;
@@ -77,6 +89,26 @@ export class Transaction {
     this.auth = auth;
     this.tls = tls;
     this.reported = reported;
+  }
+
+  /** The client finished sending the message (<CRLF>.<CRLF> or the LAST chunk). */
+  get dataEnded(): boolean {
+    return this.phase === 'sent' || this.phase === 'done';
+  }
+
+  /** No more commands belong to it (ended on the client side); it is written once `pending` is 0. */
+  get closed(): boolean {
+    return this.phase === 'abandoned' || this.phase === 'done';
+  }
+
+  /** The client finished its message. */
+  endData(): void {
+    this.phase = this.closed ? 'done' : 'sent';
+  }
+
+  /** No more commands belong to it. */
+  close(): void {
+    this.phase = this.dataEnded ? 'done' : 'abandoned';
   }
 
   addAnomaly(name: AnomalyCode): void {
@@ -105,7 +137,6 @@ export class Transaction {
     // This one may hold a refused DATA (503, no data); n's later replies supersede it.
     if (n.dataCode !== 0) this.dataCode = n.dataCode;
     if (n.endCode !== 0) this.endCode = n.endCode;
-    this.dataEnded ||= n.dataEnded;
     this.bdat ||= n.bdat;
     this.dataBytes += n.dataBytes;
     this.gapBytes += n.gapBytes;
@@ -115,7 +146,8 @@ export class Transaction {
     if (n.lastReply !== undefined) this.lastReply = n.lastReply;
     this.anyReply ||= n.anyReply;
     this.pending += n.pending;
-    this.closed = n.closed;
+    // This one saw no data (see above): its phase is n's (open or closed, message sent or not).
+    this.phase = n.phase;
     for (const a of n.anomalies) this.addAnomaly(a);
     return offset;
   }

@@ -12,17 +12,11 @@ import type { Direction, FlowOpenInfo } from '../../src/flow/types.js';
 import type { AnomalyCode } from '../../src/shared/anomalies.js';
 import { SmtpSession } from '../../src/smtp/session.js';
 import type { TransactionFacts } from '../../src/smtp/types.js';
+import { sessionInternals } from '../helpers/session-internals.js';
 import { stubMessageParsers } from '../helpers/stub-message-parser.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
 const T0 = 1_700_000_000_000_000;
-
-/** The state the caps bound; protected in SessionState, read through a cast. */
-interface Internals {
-  pending: { length: number };
-  client: { pending: number };
-  server: { pending: number };
-}
 
 type Input = { dir: Direction; bytes: Buffer; chunk: number } | { dir: Direction; gap: number };
 
@@ -49,7 +43,7 @@ function run(inputs: readonly Input[], limits: LimitsConfig): Outcome {
     { transaction: (t) => res.transactions.push(t), session: () => undefined, anomaly: (n) => res.anomalies.push(n) },
     { command: () => undefined, reply: () => undefined, auth: () => undefined },
   );
-  const inner = session as unknown as Internals;
+  const inner = sessionInternals(session);
   inputs.forEach((x, i) => {
     const ts = T0 + i * 1000;
     if ('gap' in x) {

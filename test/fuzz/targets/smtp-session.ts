@@ -14,6 +14,7 @@ import { SmtpSession } from '../../../src/smtp/session.js';
 import { START_CLIENT_PREAMBLE, START_IMPLICIT_TLS, START_SERVER_PREAMBLE } from '../../../src/smtp/start-flags.js';
 import type { SmtpCounters, SmtpOutput } from '../../../src/smtp/types.js';
 import { stubBytes, stubMessageParsers } from '../../helpers/stub-message-parser.js';
+import { sessionInternals } from '../../helpers/session-internals.js';
 import { oracle } from '../engine/target.js';
 import type { FuzzTarget } from '../engine/target.js';
 import { captureFiles, readFile, readStreams } from './corpus-seeds.js';
@@ -23,13 +24,6 @@ const T0 = 1_700_000_000_000_000;
 const GAP = 0x7f;
 const SERVER = 0x80;
 const limits: LimitsConfig = { ...DEFAULT_LIMITS, line_length: 128, pending_commands: 8, recipients: 4, transactions: 3 };
-
-/** What the engine keeps that the caps bound (read through a cast: these fields are protected). */
-interface SessionInternals {
-  pending: { length: number };
-  client: { pending: number };
-  server: { pending: number };
-}
 
 type Rec = { dir: Direction; bytes: Buffer } | { dir: Direction; gap: number };
 
@@ -90,7 +84,7 @@ function execute(recs: readonly Rec[], port: number, midstream: boolean, start: 
     midstream,
   };
   const session = new SmtpSession(info, { limits, logPasswords: false, newMessageParser: stub.factory }, out, counters, start);
-  const inner = session as unknown as SessionInternals;
+  const inner = sessionInternals(session);
   const summary: FlowSummary = { startMicros: T0, endMicros: T0, bytesClient: 0, bytesServer: 0, gapBytes: 0, midstream, oneSided: null };
   recs.forEach((r, i) => {
     const ts = T0 + i * 1000;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normaliseEhloKeyword } from '../../../src/smtp/session-state.js';
+import { normaliseEhloKeyword } from '../../../src/smtp/session-record.js';
 
 test('EHLO keywords are held to the RFC 5321 grammar the events schema enforces', () => {
   assert.equal(normaliseEhloKeyword('pipelining'), 'PIPELINING');

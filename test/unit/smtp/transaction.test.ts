@@ -11,7 +11,7 @@ test('status rules (SPEC §3.1), in precedence order', () => {
   assert.equal(a.status(), 'unknown', 'no reply seen');
   a.anyReply = true;
   assert.equal(a.status(), 'aborted');
-  a.dataEnded = true;
+  a.endData();
   assert.equal(a.status(), 'unknown', 'the final reply never came');
   a.endCode = 250;
   assert.equal(a.status(), 'accepted');
@@ -68,4 +68,23 @@ test('the message: ended once, anomalies merged without duplicates, auth_clearte
   assert.deepEqual(f.message?.signals, ['auth_cleartext']);
   assert.deepEqual(f.auth, { mechanism: 'PLAIN', user: 'u', result: 'unknown', cleartext: true });
   assert.deepEqual(t.facts(false).message?.signals, ['auth_cleartext'], 'not added twice');
+});
+
+test('lifecycle phase: message sent and closed in either order end in done; closed without a message is abandoned', () => {
+  const a = tx();
+  assert.equal(a.phase, 'open');
+  assert.equal(a.closed, false);
+  a.endData();
+  assert.equal(a.phase, 'sent');
+  assert.equal(a.dataEnded, true);
+  assert.equal(a.closed, false);
+  a.close();
+  assert.equal(a.phase, 'done');
+  assert.equal(a.closed, true);
+  const b = tx();
+  b.close();
+  assert.equal(b.phase, 'abandoned');
+  assert.equal(b.dataEnded, false);
+  b.endData();
+  assert.equal(b.phase, 'done');
 });

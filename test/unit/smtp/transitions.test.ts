@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { next } from '../../../src/smtp/transitions.js';
-import type { SmtpMode, Trigger } from '../../../src/smtp/transitions.js';
+import { after, initialMode, next } from '../../../src/smtp/transitions.js';
+import type { ModeEvent, SmtpMode, Trigger } from '../../../src/smtp/transitions.js';
 
 // [mode, trigger, reply, expected next mode]
 const TABLE: [SmtpMode, Trigger, number | 'pending', SmtpMode][] = [
@@ -48,4 +48,38 @@ test('mode transitions, as a table', () => {
   for (const [mode, trigger, reply, want] of TABLE) {
     assert.equal(next(mode, trigger, reply), want, `${mode} + ${trigger} / ${reply}`);
   }
+});
+
+// Events of the stream itself (issue 12 item 1: every mode change goes through the table).
+// [mode, event, expected next mode]; every event at least once, most from more than one mode.
+const EVENTS: [SmtpMode, ModeEvent, SmtpMode][] = [
+  ['data', 'gap', 'after_gap'],
+  ['ready', 'gap', 'after_gap'],
+  ['bdat', 'gap', 'after_gap'],
+  ['auth', 'auth_more', 'auth'],
+  ['ready', 'auth_more', 'auth'],
+  ['auth', 'auth_end', 'ready'],
+  ['bdat', 'bdat_chunk_end', 'rcpt'],
+  ['bdat', 'bdat_last_end', 'ready'],
+  ['bdat', 'bdat_refused', 'ready'],
+  ['quit', 'bdat_refused', 'ready'],
+  ['bdat', 'bdat_refused_in_tx', 'rcpt'],
+  ['ready', 'tls_start', 'tls'],
+  ['mail', 'tls_start', 'tls'],
+  ['connected', 'tls_start', 'tls'],
+  ['tls', 'tls_plain_client', 'ready'],
+  ['rcpt', 'tls_plain_client', 'rcpt'],
+  ['data', 'unmatched_reply_in_data', 'after_gap'],
+  ['after_gap', 'pickup_end', 'ready'],
+  ['data', 'lenient_end', 'ready'],
+  ['data', 'lenient_end_resync', 'after_gap'],
+];
+
+test('mode transitions on stream events, as a table', () => {
+  for (const [mode, event, want] of EVENTS) assert.equal(after(mode, event), want, `${mode} + ${event}`);
+});
+
+test('a session starts connected, or as after a gap when picked up midstream', () => {
+  assert.equal(initialMode(false), 'connected');
+  assert.equal(initialMode(true), 'after_gap');
 });
