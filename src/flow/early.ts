@@ -69,8 +69,7 @@ export class EarlyQueue {
 
   /** Releases everything (replayed, or the flow ignored). */
   clear(): void {
-    this.budget.used -= this.bytes;
-    this.bytes = 0;
+    this.release();
     this.sideA.length = 0;
     this.seqs.length = 0;
     this.lens.length = 0;

@@ -39,10 +39,9 @@ function fastDateMillis(v: string): number {
     if (!DAY_NAMES.has(key3(v, i))) return -1;
     i = skipWsp(v, i + 4);
   }
-  const dayEnd = digitsEnd(v, i, 2);
-  if (dayEnd === i) return -1;
   const day = digits(v, i, 1, 2);
-  i = dayEnd;
+  if (day < 0) return -1;
+  i += isDigit(v, i + 1) ? 2 : 1;
   let j = skipWsp(v, i);
   if (j === i) return -1;
   const month = j + 3 <= n ? MONTH_OF.get(key3(v, j)) ?? -1 : -1;
@@ -100,15 +99,9 @@ function skipWsp(v: string, i: number): number {
   return i;
 }
 
-/** Where a run of at most `max` digits starting at `i` ends. */
-function digitsEnd(v: string, i: number, max: number): number {
-  let k = i;
-  while (k < i + max && k < v.length) {
-    const d = v.charCodeAt(k) - 48;
-    if (d < 0 || d > 9) break;
-    k++;
-  }
-  return k;
+function isDigit(v: string, i: number): boolean {
+  const c = v.charCodeAt(i);
+  return c >= 0x30 && c <= 0x39;
 }
 
 /** The decimal number of `min`..`max` digits at `i` (as many as there are, up to max); -1 if fewer than min. */

@@ -29,7 +29,7 @@ export interface EventsWriterOptions extends LineFileOptions {
   /**
    * Standard output only: bytes buffered while its reader is slower than the events (a Vector or
    * Filebeat pipe that stalls). Past it a line is dropped and counted (onDropped), never queued:
-   * without a cap the buffer grew without bound (836 MB RSS reading `many` into a pipe with two
+   * without a cap the buffer grew without bound (846 MB RSS reading `many` into a pipe with two
    * workers, issue 12). 0: no cap, for `read`, which waits on waitForDrain() instead.
    */
   stdoutMaxBytes?: number;
