@@ -28,7 +28,9 @@ export type UuOpener = (filename: string) => UuSink | undefined;
 type State = 'text' | 'begun' | 'block';
 
 export class UuScanner implements DecodedObserver {
-  private readonly carry = Buffer.allocUnsafe(LINE_MAX);
+  /** Made on the first line cut between writes: most text parts arrive whole and never need it
+   * (one buffer per text part was ~4% of a short message's parse, issue 12 item 6). */
+  private carry: Buffer | undefined;
   private carryLen = 0;
   /** The current line went past LINE_MAX: skip to its end (it is no uuencode line). */
   private overlong = false;
@@ -55,9 +57,9 @@ export class UuScanner implements DecodedObserver {
       } else if (lf >= 0 && this.carryLen === 0) {
         this.line(buf, pos, end);
       } else {
-        this.carryLen += buf.copy(this.carry, this.carryLen, pos, end);
+        this.carryLen += buf.copy((this.carry ??= Buffer.allocUnsafe(LINE_MAX)), this.carryLen, pos, end);
         if (lf >= 0) {
-          this.line(this.carry, 0, this.carryLen);
+          this.line(this.carry!, 0, this.carryLen);
           this.carryLen = 0;
         }
       }
@@ -82,7 +84,7 @@ export class UuScanner implements DecodedObserver {
   }
 
   finish(): void {
-    if (!this.overlong && !this.cut && this.carryLen > 0) this.line(this.carry, 0, this.carryLen);
+    if (!this.overlong && !this.cut && this.carryLen > 0) this.line(this.carry!, 0, this.carryLen);
     this.carryLen = 0;
     if (this.state === 'block') this.endBlock(false);
     this.state = 'text';
