@@ -3,7 +3,10 @@
 // the generated `large` and `many` captures, in the same run. Every transaction of the truth file
 // must be in mailtap's output (a fast wrong answer does not count), and `large` is also read three
 // times in a row to show that peak RSS does not grow with input length. See test/bench/README.md.
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+// COMPARE=<another checkout, compiled> runs its `mailtap read` and `mailtap flows` in alternation
+// with this build's, ROUNDS times each (a busy machine then shifts both alike), and prints the
+// medians and their ratio: the issue's "2x per CPU-second" is a ratio to the code it was filed on.
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAIN } from '../helpers/run-cli.js';
@@ -19,6 +22,9 @@ const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
 const workers = process.env.BENCH_WORKERS;
 /** BENCH_TOOLS=mailtap skips tshark and tcpflow (they take minutes on `many`). */
 const tools = (process.env.BENCH_TOOLS ?? 'mailtap,tshark,tcpflow').split(',');
+/** COMPARE=<checkout root with dist/>: that build's CLI, run in alternation with this one. */
+const compareMain = process.env.COMPARE === undefined ? undefined : join(process.env.COMPARE, 'dist', 'src', 'cli', 'main.js');
+const rounds = Math.max(1, Number(process.env.ROUNDS ?? 1));
 
 interface Row {
   name: string;
@@ -30,17 +36,48 @@ interface Row {
   note: string;
 }
 
-async function mailtapRead(files: readonly string[]): Promise<{ run: Run; events: string }> {
+async function mailtapRead(files: readonly string[], main = MAIN): Promise<{ run: Run; events: string }> {
   const events = join(tmp, 'events.ndjson');
   rmSync(events, { force: true });
-  const args = [...execArgv, MAIN, 'read', '--events', events, ...(workers === undefined ? [] : ['--workers', workers]), ...files];
+  const args = [...execArgv, main, 'read', '--events', events, ...(workers === undefined ? [] : ['--workers', workers]), ...files];
   return { run: await timed(process.execPath, args), events };
 }
 
 /** `mailtap flows` (decode + reassembly only, issue 12's "flows" figure), output counted, not kept. */
-async function mailtapFlows(file: string): Promise<{ run: Run; flows: number }> {
-  const run = await timed(process.execPath, [...execArgv, MAIN, 'flows', file], true);
+async function mailtapFlows(file: string, main = MAIN): Promise<{ run: Run; flows: number }> {
+  const run = await timed(process.execPath, [...execArgv, main, 'flows', file], true);
   return { run, flows: run.stdout.split('\n').filter((l) => l !== '').length };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * This build against COMPARE's, alternating (the order swapped each round): median CPU seconds,
+ * wall seconds and peak RSS of `read` and of `flows`, and this build's share of the other's.
+ */
+async function compare(name: string, file: string, other: string, out: string[]): Promise<void> {
+  const runs: Record<'read' | 'flows', Record<'new' | 'base', Run[]>> = { read: { new: [], base: [] }, flows: { new: [], base: [] } };
+  for (let r = 0; r < rounds; r++) {
+    const order: ('new' | 'base')[] = r % 2 === 0 ? ['base', 'new'] : ['new', 'base'];
+    for (const who of order) {
+      const main = who === 'new' ? MAIN : other;
+      runs.read[who].push((await mailtapRead([file], main)).run);
+      runs.flows[who].push((await mailtapFlows(file, main)).run);
+    }
+  }
+  for (const kind of ['read', 'flows'] as const) {
+    const cpu = (who: 'new' | 'base'): number => median(runs[kind][who].map((x) => x.cpuSeconds));
+    const wall = (who: 'new' | 'base'): number => median(runs[kind][who].map((x) => x.seconds));
+    const rss = (who: 'new' | 'base'): number => median(runs[kind][who].map((x) => x.peakRssKb / 1024));
+    out.push(
+      `${name} ${kind}, median of ${rounds} alternating: CPU ${cpu('new').toFixed(2)} s vs ${cpu('base').toFixed(2)} s (x${(cpu('base') / cpu('new')).toFixed(2)} fewer), ` +
+        `wall ${wall('new').toFixed(2)} vs ${wall('base').toFixed(2)} s, peak RSS ${rss('new').toFixed(0)} vs ${rss('base').toFixed(0)} MB`,
+    );
+  }
 }
 
 /** Transactions found in an events file, and how many truth transactions are missing or differ. */
@@ -89,6 +126,8 @@ const startLoad = loadavg().map((l) => l.toFixed(2)).join(' ');
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const rows: Row[] = [];
+  const compared: string[] = [];
+  if (compareMain !== undefined && !existsSync(compareMain)) throw new Error(`COMPARE: no compiled CLI at ${compareMain}`);
   for (const input of INPUTS) {
     if (only.length > 0 && !only.includes(input.name)) continue;
     const file = ensureInput(input);
@@ -114,9 +153,11 @@ async function main(): Promise<void> {
       rows.push({ name: `${input.name} tshark -Y imf`, run: t.run, mb, transactions: t.messages, sessions: 0, note: `${t.messages} of ${truth} msgs` });
     }
     if (tools.includes('tcpflow')) rows.push({ name: `${input.name} tcpflow`, run: await tcpflow(file), mb, transactions: 0, sessions: 0, note: 'no parsing' });
+    if (compareMain !== undefined) await compare(input.name, file, compareMain, compared);
   }
   const header = `${row(['run', 'MB', 'seconds', 'MB/s', 'MB/CPU-s', 'txn/s', 'CPU us/sess', 'peak RSS MB'])}  note`;
   process.stdout.write(`${header}\n${rows.map(fmt).join('\n')}\n`);
+  if (compared.length > 0) process.stdout.write(`against COMPARE=${process.env.COMPARE}:\n${compared.join('\n')}\n`);
   // CPU us/sess: user+system time of all threads over the connections (sessions for read, flows for flows).
   process.stdout.write(`load average at start ${startLoad}, at end ${loadavg().map((l) => l.toFixed(2)).join(' ')} (take figures only on a quiet machine)\n`);
   process.stdout.write('targets (issue 12): many >= 15,000 txn/s and <= 110 us CPU per session, flows <= 15 us per session; large >= 280 MB/s; peak RSS < 300 MB, x3 within 10%\n');
