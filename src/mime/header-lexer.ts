@@ -30,7 +30,8 @@ export function quotedEnd(s: string, i: number): number {
 /** The content of a quoted string or comment slice (delimiters off, quoted pairs undone). */
 export function innerText(slice: string, close: string): string {
   const body = slice.slice(1, slice.endsWith(close) && slice.length > 1 ? -1 : undefined);
-  return body.replace(/\\(.)/gs, '$1');
+  // Most comments hold no quoted pair: the regex replace, a copy, was ~1% of a short message.
+  return body.includes(BACKSLASH) ? body.replace(/\\(.)/gs, '$1') : body;
 }
 
 export function isWsp(c: string | undefined): boolean {

@@ -15,8 +15,25 @@ import type { ReceivedHopRecord } from './types.js';
 type Token = { k: 'word' | 'comment' | 'angle'; v: string } | { k: 'semi'; at: number };
 
 const CLAUSES = new Set(['from', 'by', 'via', 'with', 'id', 'for']);
-/** A bracketed address literal anywhere in a comment (Postfix, Sendmail, Gmail, Exim's `[ip]:port`). */
-const BRACKETED = /\[(?:IPv6:)?[0-9A-Fa-f:.]+\]/gi;
+/** `IPv6:` (any case) after a literal's `[`. */
+const IPV6_TAG = /^ipv6:/i;
+
+/**
+ * End (after `]`) of the bracketed address literal at `text[open] === '['`: `[` (`IPv6:`) then one or
+ * more hex digits, ':' and '.', then `]` (Postfix, Sendmail, Gmail, Exim's `[ip]:port`); -1 if the
+ * text there is not one. A scan, not a global regex with matchAll: ~2% of a short message.
+ */
+function bracketedEnd(text: string, open: number): number {
+  let i = open + 1;
+  if (IPV6_TAG.test(text.slice(i, i + 5))) i += 5;
+  const first = i;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const hex = (c >= 0x30 && c <= 0x3a) || c === 0x2e || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
+    if (!hex) break;
+  }
+  return i > first && text.charCodeAt(i) === 0x5d ? i + 1 : -1;
+}
 /** The HELO name that Exim (`helo=name`) and qmail (`HELO name`) put in the FROM comment. */
 const HELO = /(?:^|[\s(])helo[=\s]\s*([^\s)]+)/i;
 const HELO_ALL = new RegExp(HELO.source, 'gi');
@@ -62,11 +79,11 @@ function tokenize(s: string): Token[] {
  */
 function ipInComment(comment: string): string | undefined {
   const text = HAS_HELO.test(comment) ? comment.replace(HELO_ALL, ' ') : comment;
-  if (text.includes('[')) {
-    for (const m of text.matchAll(BRACKETED)) {
-      const ip = normaliseIp(m[0]);
-      if (ip !== undefined) return ip;
-    }
+  for (let open = text.indexOf('['); open >= 0; open = text.indexOf('[', open + 1)) {
+    const close = bracketedEnd(text, open);
+    if (close < 0) continue;
+    const ip = normaliseIp(text.slice(open, close));
+    if (ip !== undefined) return ip;
   }
   // Exchange and qmail: `(192.0.2.1)`, qmail with an ident or AUTH user: `(user@192.0.2.1)`.
   const first = /^\s*([^\s,;)]+)/.exec(text)?.[1];

@@ -170,3 +170,14 @@ test('hostile shapes end in bounded time: unterminated comments, quotes, angles,
   assert.deepEqual(parseReceived('from a from b by c by d'), { from_host: 'a', by_host: 'c' });
   assert.ok(process.hrtime.bigint() - t0 < 1_000_000_000n, 'well under a second');
 });
+
+test('bracketed literals in a comment: the first that is an address wins, half-written ones are skipped', () => {
+  const ip = (comment: string): string | undefined => parseReceived(`from h (${comment}) by b`).from_ip;
+  assert.equal(ip('x [IPv6:] y [192.0.2.7]'), '192.0.2.7'); // an empty IPv6 literal is none
+  assert.equal(ip('[not-an-ip] [ipv6:2001:DB8::1]'), '2001:db8::1'); // the tag in any case
+  assert.equal(ip('[192.0.2.1 [192.0.2.2]'), '192.0.2.2'); // an unclosed bracket, then a whole one
+  assert.equal(ip('[[192.0.2.3]]'), '192.0.2.3');
+  assert.equal(ip('[999.1.1.1] [10.000.0.1]'), '10.0.0.1'); // brackets that hold no address are read past
+  assert.equal(ip('[192.0.2.4]:2525'), '192.0.2.4'); // Exim's [ip]:port
+  assert.equal(ip('[ ]'), undefined);
+});
