@@ -9,6 +9,7 @@
 import type { AnomalySink } from './anomaly-set.js';
 import { acquireBuffer, releaseBuffer } from './buffer-pool.js';
 import { decodeRawHeader } from './charset.js';
+import { knownName } from './header-names.js';
 
 const COLON = 0x3a;
 /** `attribute=` (RFC 2045 §5.1 token, RFC 2231 `*n*` allowed) at the start of a line. */
@@ -131,8 +132,9 @@ export class HeaderCollector {
     let ne = colon;
     while (ne > start && (buf[ne - 1] === 0x20 || buf[ne - 1] === 0x09)) ne--;
     if (!isFieldName(buf, start, ne)) return 'header'; // `From nobody 10:00` and the like: skipped
-    const written = buf.toString('latin1', start, ne);
-    const name = written.toLowerCase();
+    const known = knownName(buf, start, ne);
+    const written = known !== undefined ? known.written : buf.toString('latin1', start, ne);
+    const name = known !== undefined ? known.lower : written.toLowerCase();
     this.count++;
     this.seen = 0;
     this.target?.fieldName?.(name, written);
