@@ -132,13 +132,13 @@ interface Options {
   workers: string;
   profileRate: string;
   stopAfterLoss: number;
-  /** capture.backend of the mailtap runs: cap (default) or native. */
+  /** capture.backend of the mailtap runs: native (mailtap's default since SPEC made it so) or cap. */
   backend: string;
   pin: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { inputs: [], rates: ['100', '250', '500', '750', '1000', '1500', '2000', 'topspeed'], tools: ['mailtap', 'tcpdump'], offloads: false, bufferMb: 64, workers: '', profileRate: '', stopAfterLoss: 0, backend: 'cap', pin: false };
+  const o: Options = { inputs: [], rates: ['100', '250', '500', '750', '1000', '1500', '2000', 'topspeed'], tools: ['mailtap', 'tcpdump'], offloads: false, bufferMb: 64, workers: '', profileRate: '', stopAfterLoss: 0, backend: 'native', pin: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
     const v = (): string => argv[++i] ?? '';
