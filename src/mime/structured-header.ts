@@ -68,7 +68,9 @@ function unquote(v: string): string {
   const t = v.trim();
   if (t.length >= 1 && t.charCodeAt(0) === 0x22) {
     const end = t.length >= 2 && t.charCodeAt(t.length - 1) === 0x22 ? t.length - 1 : t.length;
-    return t.slice(1, end).replace(/\\(.)/g, '$1');
+    const inner = t.slice(1, end);
+    // Most quoted values hold no quoted pair: no regex replace (a copy) for them.
+    return inner.includes('\\') ? inner.replace(/\\(.)/g, '$1') : inner;
   }
   return t;
 }
