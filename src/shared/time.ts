@@ -39,22 +39,36 @@ let lastPrefix = '';
 export function isoMillis(ms: number): string {
   if (!(ms >= 0 && ms <= LAST_FOUR_DIGIT_MS) || !Number.isInteger(ms)) return new Date(ms).toISOString();
   const sub = ms % 1000;
-  return `${isoSecondsPrefix(ms - sub)}.${PAD3[sub]!}Z`;
+  const c = civilOf(ms - sub);
+  // One flat string from its character codes: a template of a dozen pieces made a rope of a dozen
+  // strings that JSON.stringify then flattened (~470 vs ~210 ns a date here, issue 12 item 6).
+  return String.fromCharCode(
+    tens(c.year100), ones(c.year100), tens(c.year % 100), ones(c.year % 100), 0x2d, tens(c.month), ones(c.month), 0x2d, tens(c.day), ones(c.day),
+    0x54, tens(c.hour), ones(c.hour), 0x3a, tens(c.minute), ones(c.minute), 0x3a, tens(c.second), ones(c.second),
+    0x2e, 0x30 + Math.floor(sub / 100), 0x30 + (Math.floor(sub / 10) % 10), 0x30 + (sub % 10), 0x5a,
+  );
 }
 
 /** 9999-12-31T23:59:59.999Z: past it toISOString writes a six-digit year with a sign. */
 const LAST_FOUR_DIGIT_MS = 253_402_300_799_999;
 const DAY_MS = 86_400_000;
-const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
-const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+/** Character codes of the tens and the ones digit of 0..99. */
+function tens(v: number): number {
+  return 0x30 + ((v / 10) | 0);
+}
+function ones(v: number): number {
+  return 0x30 + (v % 10);
+}
+
+/** The civil fields of one instant, reused (never kept by a caller). */
+const CIVIL = { year: 0, year100: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
 
 /**
- * YYYY-MM-DDTHH:MM:SS of a time in [0, LAST_FOUR_DIGIT_MS] ms, the first 19 characters of
- * toISOString. By hand: V8's toISOString cost ~2.5 µs a call, most of the date fields of a short
- * message (issue 12 item 6). Days → civil date as in H. Hinnant's `civil_from_days` (proleptic
- * Gregorian, era of 400 years).
+ * The UTC civil date and time of [0, LAST_FOUR_DIGIT_MS] ms. By hand: V8's toISOString cost
+ * ~2.5 µs a call, most of the date fields of a short message (issue 12 item 6). Days → civil date
+ * as in H. Hinnant's `civil_from_days` (proleptic Gregorian, era of 400 years).
  */
-function isoSecondsPrefix(ms: number): string {
+function civilOf(ms: number): typeof CIVIL {
   const days = Math.floor(ms / DAY_MS);
   const secOfDay = Math.floor((ms - days * DAY_MS) / 1000);
   const z = days + 719_468;
@@ -63,13 +77,26 @@ function isoSecondsPrefix(ms: number): string {
   const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  const h = Math.floor(secOfDay / 3600);
-  const m = Math.floor((secOfDay - h * 3600) / 60);
-  const s = secOfDay - h * 3600 - m * 60;
-  return `${PAD2[Math.floor(year / 100)]!}${PAD2[year % 100]!}-${PAD2[month]!}-${PAD2[day]!}T${PAD2[h]!}:${PAD2[m]!}:${PAD2[s]!}`;
+  const c = CIVIL;
+  c.year = year;
+  c.year100 = Math.floor(year / 100);
+  c.month = month;
+  c.day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  c.hour = Math.floor(secOfDay / 3600);
+  c.minute = Math.floor((secOfDay - c.hour * 3600) / 60);
+  c.second = secOfDay - c.hour * 3600 - c.minute * 60;
+  return c;
+}
+
+/** YYYY-MM-DDTHH:MM:SS of a time in [0, LAST_FOUR_DIGIT_MS] ms, the first 19 characters of toISOString. */
+function isoSecondsPrefix(ms: number): string {
+  const c = civilOf(ms);
+  return String.fromCharCode(
+    tens(c.year100), ones(c.year100), tens(c.year % 100), ones(c.year % 100), 0x2d, tens(c.month), ones(c.month), 0x2d, tens(c.day), ones(c.day),
+    0x54, tens(c.hour), ones(c.hour), 0x3a, tens(c.minute), ones(c.minute), 0x3a, tens(c.second), ones(c.second),
+  );
 }
 
 export function nowMicros(): number {
