@@ -7,14 +7,15 @@ export interface AnomalySink {
 }
 
 export class AnomalySet implements AnomalySink {
-  private readonly seen = new Set<AnomalyCode>();
+  /** Made on the first anomaly: most messages have none (one Set per message for nothing). */
+  private seen: Set<AnomalyCode> | null = null;
   add(code: AnomalyCode): void {
-    this.seen.add(code);
+    (this.seen ??= new Set()).add(code);
   }
   has(code: AnomalyCode): boolean {
-    return this.seen.has(code);
+    return this.seen !== null && this.seen.has(code);
   }
   list(): AnomalyCode[] {
-    return [...this.seen];
+    return this.seen === null ? [] : [...this.seen];
   }
 }

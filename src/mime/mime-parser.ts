@@ -160,7 +160,7 @@ export class MimeMessageParser implements MessageParser, DecodedObserver {
         contentType: this.contentType,
         textSha256: this.registry.textSha256,
         attachments,
-        urls: [...this.registry.urls.urls],
+        urls: this.registry.urls.list(),
         typeMismatch: mismatch,
       },
       this.ctx,

@@ -17,15 +17,21 @@ const HTML_DELIMS = new Set([' ', '\t', '\r', '\n', '<', '>']);
 
 /** The distinct URLs of one message, capped by limits.urls_per_message. */
 export class UrlSet {
-  readonly urls = new Set<string>();
+  /** Made on the first URL: most messages have none (one Set per message for nothing). */
+  private urls: Set<string> | null = null;
   constructor(private readonly max: number, private readonly sink: AnomalySink) {}
   add(url: string): void {
-    if (this.urls.has(url)) return;
-    if (this.urls.size >= this.max) {
+    const urls = (this.urls ??= new Set());
+    if (urls.has(url)) return;
+    if (urls.size >= this.max) {
       this.sink.add('mime_urls_exceeded');
       return;
     }
-    this.urls.add(url);
+    urls.add(url);
+  }
+  /** The URLs in the order first seen. */
+  list(): string[] {
+    return this.urls === null ? [] : [...this.urls];
   }
 }
 

@@ -10,7 +10,7 @@ function run(chunks: Buffer[], charset: string, max = 100, html = false) {
   const urls = new UrlSet(max, s);
   const t = new TextSink(makeTextDecoder(resolveCharset(charset)!), true, urls, html);
   for (const c of chunks) t.write(c);
-  return { sha: t.finish(), urls: [...urls.urls], anomalies: s.list() };
+  return { sha: t.finish(), urls: urls.list(), anomalies: s.list() };
 }
 
 test('text_sha256 is over the UTF-8 text after charset decoding', () => {
