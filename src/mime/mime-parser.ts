@@ -28,6 +28,14 @@ const BLOCK_BYTES = 65536;
 const NESTED_BLOCK_BYTES = 16384;
 const EMPTY = Buffer.alloc(0);
 
+/** output.headers as a set, made once per options object (the factory's), not once per message. */
+const RAW_NAMES = new WeakMap<MimeOptions, ReadonlySet<string>>();
+function rawNamesOf(opts: MimeOptions): ReadonlySet<string> {
+  let set = RAW_NAMES.get(opts);
+  if (set === undefined) RAW_NAMES.set(opts, (set = new Set(opts.headers)));
+  return set;
+}
+
 /** What the lines of the current body mean. */
 type BodyMode = 'headers' | 'leaf' | 'discard' | 'sniff';
 
@@ -100,7 +108,7 @@ export class MimeMessageParser implements MessageParser, DecodedObserver {
     this.anomalies = this.shared.anomalies;
     this.registry = this.shared.registry;
     this.headers = new HeaderCollector(opts.limits.header_value_bytes, opts.limits.header_bytes, this.anomalies);
-    this.top = new TopFields(new Set(opts.headers), opts.limits.header_names, this.anomalies);
+    this.top = new TopFields(rawNamesOf(opts), opts.limits.header_names, this.anomalies);
     if (nested === undefined) {
       this.entityHeaders = new EntityHeaders(this.top);
       this.headers.begin(this.entityHeaders);

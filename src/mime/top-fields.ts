@@ -23,6 +23,8 @@ const PARSED = new Set(['received', 'authentication-results', 'dkim-signature'])
 /** SINGLE_NAMES and PARSED together: `wants` runs for every header line of every message. */
 const KEPT = new Set([...SINGLE_NAMES, ...PARSED]);
 const NONE: ReadonlySet<string> = new Set();
+/** Never written: field() writes raw only for a name in rawNames, and then raw is the message's own. */
+const NO_RAW = new Map<string, string[]>();
 
 export class TopFields implements HeaderTarget {
   /** The first value of each SINGLE_NAMES field, by SLOT. */
@@ -35,7 +37,7 @@ export class TopFields implements HeaderTarget {
   /** Field names as written, in order, up to `namesCap`. */
   readonly names: string[] = [];
   /** output.headers values, keyed by lower-case name, in the order first seen. */
-  readonly raw = new Map<string, string[]>();
+  readonly raw: Map<string, string[]>;
   private namesCut = false;
 
   /**
@@ -46,7 +48,10 @@ export class TopFields implements HeaderTarget {
     private readonly rawNames: ReadonlySet<string> = NONE,
     private readonly namesCap = Number.POSITIVE_INFINITY,
     private readonly sink?: AnomalySink,
-  ) {}
+  ) {
+    // Only output.headers fields go here: without any, all messages share one empty map.
+    this.raw = rawNames.size > 0 ? new Map() : NO_RAW;
+  }
 
   fieldName(name: string, written: string): void {
     // RFC 8617 §4.1: each ARC set has one ARC-Seal; the chain length is their count.
