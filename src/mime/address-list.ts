@@ -125,25 +125,38 @@ export function parseAddressList(raw: string, max: number, sink: AnomalySink): A
   return simpleAddressList(raw, max, sink) ?? parseAddressListFully(raw, max, sink);
 }
 
-/** Characters that need the tokenizer: quotes, comments, groups, and ';' (a list separator). */
+/** Characters that need the tokenizer outside a leading quoted name: comments, groups, and ';'. */
 function needsTokenizer(c: number): boolean {
-  return c === 0x22 || c === 0x28 || c === 0x29 || c === 0x3a || c === 0x3b;
+  return c === 0x28 || c === 0x29 || c === 0x3a || c === 0x3b;
 }
 
 /**
- * The shapes nearly all mail writes, `a@b`, `Name <a@b>` and lists of them separated by commas
- * with no quotes, comments, groups or routes, read without tokens (the token objects were ~3% of
- * a short message's parse, issue 12 item 6). Gives exactly what parseAddressListFully gives
- * (address-list.test.ts compares both on generated lists); undefined for any other shape.
+ * The shapes nearly all mail writes, `a@b`, `Name <a@b>`, `"Name" <a@b>` and lists of them
+ * separated by commas, with no comments, groups, routes or quoted pairs, read without tokens (the
+ * token objects were ~3% of a short message's parse, issue 12 item 6). Gives exactly what
+ * parseAddressListFully gives (address-list.test.ts compares both on generated lists); undefined
+ * for any other shape.
  */
 function simpleAddressList(raw: string, max: number, sink: AnomalySink): AddressRecord[] | undefined {
   if (max <= 0) return undefined;
   const out: AddressRecord[] = [];
   let start = 0;
+  let started = false;
   for (let i = 0; i <= raw.length; i++) {
     const c = i < raw.length ? raw.charCodeAt(i) : 0x2c;
+    if (c === 0x22 /* " */) {
+      // Only as a mailbox's first token, whole and without quoted pairs: its ',' and ':' are text.
+      const close = raw.indexOf('"', i + 1);
+      if (started || close < 0 || raw.lastIndexOf('\\', close) > i) return undefined;
+      started = true;
+      i = close;
+      continue;
+    }
     if (needsTokenizer(c)) return undefined;
-    if (c !== 0x2c) continue;
+    if (c !== 0x2c) {
+      if (!isSpace(c)) started = true;
+      continue;
+    }
     // One mailbox in raw[start, i): a comma inside <...> leaves a '<' without its '>': not simple.
     if (out.length < max) {
       const rec = simpleMailbox(raw, start, i, sink);
@@ -151,32 +164,42 @@ function simpleAddressList(raw: string, max: number, sink: AnomalySink): Address
       if (rec !== undefined) out.push(rec);
     }
     start = i + 1;
+    started = false;
   }
   return out;
 }
 
 /**
- * `a@b` or `words <a@b>` in raw[start, end); undefined when only whitespace; null when not simple.
- * With no ':' in the list an angle address has no route, so stripRoute is a trim.
+ * `a@b`, `words <a@b>` or `"text" <a@b>` in raw[start, end); undefined when only whitespace; null
+ * when not simple. With no ':' outside the quotes an angle address has no route: stripRoute is a trim.
  */
 function simpleMailbox(raw: string, start: number, end: number, sink: AnomalySink): AddressRecord | undefined | null {
   while (start < end && isSpace(raw.charCodeAt(start))) start++;
   while (end > start && isSpace(raw.charCodeAt(end - 1))) end--;
   if (start === end) return undefined;
-  const lt = raw.indexOf('<', start);
+  let name = '';
+  let from = start;
+  if (raw.charCodeAt(start) === 0x22) {
+    // The quoted name (checked whole by the caller) is the phrase; only '<' may follow it.
+    const close = raw.indexOf('"', start + 1);
+    name = raw.slice(start + 1, close);
+    from = close + 1;
+    while (from < end && isSpace(raw.charCodeAt(from))) from++;
+    if (raw.charCodeAt(from) !== 0x3c /* < */) return null;
+  }
+  const lt = raw.indexOf('<', from);
   if (lt < 0 || lt >= end) {
     // One atom (no inner whitespace): the addr-spec itself.
     for (let i = start; i < end; i++) if (isSpace(raw.charCodeAt(i))) return null;
     return { address: raw.slice(start, end) };
   }
-  // One '<', and the first '>' of the mailbox is its last character: the tokenizer's angle token
-  // runs from '<' to the next '>', so one elsewhere (or a ',' inside the brackets) is not simple.
+  // One '<', and the first '>' after the name is the mailbox's last character: the tokenizer's
+  // angle token runs from '<' to the next '>', so one elsewhere (or a ',' inside the brackets) is
+  // not simple.
   const second = raw.indexOf('<', lt + 1);
-  if ((second >= 0 && second < end) || raw.indexOf('>', start) !== end - 1) return null;
-  // The display name: the words before '<' joined by single spaces, as the tokenizer's atoms are.
-  let name = '';
-  let w = start;
-  while (w < lt) {
+  if ((second >= 0 && second < end) || raw.indexOf('>', from) !== end - 1) return null;
+  // An unquoted display name: the words before '<' joined by single spaces, as the tokenizer's atoms are.
+  for (let w = from; w < lt; ) {
     while (w < lt && isSpace(raw.charCodeAt(w))) w++;
     let e = w;
     while (e < lt && !isSpace(raw.charCodeAt(e))) e++;

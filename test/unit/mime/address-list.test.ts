@@ -43,7 +43,8 @@ test('the simple-list path gives exactly what the full parser gives (generated l
   // Pieces of address lists, the simple shapes and the characters that must send a list to the
   // tokenizer or change its reading: brackets out of place, commas in brackets, spaces, routes.
   const pieces = ['a@b.example', 'Bob', 'Li', ' ', '\t', '<', '>', ',', '<c@d.example>', '=?utf-8?B?w6k=?=',
-    '@', 'x', '"', '(', ')', ':', ';', '\\', '\r\n ', ' <', '> ', '<@r.example', '\u00a0', 'é'];
+    '@', 'x', '"', '(', ')', ':', ';', '\\', '\r\n ', ' <', '> ', '<@r.example', '\u00a0', 'é',
+    '"Smith, John" ', '"A (b) <c>: d;" ', '""', '"=?gb2312?B?z8LW3A==?=" ', '"x\\"y" '];
   let seed = 12345;
   const rnd = (n: number): number => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
@@ -71,4 +72,9 @@ test('the simple-list path gives exactly what the full parser gives (generated l
     { address: 'd@x.org' },
   ]);
   assert.deepEqual(parse('A <a@x.org>, B <b@x.org>', 1), [{ name: 'A', address: 'a@x.org' }]);
+  assert.deepEqual(parse('"Li, Wei" <li@x.org>, "" <e@x.org>, " Bo (x) " <bo@x.org>'), [
+    { name: 'Li, Wei', address: 'li@x.org' },
+    { address: 'e@x.org' },
+    { name: 'Bo (x)', address: 'bo@x.org' },
+  ]);
 });
