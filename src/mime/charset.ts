@@ -94,6 +94,15 @@ export function decodeRawHeader(buf: Buffer): string {
 }
 
 /**
+ * decodeRawHeader of buf[0, end): ASCII (nearly every header value) is read straight off the
+ * buffer, with no view and no native UTF-8 check (~2% of a short message, issue 12 item 6).
+ */
+export function decodeRawHeaderPrefix(buf: Buffer, end: number): string {
+  for (let i = 0; i < end; i++) if (buf[i]! >= 0x80) return decodeLooseAscii(buf.subarray(0, end));
+  return buf.toString('latin1', 0, end);
+}
+
+/**
  * While every write so far was whole, valid UTF-8 the bytes are decoded natively (TextDecoder's
  * streaming mode costs several times more); the first write that is not (invalid, or a sequence
  * cut between writes) hands this write and all later ones to a TextDecoder. The text is the same:

@@ -8,7 +8,7 @@
 // Owns one reusable value buffer; consumes line views, produces (name, value) pairs.
 import type { AnomalySink } from './anomaly-set.js';
 import { acquireBuffer, releaseBuffer } from './buffer-pool.js';
-import { decodeRawHeader } from './charset.js';
+import { decodeRawHeaderPrefix } from './charset.js';
 import { knownName } from './header-names.js';
 
 const COLON = 0x3a;
@@ -203,7 +203,7 @@ export class HeaderCollector {
     if (this.name === undefined || this.target === undefined) return;
     let e = this.valueLen;
     while (e > 0 && (this.value[e - 1] === 0x20 || this.value[e - 1] === 0x09)) e--;
-    this.target.field(this.name, decodeRawHeader(this.value.subarray(0, e)));
+    this.target.field(this.name, decodeRawHeaderPrefix(this.value, e));
     this.name = undefined;
   }
 }

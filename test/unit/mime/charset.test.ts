@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import iconv from 'iconv-lite';
-import { decodeBytes, decodeRawHeader, makeTextDecoder, normaliseLabel, resolveCharset } from '../../../src/mime/charset.js';
+import { decodeBytes, decodeRawHeader, decodeRawHeaderPrefix, makeTextDecoder, normaliseLabel, resolveCharset } from '../../../src/mime/charset.js';
 
 function dec(bytes: Buffer, label: string): string {
   const cs = resolveCharset(label);
@@ -59,4 +59,22 @@ test('the UTF-8 stream decoder joins a character split across writes', () => {
   const d = makeTextDecoder(resolveCharset('utf-8')!);
   const euro = Buffer.from('€', 'utf8');
   assert.equal(d.write(euro.subarray(0, 1)) + d.write(euro.subarray(1)) + d.end(), '€');
+});
+
+test('decodeRawHeaderPrefix reads a buffer prefix as decodeRawHeader reads the same bytes', () => {
+  let seed = 5;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const alphabets = [[0x20, 0x7e], [0x00, 0xff], [0x41, 0x5a]];
+  for (let t = 0; t < 5_000; t++) {
+    const [lo, hi] = alphabets[t % 3]!;
+    const buf = Buffer.alloc(1 + rnd(80));
+    for (let i = 0; i < buf.length; i++) buf[i] = lo! + rnd(hi! - lo! + 1);
+    if (t % 7 === 0 && buf.length > 2) buf.write('é', rnd(buf.length - 1), 'utf8'); // valid UTF-8 inside ASCII
+    const end = rnd(buf.length + 1);
+    assert.equal(decodeRawHeaderPrefix(buf, end), decodeRawHeader(buf.subarray(0, end)));
+  }
+  assert.equal(decodeRawHeaderPrefix(Buffer.from('Grüße and more', 'utf8'), 7), 'Grüße');
 });
