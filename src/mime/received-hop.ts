@@ -106,13 +106,15 @@ interface Clause {
   angle?: string;
 }
 
-/** The stamp's clauses by keyword; a keyword seen again is a plain word of the current clause. */
-function clausesOf(stamp: readonly Token[]): Map<string, Clause> {
+/** The clauses of the stamp tokens[0, end) by keyword; a keyword seen again is a plain word of the current clause. */
+function clausesOf(tokens: readonly Token[], end: number): Map<string, Clause> {
   const clauses = new Map<string, Clause>();
   let cur: Clause | undefined;
-  for (const t of stamp) {
+  for (let i = 0; i < end; i++) {
+    const t = tokens[i]!;
     if (t.k === 'semi') continue;
-    const key = t.k === 'word' ? t.v.toLowerCase() : '';
+    // Keywords are two to four letters: longer words (host names, ids) are not lower-cased.
+    const key = t.k === 'word' && t.v.length <= 4 ? t.v.toLowerCase() : '';
     if (CLAUSES.has(key) && !clauses.has(key)) {
       cur = { words: [], comments: [], wordsBeforeComment: -1 };
       clauses.set(key, cur);
@@ -150,7 +152,7 @@ export function parseReceived(value: string): ReceivedHopRecord {
   const tokens = tokenize(value);
   let lastSemi = -1;
   for (let i = 0; i < tokens.length; i++) if (tokens[i]!.k === 'semi') lastSemi = i;
-  const clauses = clausesOf(lastSemi < 0 ? tokens : tokens.slice(0, lastSemi));
+  const clauses = clausesOf(tokens, lastSemi < 0 ? tokens.length : lastSemi);
   const hop: ReceivedHopRecord = {};
   const from = clauses.get('from');
   if (from !== undefined) originOf(from, hop);
