@@ -114,7 +114,7 @@ function clientChunk(p: SessionParts, chunk: Buffer): void {
           return;
         }
         off = reader.lines.read(chunk, off);
-        if (reader.lines.line !== null) clientLine(p, reader.lines.line, reader.lines.truncated);
+        if (reader.lines.lineBuf !== null) clientLine(p, reader.lines.line!, reader.lines.truncated);
     }
   }
 }
@@ -122,7 +122,7 @@ function clientChunk(p: SessionParts, chunk: Buffer): void {
 function clientLine(p: SessionParts, line: Buffer, truncated: boolean): void {
   const ctx = p.ctx;
   // The HTTP CONNECT request and its headers are skipped, up to the blank line.
-  if (!p.client.admit(ctx, line, truncated)) return;
+  if (!p.client.admit(ctx, line.length, truncated)) return;
   if (ctx.mode === 'auth' && ctx.auth !== null && authResponse(ctx, ctx.auth, line)) return;
   const cmd = parseCommand(line);
   // Resynchronising after a gap or a midstream pickup: wait for a recognisable command.
