@@ -4,7 +4,7 @@
 //
 // Midstream pickup (no SYN seen): parsing starts as after a gap: client lines are skipped until a
 // known command verb, and the bytes before it may be the tail of a message (midstream-pickup.ts).
-import { parseCommand } from './command.js';
+import { parseCommandAt } from './command.js';
 import { onCommand } from './command-handler.js';
 import { bdatChunkEnd, readBdat, readData } from './data-input.js';
 import { MidstreamPickup } from './midstream-pickup.js';
@@ -114,17 +114,18 @@ function clientChunk(p: SessionParts, chunk: Buffer): void {
           return;
         }
         off = reader.lines.read(chunk, off);
-        if (reader.lines.line !== null) clientLine(p, reader.lines.line, reader.lines.truncated);
+        if (reader.lines.lineBuf !== null) clientLine(p, reader.lines.lineBuf, reader.lines.lineStart, reader.lines.lineEnd, reader.lines.truncated);
     }
   }
 }
 
-function clientLine(p: SessionParts, line: Buffer, truncated: boolean): void {
+/** The client line buf[start, end): a view of it is made only for an AUTH response. */
+function clientLine(p: SessionParts, buf: Buffer, start: number, end: number, truncated: boolean): void {
   const ctx = p.ctx;
   // The HTTP CONNECT request and its headers are skipped, up to the blank line.
-  if (!p.client.admit(ctx, line, truncated)) return;
-  if (ctx.mode === 'auth' && ctx.auth !== null && authResponse(ctx, ctx.auth, line)) return;
-  const cmd = parseCommand(line);
+  if (!p.client.admit(ctx, end - start, truncated)) return;
+  if (ctx.mode === 'auth' && ctx.auth !== null && authResponse(ctx, ctx.auth, buf.subarray(start, end))) return;
+  const cmd = parseCommandAt(buf, start, end);
   // Resynchronising after a gap or a midstream pickup: wait for a recognisable command.
   if (ctx.mode === 'after_gap' && cmd.verb === 'other') return;
   onCommand(p, cmd);
@@ -171,5 +172,5 @@ export function clientClose(p: SessionParts): void {
   const mode = p.ctx.mode;
   if (mode === 'data' || mode === 'bdat' || p.client.opaque || p.client.inTls) return;
   const line = p.client.lines.flush();
-  if (line !== null) clientLine(p, line, p.client.lines.truncated);
+  if (line !== null) clientLine(p, line, 0, line.length, p.client.lines.truncated);
 }

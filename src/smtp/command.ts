@@ -29,13 +29,14 @@ const STAR = code4('STAR');
 const TTLS = code4('TTLS');
 const XCLI = code4('XCLI');
 
-/** The verb of the first word line[0..end) (RFC 5321 §4.1, any letter case). */
-function verbOf(line: Buffer, end: number): Verb {
-  if (end === 4) return FOUR_LETTER_VERBS.get(folded4(line, 0)) ?? 'other';
-  if (end === 8) return folded4(line, 0) === STAR && folded4(line, 4) === TTLS ? 'STARTTLS' : 'other';
-  if (end === 7) {
-    const ent = (line[4]! & 0xdf) === 0x45 && (line[5]! & 0xdf) === 0x4e && (line[6]! & 0xdf) === 0x54;
-    return ent && folded4(line, 0) === XCLI ? 'XCLIENT' : 'other';
+/** The verb of the first word line[at..end) (RFC 5321 §4.1, any letter case). */
+function verbOf(line: Buffer, at: number, end: number): Verb {
+  const n = end - at;
+  if (n === 4) return FOUR_LETTER_VERBS.get(folded4(line, at)) ?? 'other';
+  if (n === 8) return folded4(line, at) === STAR && folded4(line, at + 4) === TTLS ? 'STARTTLS' : 'other';
+  if (n === 7) {
+    const ent = (line[at + 4]! & 0xdf) === 0x45 && (line[at + 5]! & 0xdf) === 0x4e && (line[at + 6]! & 0xdf) === 0x54;
+    return ent && folded4(line, at) === XCLI ? 'XCLIENT' : 'other';
   }
   return 'other';
 }
@@ -64,30 +65,36 @@ function isSpace(b: number): boolean {
   return b === SP || b === HTAB;
 }
 
-function skipSpaces(buf: Buffer, i: number): number {
-  while (i < buf.length && isSpace(buf[i]!)) i++;
+function skipSpaces(buf: Buffer, i: number, end = buf.length): number {
+  while (i < end && isSpace(buf[i]!)) i++;
   return i;
 }
 
 /** The argument of a command that has none (shared, never written). */
 const NO_ARG = Buffer.alloc(0);
 
-function wordEnd(line: Buffer): number {
-  let end = 0;
-  while (end < line.length && !isSpace(line[end]!)) end++;
-  return end;
+/** End of the first word of buf[start, end). */
+function wordEnd(buf: Buffer, start: number, end: number): number {
+  let i = start;
+  while (i < end && !isSpace(buf[i]!)) i++;
+  return i;
 }
 
 export function parseCommand(line: Buffer): Command {
-  const end = wordEnd(line);
-  const at = skipSpaces(line, end);
+  return parseCommandAt(line, 0, line.length);
+}
+
+/** parseCommand of the line buf[start, end), with no view made of the line itself (issue 12 item 6). */
+export function parseCommandAt(buf: Buffer, start: number, end: number): Command {
+  const verbEnd = wordEnd(buf, start, end);
+  const at = skipSpaces(buf, verbEnd, end);
   // DATA, QUIT, RSET …: no argument, and no view made for it.
-  return { verb: verbOf(line, end), arg: at === line.length ? NO_ARG : line.subarray(at) };
+  return { verb: verbOf(buf, start, verbEnd), arg: at === end ? NO_ARG : buf.subarray(at, end) };
 }
 
 /** The command verb of a line alone (no argument view made): is this line a command? */
 export function commandVerb(line: Buffer): Verb {
-  return verbOf(line, wordEnd(line));
+  return verbOf(line, 0, wordEnd(line, 0, line.length));
 }
 
 /** ASCII case-insensitive match of `word` (upper-case) at buf[i]. */

@@ -192,7 +192,7 @@ export class DataReader {
     if (this.holdLenient && (st === S_LF_DOT || st === S_LF_DOT_CR || st === S_CRB_DOT)) {
       // A possible lenient terminator runs past the chunk: its bytes so far wait for the next one.
       this.held = st === S_LF_DOT_CR ? DOT_CR_BYTES : DOT_BYTES;
-    } else if (n > seg) this.emit(chunk.subarray(seg, n), sink);
+    } else if (n > seg) this.emit(seg === 0 ? chunk : chunk.subarray(seg, n), sink); // a whole chunk of content: no view made
     this.state = st;
     return n;
   }

@@ -46,17 +46,22 @@ export class DirectionReader {
 
   /** A preamble line, skipped up to its blank line (true: the line was the preamble's). */
   skipPreamble(line: Buffer): boolean {
+    return this.skipPreambleLine(line.length);
+  }
+
+  /** skipPreamble for a line of `len` bytes (no view of it needed). */
+  private skipPreambleLine(len: number): boolean {
     if (!this.preamble) return false;
-    if (line.length === 0) this.preamble = false;
+    if (len === 0) this.preamble = false;
     return true;
   }
 
   /**
-   * A framed line of this direction: false when it belongs to the HTTP CONNECT preamble (skipped,
+   * A framed line of this direction (`len` bytes): false when it belongs to the HTTP CONNECT preamble (skipped,
    * recognize.ts); an over-long line (only its first limits.line_length bytes kept) is reported.
    */
-  admit(ctx: SessionContext, line: Buffer, truncated: boolean): boolean {
-    if (this.skipPreamble(line)) return false;
+  admit(ctx: SessionContext, len: number, truncated: boolean): boolean {
+    if (this.skipPreambleLine(len)) return false;
     if (truncated) ctx.anomaly('smtp_line_too_long', `${this.dir === 'c2s' ? 'client' : 'server'} line over ${ctx.opts.limits.line_length} bytes`);
     return true;
   }

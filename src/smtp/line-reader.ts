@@ -1,15 +1,20 @@
 // Incremental line framing for one direction of an SMTP connection: CRLF or bare LF terminated
 // lines with a maximum length, a partial-line carry across chunks, and a raw mode that hands out
 // exactly N bytes (BDAT chunks). Owns the carry buffer; consumes BORROWED chunks and produces
-// views that are valid only until the next call. Knows nothing about SMTP verbs.
+// lines as a range of a buffer (lineBuf[lineStart, lineEnd)), valid only until the next call: no
+// Buffer view is made per line unless a caller asks for `line` (issue 12 item 6: a view costs as
+// much as a short string). Knows nothing about SMTP verbs.
 import { CR, LF } from '../shared/bytes.js';
 
 /** Smallest carry buffer: a command or reply line split across two segments usually fits. */
 const MIN_CARRY = 128;
 
 export class LineReader {
-  /** The last complete line (without its terminator), a view valid until the next call; null when none. */
-  line: Buffer | null = null;
+  /** The buffer holding the last complete line (the chunk read, or the carry); null when none. */
+  lineBuf: Buffer | null = null;
+  /** The line is lineBuf[lineStart, lineEnd), without its terminator. */
+  lineStart = 0;
+  lineEnd = 0;
   /** The line in `line` was longer than the limit: only its first `maxLen` bytes are kept. */
   truncated = false;
   /** The line in `line` ended with a bare LF (no CR). */
@@ -29,6 +34,11 @@ export class LineReader {
     this.maxLen = maxLen;
   }
 
+  /** The last complete line (without its terminator) as a view valid until the next call; null when none. */
+  get line(): Buffer | null {
+    return this.lineBuf === null ? null : this.lineBuf.subarray(this.lineStart, this.lineEnd);
+  }
+
   /** Bytes of a partial line held across chunks (for memory accounting and tests). */
   get pending(): number {
     return this.carryLen;
@@ -36,33 +46,40 @@ export class LineReader {
 
   /**
    * Frame at most one line from chunk[off..]. Returns the offset after the bytes consumed. When a
-   * line completed, `line` holds it; otherwise the remainder was carried and `line` is null.
+   * line completed, `lineBuf` holds it; otherwise the remainder was carried and `lineBuf` is null.
    */
   read(chunk: Buffer, off: number): number {
-    this.line = null;
+    this.lineBuf = null;
     const lf = chunk.indexOf(LF, off);
     if (lf < 0) {
       this.keep(chunk, off, chunk.length);
       return chunk.length;
     }
     let full: Buffer;
+    let start: number;
+    let n: number;
     let over: boolean;
     if (this.carryLen === 0 && !this.skipping) {
-      full = chunk.subarray(off, lf);
+      full = chunk;
+      start = off;
+      n = lf - off;
       over = false;
     } else {
       this.keep(chunk, off, lf);
-      full = this.carry!.subarray(0, this.carryLen);
+      full = this.carry!;
+      start = 0;
+      n = this.carryLen;
       over = this.skipping;
     }
-    let n = full.length;
-    const hasCr = !over && n > 0 && full[n - 1] === CR;
+    const hasCr = !over && n > 0 && full[start + n - 1] === CR;
     if (hasCr) n--;
     // RFC 5321 §4.5.3.1.4/.5: the limit is on the line without its CRLF.
     this.truncated = over || n > this.maxLen;
     if (n > this.maxLen) n = this.maxLen;
     this.bareLf = !hasCr && !over;
-    this.line = full.subarray(0, n);
+    this.lineBuf = full;
+    this.lineStart = start;
+    this.lineEnd = start + n;
     this.dropCarry();
     return lf + 1;
   }
@@ -96,9 +113,9 @@ export class LineReader {
     this.skipping = false;
   }
 
-  /** Forget the views handed out (`line`, `raw`): they must not keep the caller's chunk alive. */
+  /** Forget the lines and views handed out (`lineBuf`, `raw`): they must not keep the caller's chunk alive. */
   release(): void {
-    this.line = null;
+    this.lineBuf = null;
     this.raw = null;
   }
 
@@ -119,7 +136,7 @@ export class LineReader {
   /** Bytes were lost: the partial line is meaningless. Returns the raw bytes the gap consumed. */
   gap(len: number): number {
     this.dropCarry();
-    this.line = null;
+    this.lineBuf = null;
     const inRaw = Math.min(this.rawRemaining, len);
     this.rawRemaining -= inRaw;
     return inRaw;

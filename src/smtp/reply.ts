@@ -55,21 +55,42 @@ export class ReplyAssembler {
   }
 
   push(line: Buffer): ReplyStep {
-    const r = parseReplyLine(line);
-    if (r === null) return INVALID;
-    if (this.firstCode < 0) this.firstCode = r.code;
-    const lines = (this.lines ??= []);
-    if (this.kept + r.text.length <= this.maxText) {
-      lines.push(r.text);
-      this.kept += r.text.length + 1;
+    return this.pushRange(line, 0, line.length);
+  }
+
+  /**
+   * The line buf[start, end): the code read from its bytes, and no Buffer view or ReplyLine made
+   * for it (issue 12 item 6); only its text becomes a string.
+   */
+  pushRange(buf: Buffer, start: number, end: number): ReplyStep {
+    const len = end - start;
+    if (len < 3) return INVALID;
+    const a = digit(buf[start]);
+    const b = digit(buf[start + 1]);
+    const c = digit(buf[start + 2]);
+    if (a < 0 || b < 0 || c < 0) return INVALID;
+    const code = a * 100 + b * 10 + c;
+    let final = true;
+    let text = '';
+    if (len > 3) {
+      const sep = buf[start + 3];
+      if (sep !== SP && sep !== DASH) return INVALID;
+      final = sep === SP;
+      if (len > 4) text = buf.toString('utf8', start + 4, end);
     }
-    if (!r.final) return PARTIAL;
+    if (this.firstCode < 0) this.firstCode = code;
+    const lines = (this.lines ??= []);
+    if (this.kept + text.length <= this.maxText) {
+      lines.push(text);
+      this.kept += text.length + 1;
+    }
+    if (!final) return PARTIAL;
     // A code that changes inside a multi-line reply: the final line's code is the reply's.
-    const codeChanged = this.firstCode !== r.code;
+    const codeChanged = this.firstCode !== code;
     this.lines = null;
     this.kept = 0;
     this.firstCode = -1;
-    return { t: 'reply', reply: { code: r.code, text: lines.join('\n') }, lines, codeChanged };
+    return { t: 'reply', reply: { code, text: lines.length === 1 ? lines[0]! : lines.join('\n') }, lines, codeChanged };
   }
 
   /** A gap or the end of the stream: a half-assembled reply is dropped. */

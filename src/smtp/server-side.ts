@@ -16,16 +16,18 @@ export function serverBytes(p: SessionParts, chunk: Buffer): void {
   let off = 0;
   while (off < chunk.length) {
     if (reader.inTls && reader.takeTls(p.ctx, chunk, off)) return;
-    off = reader.lines.read(chunk, off);
-    if (reader.lines.line !== null) serverLine(p, reader.lines.line, reader.lines.truncated);
+    const lines = reader.lines;
+    off = lines.read(chunk, off);
+    if (lines.lineBuf !== null) serverLine(p, lines.lineBuf, lines.lineStart, lines.lineEnd, lines.truncated);
   }
 }
 
-export function serverLine(p: SessionParts, line: Buffer, truncated: boolean): void {
+/** The server line buf[start, end) (no view of it is made: issue 12 item 6). */
+export function serverLine(p: SessionParts, buf: Buffer, start: number, end: number, truncated: boolean): void {
   const ctx = p.ctx;
   // The proxy's answer to HTTP CONNECT is skipped, up to the blank line.
-  if (!p.server.admit(ctx, line, truncated)) return;
-  const step = p.replies.push(line);
+  if (!p.server.admit(ctx, end - start, truncated)) return;
+  const step = p.replies.pushRange(buf, start, end);
   const first = p.record.serverLines++ === 0;
   // A midstream pickup usually starts inside a line: its tail is no reply, and no anomaly.
   if (step.t === 'invalid' && !(first && ctx.info.midstream)) ctx.anomaly('smtp_invalid_reply');
@@ -187,5 +189,5 @@ export function serverGap(p: SessionParts, len: number): void {
 export function serverClose(p: SessionParts): void {
   if (p.server.inTls) return;
   const line = p.server.lines.flush();
-  if (line !== null) serverLine(p, line, p.server.lines.truncated);
+  if (line !== null) serverLine(p, line, 0, line.length, p.server.lines.truncated);
 }

@@ -64,6 +64,9 @@ export class SessionRecord {
   }
 }
 
+/** A keyword that normaliseEhloKeyword leaves unchanged: upper case, digits, '=' and '-', a letter or digit first. */
+const KEYWORD_AS_IS = /^[A-Z0-9][A-Z0-9=-]*$/;
+
 /**
  * RFC 5321 §4.1.1.1: ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"). Real servers break
  * it (Exim advertises PIPE_CONNECT), and the events schema holds keywords to the grammar (plus
@@ -71,6 +74,9 @@ export class SessionRecord {
  * reported as PIPE-CONNECT) and a keyword that does not start with a letter or digit is dropped.
  */
 export function normaliseEhloKeyword(raw: string): string {
+  // Almost every keyword already keeps the grammar: it is returned as is, with no upper-cased
+  // copy and no replace (issue 12 item 6); the result is the same as the general path's.
+  if (KEYWORD_AS_IS.test(raw)) return raw;
   const kw = raw.toUpperCase().replace(/[^A-Z0-9=-]/g, '-');
   return /^[A-Z0-9]/.test(kw) ? kw : '';
 }

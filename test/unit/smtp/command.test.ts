@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { argText, parseBdatArg, parseCommand, parsePathArg } from '../../../src/smtp/command.js';
+import { argText, parseBdatArg, parseCommand, parseCommandAt, parsePathArg } from '../../../src/smtp/command.js';
 
 const cmd = (s: string): [string, string] => {
   const c = parseCommand(Buffer.from(s, 'utf8'));
@@ -59,4 +59,17 @@ test('BDAT sizes: valid, LAST in any case, negative, overflow, junk', () => {
 
 test('argText drops trailing spaces and keeps UTF-8', () => {
   assert.equal(argText(Buffer.from('mx.exämple.org  ', 'utf8')), 'mx.exämple.org');
+});
+
+test('a command read from a range of a larger buffer is the command of that line alone', () => {
+  const lines = ['EHLO client.example', 'mail FROM:<a@b> SIZE=10', 'STARTTLS', 'XCLIENT NAME=x', 'DATA', 'QUIT  ', 'rcpt', 'BDAT 10 LAST', 'NOOPX', ''];
+  const pad = Buffer.from('STARTTLS QUIT\r\n');
+  for (const l of lines) {
+    const line = Buffer.from(l);
+    const buf = Buffer.concat([pad, line, pad]);
+    const got = parseCommandAt(buf, pad.length, pad.length + line.length);
+    const want = parseCommand(line);
+    assert.equal(got.verb, want.verb, l);
+    assert.equal(got.arg.toString('latin1'), want.arg.toString('latin1'), l);
+  }
 });
