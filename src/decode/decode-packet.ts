@@ -5,7 +5,8 @@
 // a window of a read buffer (RawFrame.buf/off) is decoded in place: every layer is bounded by `lim`,
 // the end of the frame's bytes, never by buf.length.
 import type { RawFrame } from '../capture/types.js';
-import type { DecodedSegment, DecodeOutcome, FragmentView, SkipReason } from './types.js';
+import type { DecodedSegment, DecodeOutcome, SkipReason } from './types.js';
+import { ReusableSegment } from './segment.js';
 import { decodeLink } from './link.js';
 import { NET_ETHER, NET_IPV4, NET_IPV6, NET_IP_ANY, NET_MPLS, NET_PPPOE, netKind, netOffset, type NetRef } from './net-ref.js';
 import { decodeEthernetAt } from './ethernet.js';
@@ -20,7 +21,6 @@ import { tcpChecksumOk4, tcpChecksumOk6 } from './checksum.js';
 
 export { DEFAULT_TUNNEL_DEPTH } from './tunnel-path.js';
 
-const EMPTY = Buffer.alloc(0);
 /**
  * NetRef packs offsets in 24 bits (net-ref.ts); a window whose end lies beyond this in its read
  * buffer (a pcapng block past 16 MiB) is decoded from its own view instead. The slack covers the
@@ -31,35 +31,9 @@ const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
 const IPPROTO_GRE = 47;
 
-function newFragmentView(): FragmentView {
-  return { family: 4, ipOff: 0, headerLen: 0, nhOff: 0, proto: 0, id: 0, offset: 0, more: false, dataOff: 0, dataLen: 0 };
-}
-
+/** The reusable segment a decoder fills per packet (its payload view made only when read: segment.ts). */
 export function newDecodedSegment(): DecodedSegment {
-  return {
-    tsMicros: 0,
-    family: 4,
-    srcIp4: 0,
-    dstIp4: 0,
-    srcIp6: null,
-    dstIp6: null,
-    srcPort: 0,
-    dstPort: 0,
-    seq: 0,
-    ack: 0,
-    flags: 0,
-    window: 0,
-    payload: EMPTY,
-    payloadLen: 0,
-    ipProto: 0,
-    vlanCount: 0,
-    vlan0: 0,
-    vlan1: 0,
-    vlan2: 0,
-    tunnelCount: 0,
-    tunnelPath: 0,
-    frag: newFragmentView(),
-  };
+  return new ReusableSegment();
 }
 
 /**

@@ -4,6 +4,7 @@
 // at `lim` in `buf`: a frame may be a window of a read buffer, capture/frame-window.ts).
 import type { DecodedSegment, SkipReason } from './types.js';
 import { be16, be32 } from './be.js';
+import { setPayload } from './segment.js';
 
 const MIN_HEADER = 20;
 
@@ -25,7 +26,7 @@ export function decodeTcp(buf: Buffer, off: number, wireLen: number, out: Decode
   out.flags = buf[off + 13]!;
   out.window = be16(buf, off + 14);
   const wireEnd = off + wireLen;
-  out.payload = buf.subarray(off + headerLen, wireEnd < lim ? wireEnd : lim);
+  setPayload(out, buf, off + headerLen, wireEnd < lim ? wireEnd : lim);
   out.payloadLen = wireLen - headerLen;
   return null;
 }
