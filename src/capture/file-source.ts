@@ -1,5 +1,5 @@
 // Offline PacketSource: reads pcap/pcapng files (or standard input for '-') one after another in
-// big chunks into ONE reused buffer and hands RawFrames whose data are views into it.
+// big chunks into ONE reused buffer and hands RawFrames that are windows into it (FrameWindow).
 // State: the read buffer (grown only for records larger than it), the carried partial record,
 // the one RawFrame, counters. Consumes file bytes; produces RawFrame, SourceEnd, CaptureFileError.
 import { close, constants, open, read } from 'node:fs';
@@ -8,7 +8,8 @@ import { CORRUPT, DEFAULT_MAX_CAPLEN, NEED_MORE } from './record-reader.js';
 import type { RecordReader } from './record-reader.js';
 import { PcapReader, isPcapMagic } from './pcap-format.js';
 import { PcapngReader, isPcapngMagic } from './pcapng-format.js';
-import type { FrameHandler, PacketSource, RawFrame, SourceEnd, SourceStats } from './types.js';
+import { FrameWindow } from './frame-window.js';
+import type { FrameHandler, PacketSource, SourceEnd, SourceStats } from './types.js';
 
 /** Bytes per read: big reads keep the bare reader at memory speed (few syscalls, few awaits). */
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -87,7 +88,8 @@ class FileSource implements PacketSource {
   private readonly chunkBytes: number;
   private readonly maxCaplen: number;
   private buf: Buffer;
-  private readonly frame: RawFrame = { tsMicros: 0, linkType: 0, caplen: 0, wirelen: 0, data: Buffer.alloc(0) };
+  /** The one frame, a window into `buf`: no Buffer view per packet (frame-window.ts). */
+  private readonly frame = new FrameWindow();
   private stopping = false;
   private readonly isStopping = (): boolean => this.stopping;
   private frames = 0;

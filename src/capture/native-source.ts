@@ -4,6 +4,7 @@
 // Consumes batches from native-addon.ts; produces RawFrame, SourceEnd, SourceStats (pcap_stats).
 import { CaptureError, ConfigError } from '../shared/errors.js';
 import { loadNativeAddon } from './native-addon.js';
+import { FrameWindow, setFrameBytes } from './frame-window.js';
 import type { NativeAddon, NativeHandle, NativeStats } from './native-addon.js';
 import type { LiveSourceConfig } from './live-source.js';
 import type { FrameHandler, PacketSource, RawFrame, SourceEnd, SourceStats } from './types.js';
@@ -53,7 +54,7 @@ export interface BatchResult {
 }
 
 /**
- * Delivers every record of one batch through `frame` (reused; `data` views `buf`), timestamps
+ * Delivers every record of one batch through `frame` (reused; a window of `buf`, setFrameBytes), timestamps
  * clamped so they never decrease. Pure apart from `frame` and `result`, which it overwrites.
  * Stops at the first record that does not fit in `used` (counted, never thrown).
  */
@@ -79,9 +80,8 @@ export function deliverBatch(
     if (ts < last) ts = last;
     last = ts;
     frame.tsMicros = ts;
-    frame.caplen = caplen;
     frame.wirelen = words[w + 3]!;
-    frame.data = buf.subarray(off + RECORD_HEADER_BYTES, end);
+    setFrameBytes(frame, buf, off + RECORD_HEADER_BYTES, caplen);
     frames++;
     bytes += caplen;
     onFrame(frame);
@@ -133,7 +133,10 @@ class NativeSource implements PacketSource {
         ...(cfg.fanoutGroup === undefined ? {} : { fanoutGroup: cfg.fanoutGroup }),
       });
       this.handle = opened.handle;
-      this.frame = { tsMicros: 0, linkType: opened.linkType, caplen: 0, wirelen: 0, data: Buffer.alloc(0) };
+      // A window of each batch (frame-window.ts): decode reads the batch in place, no view per packet.
+      const frame = new FrameWindow();
+      frame.linkType = opened.linkType;
+      this.frame = frame;
     } catch (err) {
       throw this.openError(err, cfg.filter);
     }

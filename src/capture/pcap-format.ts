@@ -1,9 +1,11 @@
 // Classic libpcap file format (draft-ietf-opsawg-pcap): the 24-byte global header, then records.
 // State: byte order, timestamp unit, record-header size and link type of the one file being read.
-// Consumes file bytes through RecordReader.next(); fills the shared RawFrame (data is a view).
+// Consumes file bytes through RecordReader.next(); fills the shared RawFrame (its bytes stay in the
+// read buffer: setFrameBytes).
 import { CORRUPT, DEFAULT_MAX_CAPLEN, NEED_MORE } from './record-reader.js';
 import type { RecordReader } from './record-reader.js';
 import type { RawFrame } from './types.js';
+import { setFrameBytes } from './frame-window.js';
 
 /** First four bytes read as a little-endian u32, for every classic pcap flavour. */
 export const PcapMagic = {
@@ -73,9 +75,8 @@ export class PcapReader implements RecordReader {
     }
     frame.tsMicros = sec * 1_000_000 + (this.nanos ? Math.floor(frac / 1000) : frac);
     frame.linkType = this.linkType;
-    frame.caplen = caplen;
     frame.wirelen = wirelen;
-    frame.data = buf.subarray(off + hdr, off + total);
+    setFrameBytes(frame, buf, off + hdr, caplen);
     this.frameReady = true;
     return total;
   }

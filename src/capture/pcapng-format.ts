@@ -5,6 +5,7 @@
 import { CORRUPT, DEFAULT_MAX_BLOCK_BYTES, DEFAULT_MAX_CAPLEN, NEED_MORE } from './record-reader.js';
 import type { RecordReader } from './record-reader.js';
 import type { RawFrame } from './types.js';
+import { setFrameBytes } from './frame-window.js';
 import { createTsClock, tsClockMicros } from './pcapng-time.js';
 import { clampTsMicros } from '../shared/time.js';
 import type { TsClock } from './pcapng-time.js';
@@ -162,9 +163,8 @@ export class PcapngReader implements RecordReader {
     frame.tsMicros = ts;
     frame.tsClamped = this.lastTsClamped;
     frame.linkType = iface.linkType;
-    frame.caplen = caplen;
     frame.wirelen = wirelen;
-    frame.data = buf.subarray(off + 28, off + 28 + caplen);
+    setFrameBytes(frame, buf, off + 28, caplen);
     this.frameReady = true;
     return len;
   }
@@ -182,9 +182,8 @@ export class PcapngReader implements RecordReader {
     frame.tsMicros = this.lastTsMicros;
     frame.tsClamped = this.lastTsClamped;
     frame.linkType = iface.linkType;
-    frame.caplen = caplen;
     frame.wirelen = wirelen;
-    frame.data = buf.subarray(off + 12, off + 12 + caplen);
+    setFrameBytes(frame, buf, off + 12, caplen);
     this.frameReady = true;
     return len;
   }

@@ -26,6 +26,13 @@ export interface RawFrame {
   /** BORROWED view of the captured bytes. */
   data: Buffer;
   /**
+   * Optional, BORROWED like `data`: the same bytes as `buf[off, off + caplen)` of a larger buffer.
+   * A source that sets them (frame-window.ts) makes `data` only when someone asks for it, so the
+   * decoder reads the read buffer in place: one Buffer view less per packet (issue 12 item 6).
+   */
+  readonly buf?: Buffer;
+  readonly off?: number;
+  /**
    * The file's time for this packet was outside what mailtap carries and was clamped into
    * [MIN_TS_MICROS, MAX_TS_MICROS] (shared/time.ts); counted as capture_bad_timestamp. Only the
    * pcapng reader can produce such times (classic pcap's 32-bit seconds end in 2106).

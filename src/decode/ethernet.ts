@@ -3,6 +3,8 @@
 // mpls-pppoe.ts). Consumes a borrowed frame, produces a NetRef (next header's offset and kind) or
 // a SkipReason; writes VLAN ids into the caller's DecodedSegment only, and only for the outer
 // frame: inside a tunnel, tags are walked but `vlan` keeps meaning the capture's own tags.
+// Offsets are into `buf`; `lim` (default buf.length) is where the frame's bytes end: a frame may be a
+// window of a larger read buffer (capture/frame-window.ts), `base` its start.
 import type { DecodedSegment, SkipReason } from './types.js';
 import { be16 } from './be.js';
 import { NET_MPLS, NET_PPPOE, netRefForEtherType, type NetRef } from './net-ref.js';
@@ -29,33 +31,33 @@ const LLC_UI = 0x03;
 const SNAP_HEADER = 8;
 
 /** LINKTYPE_ETHERNET: destination(6) source(6) type/length(2). */
-export function decodeEthernet(buf: Buffer, out: DecodedSegment): NetRef | SkipReason {
-  if (buf.length < ETH_HEADER) return 'truncated';
-  return walkEtherType(buf, ETH_HEADER, be16(buf, ETH_HEADER - 2), out);
+export function decodeEthernet(buf: Buffer, out: DecodedSegment, base = 0, lim = buf.length): NetRef | SkipReason {
+  if (lim < base + ETH_HEADER) return 'truncated';
+  return walkEtherType(buf, base + ETH_HEADER, be16(buf, base + ETH_HEADER - 2), out, lim);
 }
 
 /** An Ethernet frame at `off` inside a tunnel (VXLAN, Geneve, GRE bridging, ERSPAN, pseudowire). */
-export function decodeEthernetAt(buf: Buffer, off: number, out: DecodedSegment): NetRef | SkipReason {
-  if (buf.length < off + ETH_HEADER) return 'truncated';
-  return walkEtherType(buf, off + ETH_HEADER, be16(buf, off + ETH_HEADER - 2), out);
+export function decodeEthernetAt(buf: Buffer, off: number, out: DecodedSegment, lim = buf.length): NetRef | SkipReason {
+  if (lim < off + ETH_HEADER) return 'truncated';
+  return walkEtherType(buf, off + ETH_HEADER, be16(buf, off + ETH_HEADER - 2), out, lim);
 }
 
 /**
  * Follows a type/length field whose value `type` was read just before `off`: VLAN tags (ids
  * recorded outermost first), an 802.3 length (then LLC/SNAP at `off`), or an EtherType.
  */
-export function walkEtherType(buf: Buffer, off: number, type: number, out: DecodedSegment): NetRef | SkipReason {
+export function walkEtherType(buf: Buffer, off: number, type: number, out: DecodedSegment, lim = buf.length): NetRef | SkipReason {
   let p = off;
   let t = type;
   const outer = out.tunnelCount === 0;
   while (t === TPID_8021Q || t === TPID_8021AD || t === TPID_QINQ_OLD) {
     if (outer && out.vlanCount === MAX_VLAN_TAGS) return 'not_tcp';
-    if (buf.length < p + VLAN_TAG) return 'truncated';
+    if (lim < p + VLAN_TAG) return 'truncated';
     if (outer) recordVlan(out, be16(buf, p) & 0x0fff);
     t = be16(buf, p + 2);
     p += VLAN_TAG;
   }
-  if (t <= MAX_8023_LENGTH) return decodeLlcSnap(buf, p);
+  if (t <= MAX_8023_LENGTH) return decodeLlcSnap(buf, p, lim);
   if (t < MIN_ETHERTYPE) return 'not_tcp';
   if (t === ETHERTYPE_MPLS || t === ETHERTYPE_MPLS_MULTICAST) return NET_MPLS | p;
   if (t === ETHERTYPE_PPPOE_SESSION) return NET_PPPOE | p;
@@ -63,10 +65,10 @@ export function walkEtherType(buf: Buffer, off: number, type: number, out: Decod
 }
 
 /** An 802.2 LLC header at `off`: only SNAP with the Ethernet OUI 00-00-00 can carry IP (RFC 1042). */
-export function decodeLlcSnap(buf: Buffer, off: number): NetRef | SkipReason {
-  if (buf.length < off + 3) return 'truncated';
+export function decodeLlcSnap(buf: Buffer, off: number, lim = buf.length): NetRef | SkipReason {
+  if (lim < off + 3) return 'truncated';
   if (buf[off] !== LLC_SNAP_SAP || buf[off + 1] !== LLC_SNAP_SAP || buf[off + 2] !== LLC_UI) return 'not_tcp';
-  if (buf.length < off + SNAP_HEADER) return 'truncated';
+  if (lim < off + SNAP_HEADER) return 'truncated';
   if (buf[off + 3] !== 0 || buf[off + 4] !== 0 || buf[off + 5] !== 0) return 'not_tcp';
   return netRefForEtherType(be16(buf, off + 6), off + SNAP_HEADER);
 }

@@ -29,9 +29,9 @@ const ERSPAN3_PLATFORM = 8;
 const FT_ETHERNET = 0;
 const FT_IP = 2;
 
-/** `off` is the GRE header (after the outer IP header); the frame's bytes from there on. */
-export function decodeGre(buf: Buffer, off: number, out: DecodedSegment, maxTunnels: number): NetRef | SkipReason {
-  if (buf.length < off + GRE_BASE) return 'truncated';
+/** `off` is the GRE header (after the outer IP header); the frame's bytes from there on, up to `lim`. */
+export function decodeGre(buf: Buffer, off: number, out: DecodedSegment, maxTunnels: number, lim = buf.length): NetRef | SkipReason {
+  if (lim < off + GRE_BASE) return 'truncated';
   const flags = be16(buf, off);
   if ((flags & VERSION_MASK) !== 0 || (flags & FLAG_ROUTING) !== 0) return 'not_tcp';
   const proto = be16(buf, off + 2);
@@ -39,7 +39,7 @@ export function decodeGre(buf: Buffer, off: number, out: DecodedSegment, maxTunn
   if (flags & FLAG_CHECKSUM) p += 4;
   if (flags & FLAG_KEY) p += 4;
   if (flags & FLAG_SEQUENCE) p += 4;
-  if (buf.length < p) return 'truncated';
+  if (lim < p) return 'truncated';
   switch (proto) {
     case ETHERTYPE_IPV4:
       return enterTunnel(out, Tunnel.GRE, maxTunnels) ? NET_IPV4 | p : 'tunnel_depth';
@@ -51,9 +51,9 @@ export function decodeGre(buf: Buffer, off: number, out: DecodedSegment, maxTunn
     case PROTO_MPLS_MULTICAST:
       return enterTunnel(out, Tunnel.GRE, maxTunnels) ? NET_MPLS | p : 'tunnel_depth';
     case PROTO_ERSPAN2:
-      return erspan2(buf, p, (flags & FLAG_SEQUENCE) !== 0, out, maxTunnels);
+      return erspan2(buf, p, (flags & FLAG_SEQUENCE) !== 0, out, maxTunnels, lim);
     case PROTO_ERSPAN3:
-      return erspan3(buf, p, out, maxTunnels);
+      return erspan3(buf, p, out, maxTunnels, lim);
     default:
       return 'not_tcp';
   }
@@ -64,10 +64,10 @@ export function decodeGre(buf: Buffer, off: number, out: DecodedSegment, maxTunn
  * sequence number, has no header at all. Both carry the mirrored Ethernet frame and are reported
  * as erspan2 (SPEC §3 has no name for the rare type I).
  */
-function erspan2(buf: Buffer, p: number, hasSequence: boolean, out: DecodedSegment, maxTunnels: number): NetRef | SkipReason {
+function erspan2(buf: Buffer, p: number, hasSequence: boolean, out: DecodedSegment, maxTunnels: number, lim: number): NetRef | SkipReason {
   let inner = p;
   if (hasSequence) {
-    if (buf.length < p + ERSPAN2_HEADER) return 'truncated';
+    if (lim < p + ERSPAN2_HEADER) return 'truncated';
     if (buf[p]! >> 4 !== 1) return 'malformed';
     inner = p + ERSPAN2_HEADER;
   }
@@ -75,14 +75,14 @@ function erspan2(buf: Buffer, p: number, hasSequence: boolean, out: DecodedSegme
 }
 
 /** Type III (version 2): 12 bytes, then an optional platform subheader; FT says Ethernet or IP. */
-function erspan3(buf: Buffer, p: number, out: DecodedSegment, maxTunnels: number): NetRef | SkipReason {
-  if (buf.length < p + ERSPAN3_HEADER) return 'truncated';
+function erspan3(buf: Buffer, p: number, out: DecodedSegment, maxTunnels: number, lim: number): NetRef | SkipReason {
+  if (lim < p + ERSPAN3_HEADER) return 'truncated';
   if (buf[p]! >> 4 !== 2) return 'malformed';
   const word = be16(buf, p + 10);
   const ft = (word >> 10) & 0x1f;
   let inner = p + ERSPAN3_HEADER;
   if (word & 1) inner += ERSPAN3_PLATFORM;
-  if (buf.length < inner) return 'truncated';
+  if (lim < inner) return 'truncated';
   if (ft !== FT_ETHERNET && ft !== FT_IP) return 'not_tcp';
   if (!enterTunnel(out, Tunnel.ERSPAN3, maxTunnels)) return 'tunnel_depth';
   return (ft === FT_ETHERNET ? NET_ETHER : NET_IP_ANY) | inner;

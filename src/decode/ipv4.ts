@@ -20,8 +20,8 @@ const OFFSET_MASK = 0x1fff;
  * (the NIC fills it in later): the captured length is taken instead, as Wireshark does, and
  * neither checksum is judged.
  */
-export function decodeIpv4(buf: Buffer, off: number, out: DecodedSegment, verifyChecksum: boolean): number | SkipReason {
-  const captured = buf.length - off;
+export function decodeIpv4(buf: Buffer, off: number, out: DecodedSegment, verifyChecksum: boolean, lim = buf.length): number | SkipReason {
+  const captured = lim - off;
   if (captured < MIN_HEADER) return 'truncated';
   const versionIhl = buf[off]!;
   if (versionIhl >> 4 !== 4) return 'malformed';

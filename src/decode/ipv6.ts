@@ -29,8 +29,8 @@ const SEGMENTS_LEFT = 3;
  * Header (59) and every other next header end the chain as not_tcp. An extension header reaching
  * past the payload length is malformed; past the captured bytes, truncated.
  */
-export function decodeIpv6(buf: Buffer, off: number, out: DecodedSegment): number | SkipReason {
-  if (buf.length - off < FIXED_HEADER) return 'truncated';
+export function decodeIpv6(buf: Buffer, off: number, out: DecodedSegment, lim = buf.length): number | SkipReason {
+  if (lim - off < FIXED_HEADER) return 'truncated';
   if (buf[off]! >> 4 !== 6) return 'malformed';
   const payloadLen = be16(buf, off + 4);
   if (payloadLen === 0) return 'malformed';
@@ -43,7 +43,7 @@ export function decodeIpv6(buf: Buffer, off: number, out: DecodedSegment): numbe
     let len: number;
     if (nh === NH_HOP_BY_HOP || nh === NH_ROUTING || nh === NH_DEST_OPTS || nh === NH_AH) {
       if (p + 2 > end) return 'malformed';
-      if (p + 2 > buf.length) return 'truncated';
+      if (p + 2 > lim) return 'truncated';
       // RFC 8200 §4.3-4.6: 8-octet units not counting the first; RFC 4302 §2.2: AH counts 4-octet units minus 2.
       len = nh === NH_AH ? (buf[p + 1]! + 2) * 4 : (buf[p + 1]! + 1) * 8;
     } else if (nh === NH_FRAGMENT) {
@@ -52,7 +52,7 @@ export function decodeIpv6(buf: Buffer, off: number, out: DecodedSegment): numbe
       return 'not_tcp';
     }
     if (p + len > end) return 'malformed';
-    if (p + len > buf.length) return 'truncated';
+    if (p + len > lim) return 'truncated';
     if (nh === NH_FRAGMENT) {
       const word = be16(buf, p + 2);
       if ((word & FRAGMENT_OFFSET_MASK) !== 0 || (word & FRAGMENT_MORE) !== 0) return fragment(buf, off, p, nhOff, end, out);
@@ -104,11 +104,11 @@ function fragment(buf: Buffer, off: number, p: number, nhOff: number, end: numbe
  * uses (RFC 8200 §8.1), so the checksum cannot be judged from the header alone. Only asked on the
  * rare failure path, so the walk is repeated rather than recorded for every packet.
  */
-export function hasPendingRoute(buf: Buffer, off: number): boolean {
+export function hasPendingRoute(buf: Buffer, off: number, lim = buf.length): boolean {
   let nh = buf[off + 6]!;
   let p = off + FIXED_HEADER;
   // The bound only guards against a caller that skipped decodeIpv6; an accepted chain never hits it.
-  while (nh !== NH_TCP && p + 4 <= buf.length) {
+  while (nh !== NH_TCP && p + 4 <= lim) {
     if (nh === NH_ROUTING && buf[p + SEGMENTS_LEFT] !== 0) return true;
     const len = nh === NH_FRAGMENT ? FRAGMENT_HEADER : nh === NH_AH ? (buf[p + 1]! + 2) * 4 : (buf[p + 1]! + 1) * 8;
     nh = buf[p]!;

@@ -11,26 +11,27 @@ import { NET_IP_ANY, NET_IPV4, NET_IPV6, type NetRef } from './net-ref.js';
 const LINKTYPE_RAW_BSD = 12;
 const LINKTYPE_RAW_OPENBSD = 14;
 
-export function decodeLink(linkType: number, buf: Buffer, out: DecodedSegment): NetRef | SkipReason {
+/** The frame is `buf[base, lim)` (by default all of `buf`): a window of a read buffer (capture/frame-window.ts). */
+export function decodeLink(linkType: number, buf: Buffer, out: DecodedSegment, base = 0, lim = buf.length): NetRef | SkipReason {
   switch (linkType) {
     case LinkType.ETHERNET:
-      return decodeEthernet(buf, out);
+      return decodeEthernet(buf, out, base, lim);
     case LinkType.LINUX_SLL:
-      return decodeSll(buf, out);
+      return decodeSll(buf, out, base, lim);
     case LinkType.LINUX_SLL2:
-      return decodeSll2(buf, out);
+      return decodeSll2(buf, out, base, lim);
     case LinkType.NULL:
-      return decodeNull(buf);
+      return decodeNull(buf, base, lim);
     case LinkType.LOOP:
-      return decodeLoop(buf);
+      return decodeLoop(buf, base, lim);
     case LinkType.RAW:
     case LINKTYPE_RAW_BSD:
     case LINKTYPE_RAW_OPENBSD:
-      return NET_IP_ANY;
+      return NET_IP_ANY | base;
     case LinkType.IPV4:
-      return NET_IPV4;
+      return NET_IPV4 | base;
     case LinkType.IPV6:
-      return NET_IPV6;
+      return NET_IPV6 | base;
     default:
       // 802.11, DOCSIS, …: no decoder. Told apart from not_tcp so the operator hears of it (once
       // per file and link type, cli/read-command) instead of a capture that silently yields nothing.

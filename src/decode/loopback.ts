@@ -13,21 +13,21 @@ const AF_INET6_FREEBSD = 28;
 const AF_INET6_DARWIN = 30;
 
 /** LINKTYPE_NULL: the family is in host order; a pcap from a big- or little-endian host may arrive. */
-export function decodeNull(buf: Buffer): NetRef | SkipReason {
-  if (buf.length < LOOP_HEADER) return 'truncated';
-  const kind = familyKind(le32(buf, 0));
-  return kind !== 0 ? kind | LOOP_HEADER : familyRef(be32(buf, 0));
+export function decodeNull(buf: Buffer, base = 0, lim = buf.length): NetRef | SkipReason {
+  if (lim < base + LOOP_HEADER) return 'truncated';
+  const kind = familyKind(le32(buf, base));
+  return kind !== 0 ? kind | (base + LOOP_HEADER) : familyRef(be32(buf, base), base);
 }
 
 /** LINKTYPE_LOOP (OpenBSD): the family is in network order. */
-export function decodeLoop(buf: Buffer): NetRef | SkipReason {
-  if (buf.length < LOOP_HEADER) return 'truncated';
-  return familyRef(be32(buf, 0));
+export function decodeLoop(buf: Buffer, base = 0, lim = buf.length): NetRef | SkipReason {
+  if (lim < base + LOOP_HEADER) return 'truncated';
+  return familyRef(be32(buf, base), base);
 }
 
-function familyRef(family: number): NetRef | SkipReason {
+function familyRef(family: number, base: number): NetRef | SkipReason {
   const kind = familyKind(family);
-  return kind !== 0 ? kind | LOOP_HEADER : 'not_tcp';
+  return kind !== 0 ? kind | (base + LOOP_HEADER) : 'not_tcp';
 }
 
 function familyKind(family: number): number {

@@ -20,17 +20,17 @@ const CONTROL_WORD = 4;
  * first nibble does (4 IPv4, 6 IPv6, 0 an Ethernet pseudowire's control word), as Wireshark and
  * Suricata guess. Anything else (an Ethernet pseudowire without control word, G-ACh) is not_tcp.
  */
-export function decodeMpls(buf: Buffer, off: number, out: DecodedSegment, maxTunnels: number): NetRef | SkipReason {
+export function decodeMpls(buf: Buffer, off: number, out: DecodedSegment, maxTunnels: number, lim = buf.length): NetRef | SkipReason {
   let p = off;
   let label = 0;
   for (;;) {
-    if (buf.length < p + LABEL_ENTRY) return 'truncated';
+    if (lim < p + LABEL_ENTRY) return 'truncated';
     label = (buf[p]! << 12) | (buf[p + 1]! << 4) | (buf[p + 2]! >> 4);
     const bottom = (buf[p + 2]! & BOTTOM_OF_STACK) !== 0;
     p += LABEL_ENTRY;
     if (bottom) break;
   }
-  if (buf.length <= p) return 'truncated';
+  if (lim <= p) return 'truncated';
   let ref: NetRef;
   const nibble = buf[p]! >> 4;
   if (label === LABEL_IPV4_NULL || (label !== LABEL_IPV6_NULL && nibble === 4)) ref = NET_IPV4 | p;
@@ -51,8 +51,8 @@ const PPP_IPV6 = 0x0057;
  * RFC 2516 §5: version/type 0x11, code 0 (session data), session id, length, then the PPP
  * protocol field (RFC 1661 §2; a compressed one-byte field is accepted: its value is odd).
  */
-export function decodePppoe(buf: Buffer, off: number, out: DecodedSegment, maxTunnels: number): NetRef | SkipReason {
-  if (buf.length < off + PPPOE_HEADER + 1) return 'truncated';
+export function decodePppoe(buf: Buffer, off: number, out: DecodedSegment, maxTunnels: number, lim = buf.length): NetRef | SkipReason {
+  if (lim < off + PPPOE_HEADER + 1) return 'truncated';
   if (buf[off] !== PPPOE_VER_TYPE || buf[off + 1] !== PPPOE_SESSION_DATA) return 'not_tcp';
   let p = off + PPPOE_HEADER;
   let proto: number;
@@ -60,7 +60,7 @@ export function decodePppoe(buf: Buffer, off: number, out: DecodedSegment, maxTu
     proto = buf[p]!;
     p += 1;
   } else {
-    if (buf.length < p + 2) return 'truncated';
+    if (lim < p + 2) return 'truncated';
     proto = be16(buf, p);
     p += 2;
   }

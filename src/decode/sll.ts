@@ -19,19 +19,19 @@ const ARPHRD_NETLINK = 824;
 const ETH_P_802_2 = 0x0004;
 const MIN_ETHERTYPE = 0x0600;
 
-export function decodeSll(buf: Buffer, out: DecodedSegment): NetRef | SkipReason {
-  if (buf.length < SLL_HEADER) return 'truncated';
-  return cookedPayload(buf, SLL_HEADER, be16(buf, SLL_PROTOCOL_OFFSET), be16(buf, SLL_ARPHRD_OFFSET), out);
+export function decodeSll(buf: Buffer, out: DecodedSegment, base = 0, lim = buf.length): NetRef | SkipReason {
+  if (lim < base + SLL_HEADER) return 'truncated';
+  return cookedPayload(buf, base + SLL_HEADER, be16(buf, base + SLL_PROTOCOL_OFFSET), be16(buf, base + SLL_ARPHRD_OFFSET), out, lim);
 }
 
-export function decodeSll2(buf: Buffer, out: DecodedSegment): NetRef | SkipReason {
-  if (buf.length < SLL2_HEADER) return 'truncated';
-  return cookedPayload(buf, SLL2_HEADER, be16(buf, 0), be16(buf, SLL2_ARPHRD_OFFSET), out);
+export function decodeSll2(buf: Buffer, out: DecodedSegment, base = 0, lim = buf.length): NetRef | SkipReason {
+  if (lim < base + SLL2_HEADER) return 'truncated';
+  return cookedPayload(buf, base + SLL2_HEADER, be16(buf, base), be16(buf, base + SLL2_ARPHRD_OFFSET), out, lim);
 }
 
-function cookedPayload(buf: Buffer, off: number, protocol: number, arphrd: number, out: DecodedSegment): NetRef | SkipReason {
+function cookedPayload(buf: Buffer, off: number, protocol: number, arphrd: number, out: DecodedSegment, lim: number): NetRef | SkipReason {
   if (arphrd === ARPHRD_NETLINK) return 'not_tcp';
-  if (protocol === ETH_P_802_2) return decodeLlcSnap(buf, off);
+  if (protocol === ETH_P_802_2) return decodeLlcSnap(buf, off, lim);
   if (protocol < MIN_ETHERTYPE) return 'not_tcp';
-  return walkEtherType(buf, off, protocol, out);
+  return walkEtherType(buf, off, protocol, out, lim);
 }

@@ -19,30 +19,30 @@ const GENEVE_BASE = 8;
 const PROTO_TEB = 0x6558;
 
 /** `wireLen` is the UDP length the IP header announces (header included). */
-export function decodeUdpTunnel(buf: Buffer, off: number, wireLen: number, out: DecodedSegment, maxTunnels: number): NetRef | SkipReason {
+export function decodeUdpTunnel(buf: Buffer, off: number, wireLen: number, out: DecodedSegment, maxTunnels: number, lim = buf.length): NetRef | SkipReason {
   if (wireLen < UDP_HEADER) return 'malformed';
-  if (buf.length < off + UDP_HEADER) return 'truncated';
+  if (lim < off + UDP_HEADER) return 'truncated';
   const src = be16(buf, off);
   const dst = be16(buf, off + 2);
   const p = off + UDP_HEADER;
-  if (dst === VXLAN_PORT || (src === VXLAN_PORT && dst !== GENEVE_PORT)) return vxlan(buf, p, out, maxTunnels);
-  if (dst === GENEVE_PORT || src === GENEVE_PORT) return geneve(buf, p, out, maxTunnels);
+  if (dst === VXLAN_PORT || (src === VXLAN_PORT && dst !== GENEVE_PORT)) return vxlan(buf, p, out, maxTunnels, lim);
+  if (dst === GENEVE_PORT || src === GENEVE_PORT) return geneve(buf, p, out, maxTunnels, lim);
   return 'not_tcp';
 }
 
-function vxlan(buf: Buffer, p: number, out: DecodedSegment, maxTunnels: number): NetRef | SkipReason {
-  if (buf.length < p + VXLAN_HEADER) return 'truncated';
+function vxlan(buf: Buffer, p: number, out: DecodedSegment, maxTunnels: number, lim: number): NetRef | SkipReason {
+  if (lim < p + VXLAN_HEADER) return 'truncated';
   if ((buf[p]! & VXLAN_FLAG_I) === 0) return 'not_tcp';
   return enterTunnel(out, Tunnel.VXLAN, maxTunnels) ? NET_ETHER | (p + VXLAN_HEADER) : 'tunnel_depth';
 }
 
 /** RFC 8926 §3.4: version 0; options of Opt Len 4-byte words; the protocol type is an EtherType. */
-function geneve(buf: Buffer, p: number, out: DecodedSegment, maxTunnels: number): NetRef | SkipReason {
-  if (buf.length < p + GENEVE_BASE) return 'truncated';
+function geneve(buf: Buffer, p: number, out: DecodedSegment, maxTunnels: number, lim: number): NetRef | SkipReason {
+  if (lim < p + GENEVE_BASE) return 'truncated';
   const first = buf[p]!;
   if (first >> 6 !== 0) return 'not_tcp';
   const inner = p + GENEVE_BASE + (first & 0x3f) * 4;
-  if (buf.length < inner) return 'truncated';
+  if (lim < inner) return 'truncated';
   const proto = be16(buf, p + 2);
   let kind: number;
   if (proto === PROTO_TEB) kind = NET_ETHER;

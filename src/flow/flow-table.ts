@@ -49,6 +49,9 @@ export interface FlowTableOptions {
  */
 export const TOMBSTONE_MICROS = 30_000_000;
 
+/** The bytes of a segment without payload (a bare FIN). */
+const NO_BYTES = Buffer.alloc(0);
+
 export class FlowTable {
   private readonly index = new FlowIndex();
   /** Closed connections; they count toward max_flows with the open ones. */
@@ -122,7 +125,8 @@ export class FlowTable {
     if ((flags & TcpFlags.ACK) !== 0) this.handshake.ack(s, p, seg.ack, syn);
     const start = syn ? seqAdd(seg.seq, 1) : seg.seq;
     if (seg.payloadLen > 0 || (flags & TcpFlags.FIN) !== 0) {
-      if (!f.early) this.delivery.payload(f, s, p, start, seg.payload, seg.payloadLen, flags, seg.ack, ts);
+      // A bare FIN reads no payload: the decoder makes its view only when it is read (decode/segment.ts).
+      if (!f.early) this.delivery.payload(f, s, p, start, seg.payloadLen > 0 ? seg.payload : NO_BYTES, seg.payloadLen, flags, seg.ack, ts);
       else this.early(f, fromA, s, p, start, seg, ts);
     }
     if (f.early) {
@@ -141,7 +145,7 @@ export class FlowTable {
     const n = adm.len;
     const fl = adm.flags;
     if (n < 0 || (n === 0 && (fl & TcpFlags.FIN) === 0)) return;
-    const data = seg.payload.length > n ? seg.payload.subarray(0, n) : seg.payload;
+    const data = n === 0 ? NO_BYTES : seg.payload.length > n ? seg.payload.subarray(0, n) : seg.payload;
     if (this.handshake.hold(f, fromA, start, data, n, fl, seg.ack, ts)) return;
     // The holdback caps are reached: anchor now with what is held, this segment goes on.
     this.resolve(f, ts);

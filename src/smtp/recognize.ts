@@ -39,6 +39,10 @@ function isTlsRecordHeader(buf: Buffer, len: number): boolean {
   return len >= 5 && buf[0]! >= 0x14 && buf[0]! <= 0x17 && buf[1] === 3 && buf.readUInt16BE(3) <= 16384 + 2048;
 }
 
+const CONNECT_BYTES = Buffer.from('CONNECT ', 'latin1');
+const HTTP1_BYTES = Buffer.from('HTTP/1.', 'latin1');
+const HTTP_SLASH = Buffer.from('HTTP/', 'latin1');
+
 const HTTP_METHODS = new Set(['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'PATCH', 'TRACE', 'PRI']);
 
 /** Text may hold ESC (ISO-2022-JP) and FF; NUL and other controls mean a binary protocol. */
@@ -56,9 +60,10 @@ function hasControlBytes(buf: Buffer, start: number, end: number): boolean {
  * http/connect-with-smtp). 0 when there is none, -1 while it may still be one.
  */
 export function httpPreamble(buf: Buffer, len: number, side: 0 | 1): number {
-  const prefix = side === 0 ? 'CONNECT ' : 'HTTP/1.';
+  const prefix = side === 0 ? CONNECT_BYTES : HTTP1_BYTES;
   const n = Math.min(len, prefix.length);
-  if (buf.toString('latin1', 0, n) !== prefix.slice(0, n)) return 0;
+  // Compared byte by byte: no string is made for the first bytes of every side of every flow.
+  for (let i = 0; i < n; i++) if (buf[i] !== prefix[i]) return 0;
   if (len < prefix.length) return -1;
   // "HTTP/1.x 2xx": only a successful CONNECT opens a tunnel.
   if (side === 1 && len >= 10 && buf[9] !== 0x32) return 0;
@@ -107,14 +112,20 @@ export class SmtpRecognizer {
     const side = dir === 'c2s' ? 0 : 1;
     this.totals[side] += bytes.length;
     if (this.verdicts[side] === 'unknown') {
-      const room = RECOGNITION_WINDOW - this.lens[side];
-      const n = Math.min(room, bytes.length);
-      const buf = (this.bufs[side] ??= Buffer.alloc(RECOGNITION_WINDOW));
-      bytes.copy(buf, this.lens[side], 0, n);
-      this.lens[side] += n;
-      this.verdicts[side] = this.judge(side);
+      const held = this.lens[side];
+      const n = Math.min(RECOGNITION_WINDOW - held, bytes.length);
+      // A side's first bytes are judged where they are (BORROWED), as the window would hold them:
+      // most sides decide on their first segment, and then no window is made or copied into.
+      let v: SideVerdict = held === 0 ? this.judge(side, bytes, n) : 'unknown';
+      if (v === 'unknown') {
+        const buf = (this.bufs[side] ??= Buffer.alloc(RECOGNITION_WINDOW));
+        bytes.copy(buf, held, 0, n);
+        this.lens[side] = held + n;
+        if (held > 0) v = this.judge(side, buf, held + n);
+      }
+      this.verdicts[side] = v;
       // A side's verdict is final: its window is not read again.
-      if (this.verdicts[side] !== 'unknown') this.bufs[side] = null;
+      if (v !== 'unknown') this.bufs[side] = null;
     }
     this.st = this.decide();
     if (this.st !== 'pending') {
@@ -149,9 +160,8 @@ export class SmtpRecognizer {
     return 'pending';
   }
 
-  private judge(side: 0 | 1): SideVerdict {
-    const buf = this.bufs[side]!;
-    const len = this.lens[side];
+  /** The verdict on a side's first `len` bytes, `buf[0, len)` (its window, or its first segment). */
+  private judge(side: 0 | 1, buf: Buffer, len: number): SideVerdict {
     // TLS record header: content type 20..23, version major 3 (ClientHello/ServerHello on 465 or 25).
     if (len >= 1 && buf[0]! >= 0x14 && buf[0]! <= 0x17) {
       // Only a client on an SMTP port, or either side on 465, can open implicit TLS: elsewhere at once.
@@ -191,7 +201,7 @@ export class SmtpRecognizer {
   private judgeLine(side: 0 | 1, line: Buffer, first: boolean): SideVerdict {
     const lenient = this.lenient();
     if (side === 1) {
-      if (line.length >= 5 && line.toString('latin1', 0, 5) === 'HTTP/') return 'bad';
+      if (line.length >= 5 && line[0] === HTTP_SLASH[0] && line[1] === HTTP_SLASH[1] && line[2] === HTTP_SLASH[2] && line[3] === HTTP_SLASH[3] && line[4] === HTTP_SLASH[4]) return 'bad';
       const r = parseReplyLine(line);
       if (lenient) return r !== null ? 'ok' : 'unknown';
       return r !== null && r.code === 220 ? 'ok' : 'bad';
