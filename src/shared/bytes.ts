@@ -26,6 +26,12 @@ export function startsWithAsciiCI(buf: Buffer, start: number, end: number, prefi
   return true;
 }
 
+/** Whether buf[start, start + n) equals prefix[0, n) (case-sensitive; the caller checks n fits both). */
+export function bytesMatch(buf: Buffer, start: number, prefix: Buffer, n: number): boolean {
+  for (let i = 0; i < n; i++) if (buf[start + i] !== prefix[i]) return false;
+  return true;
+}
+
 /** A latin1 string of buf[start, end): protocol tokens are bytes, not text. */
 export function latin1(buf: Buffer, start = 0, end = buf.length): string {
   return buf.toString('latin1', start, end);

@@ -14,8 +14,8 @@
 // Run once per connection, on the main thread (dispatch/smtp-gate.ts, issue 12 item 2); the
 // session learns the findings from its open (startFlags), never from a recognizer of its own.
 import { parseCommand } from './command.js';
-import { parseReplyLine } from './reply.js';
-import { CR, HTAB, LF } from '../shared/bytes.js';
+import { replyCodeAt } from './reply.js';
+import { CR, HTAB, LF, bytesMatch } from '../shared/bytes.js';
 import type { Direction } from '../flow/types.js';
 import { START_CLIENT_PREAMBLE, START_IMPLICIT_TLS, START_SERVER_PREAMBLE } from './start-flags.js';
 
@@ -63,7 +63,7 @@ export function httpPreamble(buf: Buffer, len: number, side: 0 | 1): number {
   const prefix = side === 0 ? CONNECT_BYTES : HTTP1_BYTES;
   const n = Math.min(len, prefix.length);
   // Compared byte by byte: no string is made for the first bytes of every side of every flow.
-  for (let i = 0; i < n; i++) if (buf[i] !== prefix[i]) return 0;
+  if (!bytesMatch(buf, 0, prefix, n)) return 0;
   if (len < prefix.length) return -1;
   // "HTTP/1.x 2xx": only a successful CONNECT opens a tunnel.
   if (side === 1 && len >= 10 && buf[9] !== 0x32) return 0;
@@ -201,10 +201,10 @@ export class SmtpRecognizer {
   private judgeLine(side: 0 | 1, line: Buffer, first: boolean): SideVerdict {
     const lenient = this.lenient();
     if (side === 1) {
-      if (line.length >= 5 && line[0] === HTTP_SLASH[0] && line[1] === HTTP_SLASH[1] && line[2] === HTTP_SLASH[2] && line[3] === HTTP_SLASH[3] && line[4] === HTTP_SLASH[4]) return 'bad';
-      const r = parseReplyLine(line);
-      if (lenient) return r !== null ? 'ok' : 'unknown';
-      return r !== null && r.code === 220 ? 'ok' : 'bad';
+      if (line.length >= HTTP_SLASH.length && bytesMatch(line, 0, HTTP_SLASH, HTTP_SLASH.length)) return 'bad';
+      const code = replyCodeAt(line, 0, line.length);
+      if (lenient) return code >= 0 ? 'ok' : 'unknown';
+      return code === 220 ? 'ok' : 'bad';
     }
     const sp = line.indexOf(0x20);
     if (first && sp > 0 && sp <= 7 && HTTP_METHODS.has(line.toString('latin1', 0, sp))) return 'bad';

@@ -15,17 +15,27 @@ function digit(b: number | undefined): number {
   return b !== undefined && b >= 0x30 && b <= 0x39 ? b - 0x30 : -1;
 }
 
-/** "ddd", "ddd text", "ddd-text"; any three digits (codes outside the usual set are kept). */
+/**
+ * The code of the reply line buf[start, end): "ddd", "ddd text", "ddd-text", any three digits
+ * (codes outside the usual set are kept); -1 when it is no reply line. Its fourth byte, when there
+ * is one, is then SP (the last line) or '-'.
+ */
+export function replyCodeAt(buf: Buffer, start: number, end: number): number {
+  if (end - start < 3) return -1;
+  const a = digit(buf[start]);
+  const b = digit(buf[start + 1]);
+  const c = digit(buf[start + 2]);
+  if (a < 0 || b < 0 || c < 0) return -1;
+  if (end - start > 3 && buf[start + 3] !== SP && buf[start + 3] !== DASH) return -1;
+  return a * 100 + b * 10 + c;
+}
+
+/** A whole reply line as a ReplyLine; null when it is none (replyCodeAt). */
 export function parseReplyLine(line: Buffer): ReplyLine | null {
-  const a = digit(line[0]);
-  const b = digit(line[1]);
-  const c = digit(line[2]);
-  if (a < 0 || b < 0 || c < 0) return null;
-  const code = a * 100 + b * 10 + c;
+  const code = replyCodeAt(line, 0, line.length);
+  if (code < 0) return null;
   if (line.length === 3) return { code, final: true, text: '' };
-  const sep = line[3];
-  if (sep !== SP && sep !== DASH) return null;
-  return { code, final: sep === SP, text: line.toString('utf8', 4) };
+  return { code, final: line[3] === SP, text: line.toString('utf8', 4) };
 }
 
 export type ReplyStep =
@@ -63,21 +73,10 @@ export class ReplyAssembler {
    * for it (issue 12 item 6); only its text becomes a string.
    */
   pushRange(buf: Buffer, start: number, end: number): ReplyStep {
-    const len = end - start;
-    if (len < 3) return INVALID;
-    const a = digit(buf[start]);
-    const b = digit(buf[start + 1]);
-    const c = digit(buf[start + 2]);
-    if (a < 0 || b < 0 || c < 0) return INVALID;
-    const code = a * 100 + b * 10 + c;
-    let final = true;
-    let text = '';
-    if (len > 3) {
-      const sep = buf[start + 3];
-      if (sep !== SP && sep !== DASH) return INVALID;
-      final = sep === SP;
-      if (len > 4) text = buf.toString('utf8', start + 4, end);
-    }
+    const code = replyCodeAt(buf, start, end);
+    if (code < 0) return INVALID;
+    const final = end - start === 3 || buf[start + 3] === SP;
+    const text = end - start > 4 ? buf.toString('utf8', start + 4, end) : '';
     if (this.firstCode < 0) this.firstCode = code;
     const lines = (this.lines ??= []);
     if (this.kept + text.length <= this.maxText) {
