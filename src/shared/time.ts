@@ -90,13 +90,12 @@ function civilOf(ms: number): typeof CIVIL {
   return c;
 }
 
-/** YYYY-MM-DDTHH:MM:SS of a time in [0, LAST_FOUR_DIGIT_MS] ms, the first 19 characters of toISOString. */
+/**
+ * YYYY-MM-DDTHH:MM:SS of a time in [0, LAST_FOUR_DIGIT_MS] ms, the first 19 characters of
+ * toISOString; made once per second of packet time (isoMicros), so the slice of isoMillis's text.
+ */
 function isoSecondsPrefix(ms: number): string {
-  const c = civilOf(ms);
-  return String.fromCharCode(
-    tens(c.year100), ones(c.year100), tens(c.year % 100), ones(c.year % 100), 0x2d, tens(c.month), ones(c.month), 0x2d, tens(c.day), ones(c.day),
-    0x54, tens(c.hour), ones(c.hour), 0x3a, tens(c.minute), ones(c.minute), 0x3a, tens(c.second), ones(c.second),
-  );
+  return isoMillis(ms).slice(0, 19);
 }
 
 export function nowMicros(): number {
