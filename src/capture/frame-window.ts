@@ -4,48 +4,41 @@
 // packet was the largest allocation of `mailtap flows` on `many` with the TCP payload's (issue 12
 // item 6). Owns nothing: `buf` is BORROWED from the reader, like `data`.
 import type { RawFrame } from './types.js';
-
-const EMPTY = Buffer.alloc(0);
+import { LazyView } from '../shared/lazy-view.js';
 
 export class FrameWindow implements RawFrame {
   tsMicros = 0;
   linkType = 0;
   caplen = 0;
   wirelen = 0;
-  // The window is kept in private fields, behind getters: the frame's own enumerable fields stay
+  // The window is kept in a private field, behind getters: the frame's own enumerable fields stay
   // those of every other RawFrame (a consumer that copies a frame with `...frame` gets no read buffer).
-  #buf: Buffer = EMPTY;
-  #off = 0;
-  #view: Buffer | null = EMPTY;
+  readonly #bytes = new LazyView();
 
   /** The read buffer the frame's bytes are in. */
   get buf(): Buffer {
-    return this.#buf;
+    return this.#bytes.source;
   }
 
   /** Where the frame's bytes start in `buf`; they end at off + caplen. */
   get off(): number {
-    return this.#off;
+    return this.#bytes.start;
   }
 
   /** The captured bytes as their own view, made once per frame on first use. */
   get data(): Buffer {
-    return (this.#view ??= this.#buf.subarray(this.#off, this.#off + this.caplen));
+    return this.#bytes.view();
   }
 
   set data(v: Buffer) {
-    this.#buf = v;
-    this.#off = 0;
+    this.#bytes.setView(v);
     this.caplen = v.length;
-    this.#view = v;
   }
 
   /** Points the frame at `buf[off, off + caplen)`. */
   at(buf: Buffer, off: number, caplen: number): void {
-    this.#buf = buf;
-    this.#off = off;
+    this.#bytes.setRange(buf, off, off + caplen);
     this.caplen = caplen;
-    this.#view = null;
   }
 }
 

@@ -4,8 +4,7 @@
 // view (issue 12 item 6). decodeTcp records where the payload is (setPayload); the view, when made,
 // is BORROWED as before: valid until the next decode. Owns nothing.
 import type { DecodedSegment, FragmentView } from './types.js';
-
-const EMPTY = Buffer.alloc(0);
+import { LazyView } from '../shared/lazy-view.js';
 
 export function newFragmentView(): FragmentView {
   return { family: 4, ipOff: 0, headerLen: 0, nhOff: 0, proto: 0, id: 0, offset: 0, more: false, dataOff: 0, dataLen: 0 };
@@ -33,30 +32,21 @@ export class ReusableSegment implements DecodedSegment {
   tunnelCount = 0;
   tunnelPath = 0;
   frag: FragmentView = newFragmentView();
-  // Where the payload is, in private fields: the segment's own enumerable fields stay the interface's.
-  #buf: Buffer = EMPTY;
-  #start = 0;
-  #end = 0;
-  #view: Buffer | null = EMPTY;
+  // Where the payload is, in a private field: the segment's own enumerable fields stay the interface's.
+  readonly #payload = new LazyView();
 
   /** BORROWED view of the captured payload, made on first read after each decode. */
   get payload(): Buffer {
-    return (this.#view ??= this.#buf.subarray(this.#start, this.#end));
+    return this.#payload.view();
   }
 
   set payload(v: Buffer) {
-    this.#buf = v;
-    this.#start = 0;
-    this.#end = v.length;
-    this.#view = v;
+    this.#payload.setView(v);
   }
 
   /** The payload is `buf[start, end)`; no view is made until `payload` is read. */
   setPayload(buf: Buffer, start: number, end: number): void {
-    this.#buf = buf;
-    this.#start = start;
-    this.#end = end;
-    this.#view = null;
+    this.#payload.setRange(buf, start, end);
   }
 }
 
