@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FlowTable, TOMBSTONE_MICROS } from '../../../src/flow/flow-table.js';
-import { IGNORE } from '../../../src/flow/types.js';
+import { IGNORE, type FlowId, type SinkVerdict } from '../../../src/flow/types.js';
 import { communityIdV4, communityIdV6 } from '../../../src/shared/community-id.js';
 import { readFileSync } from 'node:fs';
 import { Conn, F, Recorder, T0, flowsConfig, mkSeg, parseIp4, parseIp6, readPcapSegments } from '../../helpers/segments.js';
@@ -375,13 +375,17 @@ test('a RST more than 1 GiB away from the sender sequence does not close the flo
   assert.equal(rec.of('close')[0]!.reason, 'rst');
 });
 
-test('ignore() called from inside onEvent: no more events for the flow, held bytes released after the segment', () => {
+/**
+ * A flow with EFGH and KL held out of order, then ABCDEF: the sink stops the flow at its first data
+ * event (ABCD) through `stop`, and the rest of the stream follows. The two ways to stop share it.
+ */
+function stoppedMidDelivery(stop: (ft: FlowTable, flow: FlowId) => SinkVerdict): void {
   const rec = new Recorder();
   let target = -1;
   const ft: FlowTable = new FlowTable({ flows: flowsConfig(), smtpPorts: [25] }, {
     onEvent(ev) {
       rec.onEvent(ev);
-      if (ev.t === 'data' && ev.flow === target) ft.ignore(ev.flow);
+      return ev.t === 'data' && ev.flow === target ? stop(ft, ev.flow) : undefined;
     },
   });
   const c = new Conn();
@@ -390,41 +394,28 @@ test('ignore() called from inside onEvent: no more events for the flow, held byt
   ft.onSegment(c.c(4, 'EFGH'));
   ft.onSegment(c.c(10, 'KL'));
   assert.equal(ft.stats().holdbackBytes, 6);
-  ft.onSegment(c.c(0, 'ABCDEF')); // delivers ABCD, the sink ignores the flow mid-delivery
+  ft.onSegment(c.c(0, 'ABCDEF')); // delivers ABCD, the sink stops the flow mid-delivery
   assert.equal(rec.stream(target, 'c2s'), 'ABCD');
   assert.equal(ft.stats().holdbackBytes, 0);
   ft.onSegment(c.c(12, 'more'));
   ft.closeAll('eof');
   assert.deepEqual(rec.events.filter((e) => e.t !== 'open').map((e) => e.t), ['data', 'close']);
+}
+
+test('ignore() called from inside onEvent: no more events for the flow, held bytes released after the segment', () => {
+  stoppedMidDelivery((ft, flow) => {
+    ft.ignore(flow);
+    return undefined;
+  });
 });
 
 test('a sink answering IGNORE (issue 12 item 2): no more events for the flow, held bytes released after the segment, close still reported', () => {
-  const rec = new Recorder();
-  let target = -1;
   let answered = 0;
-  const ft = new FlowTable({ flows: flowsConfig(), smtpPorts: [25] }, {
-    onEvent(ev) {
-      rec.onEvent(ev);
-      if (ev.t === 'data' && ev.flow === target) {
-        answered++;
-        return IGNORE;
-      }
-      return undefined;
-    },
+  stoppedMidDelivery(() => {
+    answered++;
+    return IGNORE;
   });
-  const c = new Conn();
-  for (const s of c.handshake()) ft.onSegment(s);
-  target = rec.of('open')[0]!.info.flow;
-  ft.onSegment(c.c(4, 'EFGH'));
-  ft.onSegment(c.c(10, 'KL'));
-  assert.equal(ft.stats().holdbackBytes, 6);
-  ft.onSegment(c.c(0, 'ABCDEF')); // delivers ABCD, the sink answers IGNORE mid-delivery
-  assert.equal(rec.stream(target, 'c2s'), 'ABCD');
   assert.equal(answered, 1, 'the verdict stops the flow at once: EFGH is not offered');
-  assert.equal(ft.stats().holdbackBytes, 0);
-  ft.onSegment(c.c(12, 'more'));
-  ft.closeAll('eof');
-  assert.deepEqual(rec.events.filter((e) => e.t !== 'open').map((e) => e.t), ['data', 'close']);
 });
 
 /** EHLO, a 12-byte client segment the capture lost (AUTH LOGIN), QUIT, then both FINs and the last ACK. */
