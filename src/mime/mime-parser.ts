@@ -11,7 +11,7 @@ import { buildMessageRecord } from './message-record.js';
 import { acquireBuffer, releaseBuffer } from './buffer-pool.js';
 import type { DecodedObserver } from './body-digest.js';
 import { BoundaryStack, sniffBoundary, type BoundaryMatch } from './multipart.js';
-import type { MimeOptions } from './options.js';
+import { rawNamesOf, type MimeOptions } from './options.js';
 import { PartRegistry, type Part } from './parts.js';
 import { TopFields } from './top-fields.js';
 import { IdentityDecoder, makeTransferDecoder, type TransferDecoder } from './transfer-decoders.js';
@@ -27,14 +27,6 @@ const BLOCK_BYTES = 65536;
 /** A nested walk is fed decoded blocks of at most 32 KiB (BodyDigest's batch): a smaller block will do. */
 const NESTED_BLOCK_BYTES = 16384;
 const EMPTY = Buffer.alloc(0);
-
-/** output.headers as a set, made once per options object (the factory's), not once per message. */
-const RAW_NAMES = new WeakMap<MimeOptions, ReadonlySet<string>>();
-function rawNamesOf(opts: MimeOptions): ReadonlySet<string> {
-  let set = RAW_NAMES.get(opts);
-  if (set === undefined) RAW_NAMES.set(opts, (set = new Set(opts.headers)));
-  return set;
-}
 
 /** What the lines of the current body mean. */
 type BodyMode = 'headers' | 'leaf' | 'discard' | 'sniff';
