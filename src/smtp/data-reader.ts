@@ -23,6 +23,8 @@ export interface DataSink {
 const CR_BYTE = Buffer.from([CR]);
 const DOT_BYTES = Buffer.from('.', 'latin1');
 const DOT_CR_BYTES = Buffer.from('.\r', 'latin1');
+/** A dot after a CR that is no line end: the start of <CR>.<CR> or <CR>.<LF> (smuggling forms). */
+const CR_DOT_BYTES = Buffer.from('\r.', 'latin1');
 
 /** A lenient terminator's bytes after its first line ending, as content of the strict reading. */
 const LENIENT_TAIL: Readonly<Record<LenientForm, Buffer>> = {
@@ -96,6 +98,7 @@ export class DataReader {
     const n = chunk.length;
     let nextCr = -2;
     let nextLf = -2;
+    let nextCrDot = -2;
     while (i < n) {
       const b = chunk[i]!;
       switch (st) {
@@ -104,7 +107,22 @@ export class DataReader {
             if (i > seg) this.emit(chunk.subarray(seg, i), sink);
             seg = i + 1;
             st = S_DOT;
-          } else st = this.afterContent(b);
+          } else if (b === CR || b === LF) st = this.afterContent(b);
+          else {
+            // Whole content lines at once: one native LF search per line instead of a state
+            // change per CR, LF and line start (the profile of `large`: 17% of the worker here).
+            // A line qualifies when it ends in CRLF and holds no <CR>. (the only bare-CR form with
+            // a meaning); anything else is left to the byte states from this line's second byte.
+            if (nextCrDot !== -1 && nextCrDot < i) nextCrDot = chunk.indexOf(CR_DOT_BYTES, i);
+            const next = this.skipCleanLines(chunk, i, n, nextCrDot);
+            if (next < 0) {
+              i = -next - 1; // a line that does not qualify: its first byte is content
+              st = S_MID;
+              break;
+            }
+            i = next; // a line start whose first byte the byte states must see, or the chunk end
+            continue;
+          }
           break;
         case S_MID: {
           // Skip ordinary content natively (STYLE §3.8); the next CR/LF positions are cached so
@@ -195,6 +213,25 @@ export class DataReader {
     } else if (n > seg) this.emit(seg === 0 ? chunk : chunk.subarray(seg, n), sink); // a whole chunk of content: no view made
     this.state = st;
     return n;
+  }
+
+  /**
+   * Skips, from a line start `i` whose first byte is ordinary content, every following line that
+   * ends in CRLF within the chunk and holds no other LF and no <CR>. (`crDot`: the first at or
+   * after `i`, or -1). Those lines are content. Returns the line start after them when its first
+   * byte is a dot, CR or LF or the chunk ends there (state S_SOL); otherwise -(start + 1) of the
+   * first line that does not qualify, whose first byte is ordinary content.
+   */
+  private skipCleanLines(chunk: Buffer, i: number, n: number, crDot: number): number {
+    let at = i;
+    for (;;) {
+      const lf = chunk.indexOf(LF, at + 1);
+      if (lf === -1 || chunk[lf - 1] !== CR || (crDot !== -1 && crDot < lf)) return -at - 1;
+      at = lf + 1;
+      if (at >= n) return at;
+      const first = chunk[at]!;
+      if (first === DOT || first === CR || first === LF) return at;
+    }
   }
 
   /** Hands out chunk[seg, i) and returns i: a possible lenient terminator starts at i. */
