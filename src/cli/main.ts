@@ -3,6 +3,7 @@
 // exit codes of SPEC §2 (1 configuration/arguments, 2 capture open, 3 capture file). Owns the
 // operational logger (NDJSON on stderr); commands own their pipelines and return an exit code.
 import { availableParallelism } from 'node:os';
+import { tuneHeapGrowth } from './heap-growth.js';
 import { parseCli, USAGE } from './args.js';
 import { buildInfo } from './build-info.js';
 import { commandHelp } from './help.js';
@@ -113,6 +114,9 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(0);
   throw err;
 });
+
+// Before any worker starts and before the heaps fill: see heap-growth.ts.
+tuneHeapGrowth();
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
