@@ -30,7 +30,17 @@ function clock(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
-const count = (n: number): string => n.toLocaleString('en-US');
+/**
+ * Thousands separated by commas, as toLocaleString('en-US') writes them, without loading ICU's
+ * locale data (~40 ms of every run's start on this machine, for one summary line).
+ */
+export function count(n: number): string {
+  if (!Number.isSafeInteger(n)) return n.toLocaleString('en-US');
+  const digits = String(Math.abs(n));
+  let out = '';
+  for (let end = digits.length; end > 0; end -= 3) out = (end > 3 ? ',' : '') + digits.slice(Math.max(0, end - 3), end) + out;
+  return n < 0 ? `-${out}` : out;
+}
 
 /** The progress line (no control characters). `total` null: input of unknown size (standard input). */
 export function formatProgress(s: ProgressSample, total: number | null, elapsedMs: number): string {

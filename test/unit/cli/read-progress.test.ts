@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReadProgress, formatProgress, readSummary } from '../../../src/cli/read-progress.js';
+import { ReadProgress, count, formatProgress, readSummary } from '../../../src/cli/read-progress.js';
 
 // Issue 14 item 8: the progress line of `mailtap read` (only on a terminal) and its summary.
 
@@ -38,4 +38,10 @@ test('readSummary: one line in words', () => {
     'read 1 file: 205 packets, 8 sessions, 9 transactions, 0 anomalies, 1 gap in 0.8 s');
   assert.equal(readSummary({ files: 3, packets: 1_234_567, sessions: 1, transactions: 1, anomalies: 1, gaps: 2, elapsedMs: 75_000 }),
     'read 3 files: 1,234,567 packets, 1 session, 1 transaction, 1 anomaly, 2 gaps in 1:15');
+});
+
+test('counts are written as toLocaleString(en-US) writes them, without its locale data', () => {
+  for (const n of [0, 7, 999, 1000, 12345, 999999, 1000000, 362332, -1234567, 2 ** 53 - 1, 1.5, 1e21]) {
+    assert.equal(count(n), n.toLocaleString('en-US'), String(n));
+  }
 });
