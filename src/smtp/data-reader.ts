@@ -23,8 +23,11 @@ export interface DataSink {
 const CR_BYTE = Buffer.from([CR]);
 const DOT_BYTES = Buffer.from('.', 'latin1');
 const DOT_CR_BYTES = Buffer.from('.\r', 'latin1');
-/** A dot after a CR that is no line end: the start of <CR>.<CR> or <CR>.<LF> (smuggling forms). */
-const CR_DOT_BYTES = Buffer.from('\r.', 'latin1');
+
+/** A dot after a CR that ends no line: <CR>.<CR> and <CR>.<LF> start so (smuggling forms). */
+const CR_DOT = Buffer.from('\r.', 'latin1');
+/** Dots a chunk's line skipping looks up one by one before it searches for <CR>. instead. */
+const DOT_SEARCHES = 2;
 
 /** A lenient terminator's bytes after its first line ending, as content of the strict reading. */
 const LENIENT_TAIL: Readonly<Record<LenientForm, Buffer>> = {
@@ -66,6 +69,11 @@ export class DataReader {
   private state = S_SOL;
   /** Bytes of a possible lenient terminator held from an earlier chunk (not yet handed out). */
   private held: Buffer | null = null;
+  /** The first dot at or after `dotFrom` in the chunk being read (-1: none); dotFrom -1: unknown. */
+  private dotFrom = -1;
+  private dotAt = -1;
+  /** Dots looked up one by one in the chunk being read (see skipCleanLines). */
+  private dotSearches = 0;
 
   /** Start a new message (after DATA). */
   reset(): void {
@@ -98,7 +106,8 @@ export class DataReader {
     const n = chunk.length;
     let nextCr = -2;
     let nextLf = -2;
-    let nextCrDot = -2;
+    this.dotFrom = -1; // a new chunk: no dot position known
+    this.dotSearches = 0;
     while (i < n) {
       const b = chunk[i]!;
       switch (st) {
@@ -113,8 +122,7 @@ export class DataReader {
             // change per CR, LF and line start (the profile of `large`: 17% of the worker here).
             // A line qualifies when it ends in CRLF and holds no <CR>. (the only bare-CR form with
             // a meaning); anything else is left to the byte states from this line's second byte.
-            if (nextCrDot !== -1 && nextCrDot < i) nextCrDot = chunk.indexOf(CR_DOT_BYTES, i);
-            const next = this.skipCleanLines(chunk, i, n, nextCrDot);
+            const next = this.skipCleanLines(chunk, i, n);
             if (next < 0) {
               i = -next - 1; // a line that does not qualify: its first byte is content
               st = S_MID;
@@ -217,21 +225,37 @@ export class DataReader {
 
   /**
    * Skips, from a line start `i` whose first byte is ordinary content, every following line that
-   * ends in CRLF within the chunk and holds no other LF and no <CR>. (`crDot`: the first at or
-   * after `i`, or -1). Those lines are content. Returns the line start after them when its first
-   * byte is a dot, CR or LF or the chunk ends there (state S_SOL); otherwise -(start + 1) of the
-   * first line that does not qualify, whose first byte is ordinary content.
+   * ends in CRLF within the chunk and holds no other LF and no <CR>. (a dot after a bare CR).
+   * Those lines are content. Returns the line start after them when its first byte is a dot, CR
+   * or LF or the chunk ends there (state S_SOL); otherwise -(start + 1) of the first line that
+   * does not qualify, whose first byte is ordinary content.
    */
-  private skipCleanLines(chunk: Buffer, i: number, n: number, crDot: number): number {
+  private skipCleanLines(chunk: Buffer, i: number, n: number): number {
+    // `dot`: no <CR>. lies between dotFrom and it. Dots are looked up one at a time, only as far
+    // as the lines reach: base64 has none, so a chunk of it costs one search. Text has a dot or
+    // more per line; past DOT_SEARCHES of them in a chunk, one search for <CR>. itself (which
+    // stops at every CR inside the native loop) costs less than one call per dot.
+    let dot = this.dotFrom >= 0 && this.dotFrom <= i && (this.dotAt === -1 || this.dotAt >= i) ? this.dotAt : chunk.indexOf(DOT, i);
     let at = i;
     for (;;) {
       const lf = chunk.indexOf(LF, at + 1);
-      if (lf === -1 || chunk[lf - 1] !== CR || (crDot !== -1 && crDot < lf)) return -at - 1;
+      if (lf === -1 || chunk[lf - 1] !== CR) break;
+      while (dot !== -1 && dot < lf && chunk[dot - 1] !== CR) {
+        if (this.dotSearches++ < DOT_SEARCHES) dot = chunk.indexOf(DOT, dot + 1);
+        else {
+          const cr = chunk.indexOf(CR_DOT, dot);
+          dot = cr === -1 ? -1 : cr + 1;
+        }
+      }
+      if (dot !== -1 && dot < lf) break;
       at = lf + 1;
-      if (at >= n) return at;
+      if (at >= n) break;
       const first = chunk[at]!;
-      if (first === DOT || first === CR || first === LF) return at;
+      if (first === DOT || first === CR || first === LF) break;
     }
+    this.dotFrom = at;
+    this.dotAt = dot;
+    return at >= n || chunk[at] === DOT || chunk[at] === CR || chunk[at] === LF ? at : -at - 1;
   }
 
   /** Hands out chunk[seg, i) and returns i: a possible lenient terminator starts at i. */

@@ -14,6 +14,8 @@ const RUNS = Number(process.env.MAILTAP_FC_RUNS ?? 300);
 /** Pieces that make every line shape the states know, with long content lines between them. */
 const PIECE = fc.oneof(
   fc.constantFrom('\r\n', '\r\n', '\r\n', '\r', '\n', '.', '..', '\r\n.', '\n.', '\r.', '\r\n.\r\n', '\n.\n', '\t', '\r\r\n', '\x0b', '\x8a', '\x8d'),
+  // Text lines with dots inside, so that a chunk runs past the skip's one-by-one dot lookups.
+  fc.constantFrom('a.b c.\r\n', 'end. of. line.\r\n', 'x.y\r\n'),
   fc.stringMatching(/^[A-Za-z0-9+/=]{1,80}$/),
 );
 const INPUT = fc.array(PIECE, { minLength: 1, maxLength: 60 }).map((p) => Buffer.from(p.join(''), 'latin1'));
@@ -76,4 +78,28 @@ test('clean lines between special ones: dot-unstuffing, smuggling forms and the 
   // after its dot are bare.
   assert.equal(got.smuggling, 2);
   assert.equal(got.bareLf, 2);
+});
+
+test('what the line skipping knows of one chunk never carries into the next', () => {
+  // The first chunk finds no dot from its second line on; in the second, the same offsets hold
+  // <CR>.<CR>, which must still be seen.
+  const input = Buffer.from('a\r\nzz\r\nx\r.\ry\r\n.\r\n', 'latin1');
+  const got = read(input, [5], false);
+  assert.deepEqual(got, read(input, everyByte(input.length), false));
+  assert.equal(got.smuggling, 1);
+  assert.equal(got.message, 'a\r\nzz\r\nx\r.\ry\r\n');
+});
+
+test('dots inside text lines do not hide a later <CR>.<CR> or <CR>.<LF> in the same chunk', () => {
+  const dotted = 'one. two. three.\r\nfour.five\r\n';
+  for (const form of ['\r.\r', '\r.\n', '.\r.\r']) {
+    // Also with the form right after the dots looked up one by one (a.b.c. then .\r.\r).
+    for (const input of [Buffer.from(`${dotted}x${form}y\r\n${dotted}.\r\n`, 'latin1'), Buffer.from(`a.b.c${form}y\r\n.\r\n`, 'latin1')]) {
+      for (const hold of [false, true]) {
+        const got = read(input, [], hold);
+        assert.deepEqual(got, read(input, everyByte(input.length), hold), JSON.stringify(form));
+        assert.equal(got.smuggling, 1, JSON.stringify(form));
+      }
+    }
+  }
 });
