@@ -7,8 +7,8 @@ import { hashOnce } from './hash-once.js';
 export const PROTO_TCP = 6;
 
 // The hash input is written into one scratch buffer per family, every byte of it each time: the
-// digest is computed before the function returns (crypto.hash copies nothing and keeps nothing), so
-// one buffer serves every connection instead of a fresh zeroed one each (issue 12 item 6).
+// digest is computed synchronously before the function returns and nothing keeps a reference to
+// the buffer, so one serves every connection instead of a fresh zeroed one each (issue 12 item 6).
 const SCRATCH4 = Buffer.alloc(16);
 const SCRATCH6 = Buffer.alloc(40);
 
