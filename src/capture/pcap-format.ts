@@ -6,6 +6,7 @@ import { CORRUPT, DEFAULT_MAX_CAPLEN, NEED_MORE } from './record-reader.js';
 import type { RecordReader } from './record-reader.js';
 import type { RawFrame } from './types.js';
 import { setFrameBytes } from './frame-window.js';
+import { be32, le32 } from '../shared/be.js';
 
 /** First four bytes read as a little-endian u32, for every classic pcap flavour. */
 export const PcapMagic = {
@@ -59,11 +60,14 @@ export class PcapReader implements RecordReader {
       this.needed = hdr;
       return NEED_MORE;
     }
+    // Once per packet: the record header is known to be in the buffer (checked above), so it is read
+    // without Buffer#readUInt32*'s argument checks (~50-90 ns a record, ~2% of `mailtap flows` on many;
+    // issue 12 item 6).
     const le = this.littleEndian;
-    const sec = le ? buf.readUInt32LE(off) : buf.readUInt32BE(off);
-    const frac = le ? buf.readUInt32LE(off + 4) : buf.readUInt32BE(off + 4);
-    const caplen = le ? buf.readUInt32LE(off + 8) : buf.readUInt32BE(off + 8);
-    const wirelen = le ? buf.readUInt32LE(off + 12) : buf.readUInt32BE(off + 12);
+    const sec = le ? le32(buf, off) : be32(buf, off);
+    const frac = le ? le32(buf, off + 4) : be32(buf, off + 4);
+    const caplen = le ? le32(buf, off + 8) : be32(buf, off + 8);
+    const wirelen = le ? le32(buf, off + 12) : be32(buf, off + 12);
     if (caplen > this.maxCaplen) {
       this.error = `record captured length ${caplen} exceeds ${this.maxCaplen}`;
       return CORRUPT;

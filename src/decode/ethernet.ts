@@ -6,7 +6,7 @@
 // Offsets are into `buf`; `lim` (default buf.length) is where the frame's bytes end: a frame may be a
 // window of a larger read buffer (capture/frame-window.ts), `base` its start.
 import type { DecodedSegment, SkipReason } from './types.js';
-import { be16 } from './be.js';
+import { be16 } from '../shared/be.js';
 import { NET_MPLS, NET_PPPOE, netRefForEtherType, type NetRef } from './net-ref.js';
 
 const ETH_HEADER = 14;

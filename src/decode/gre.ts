@@ -4,7 +4,7 @@
 // erspan3: ERSPAN is named instead of the GRE that carries it, as SPEC §3's example shows).
 import type { DecodedSegment, SkipReason } from './types.js';
 import { Tunnel } from './types.js';
-import { be16 } from './be.js';
+import { be16 } from '../shared/be.js';
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, NET_ETHER, NET_IP_ANY, NET_IPV4, NET_IPV6, NET_MPLS, type NetRef } from './net-ref.js';
 import { enterTunnel } from './tunnel-path.js';
 

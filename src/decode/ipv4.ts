@@ -3,7 +3,7 @@
 // caller's DecodedSegment and leaves the upper layer's wire length in out.payloadLen (for decodeTcp
 // or a tunnel decoder), or describes a fragment in out.frag.
 import type { DecodedSegment, SkipReason } from './types.js';
-import { be16, be32 } from './be.js';
+import { be16, be32 } from '../shared/be.js';
 import { ipv4HeaderChecksumOk } from './checksum.js';
 
 const MIN_HEADER = 20;

@@ -4,7 +4,7 @@
 // views, ipProto) and leaves the upper layer's wire length in out.payloadLen, or describes a
 // fragment in out.frag.
 import type { DecodedSegment, SkipReason } from './types.js';
-import { be16 } from './be.js';
+import { be16 } from '../shared/be.js';
 
 const FIXED_HEADER = 40;
 const NH_HOP_BY_HOP = 0;

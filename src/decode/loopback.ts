@@ -2,7 +2,7 @@
 // order, so both orders are accepted) and LINKTYPE_LOOP (the same family in network order).
 // Consumes a borrowed frame, produces a NetRef or a SkipReason. Pure; no state.
 import type { SkipReason } from './types.js';
-import { be32, le32 } from './be.js';
+import { be32, le32 } from '../shared/be.js';
 import { NET_IPV4, NET_IPV6, type NetRef } from './net-ref.js';
 
 const LOOP_HEADER = 4;

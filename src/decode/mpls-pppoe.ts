@@ -3,7 +3,7 @@
 // NetRef of the payload and records the layer (one `mpls` for a whole stack). Pure; no state.
 import type { DecodedSegment, SkipReason } from './types.js';
 import { Tunnel } from './types.js';
-import { be16 } from './be.js';
+import { be16 } from '../shared/be.js';
 import { NET_ETHER, NET_IPV4, NET_IPV6, type NetRef } from './net-ref.js';
 import { enterTunnel } from './tunnel-path.js';
 

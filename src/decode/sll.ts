@@ -2,7 +2,7 @@
 // Consumes a borrowed frame, produces a NetRef or a SkipReason; VLAN tags the kernel left in
 // place (no VLAN offload) are walked like Ethernet's. Pure; no state.
 import type { DecodedSegment, SkipReason } from './types.js';
-import { be16 } from './be.js';
+import { be16 } from '../shared/be.js';
 import { decodeLlcSnap, walkEtherType } from './ethernet.js';
 import type { NetRef } from './net-ref.js';
 

@@ -3,7 +3,7 @@
 // fills the caller's DecodedSegment, payload as a borrowed view of the captured bytes (which end
 // at `lim` in `buf`: a frame may be a window of a read buffer, capture/frame-window.ts).
 import type { DecodedSegment, SkipReason } from './types.js';
-import { be16, be32 } from './be.js';
+import { be16, be32 } from '../shared/be.js';
 import { setPayload } from './segment.js';
 
 const MIN_HEADER = 20;

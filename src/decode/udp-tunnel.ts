@@ -5,7 +5,7 @@
 // produces the NetRef of the inner frame and records the layer. Any other UDP is not_tcp.
 import type { DecodedSegment, SkipReason } from './types.js';
 import { Tunnel } from './types.js';
-import { be16 } from './be.js';
+import { be16 } from '../shared/be.js';
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, NET_ETHER, NET_IPV4, NET_IPV6, type NetRef } from './net-ref.js';
 import { enterTunnel } from './tunnel-path.js';
 

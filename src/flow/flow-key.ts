@@ -4,6 +4,7 @@
 // not part of the key: a SPAN that shows a packet on two VLANs shows one connection twice.
 import type { DecodedSegment } from '../decode/types.js';
 import type { FlowState } from './flow-state.js';
+import { be32 } from '../shared/be.js';
 
 function mix32(x: number): number {
   let h = x | 0;
@@ -19,11 +20,19 @@ function endpoint4(ip: number, port: number): number {
   return mix32(ip ^ Math.imul(port + 1, 0x9e3779b1));
 }
 
+// IPv6 addresses are read with the unchecked be32 (the decoder's views are 16 bytes, the flow's copy
+// 32): Buffer#readUInt32BE and Buffer#compare with ranges check their arguments on every call, and
+// these run for every IPv6 packet (issue 12 item 6).
 function endpoint6(ip: Buffer, port: number): number {
-  let h = mix32(ip.readUInt32BE(0) ^ Math.imul(port + 1, 0x9e3779b1));
-  h = mix32(h ^ ip.readUInt32BE(4));
-  h = mix32(h ^ ip.readUInt32BE(8));
-  return mix32(h ^ ip.readUInt32BE(12));
+  let h = mix32(be32(ip, 0) ^ Math.imul(port + 1, 0x9e3779b1));
+  h = mix32(h ^ be32(ip, 4));
+  h = mix32(h ^ be32(ip, 8));
+  return mix32(h ^ be32(ip, 12));
+}
+
+/** The 16 bytes at a[aOff] equal those at b[0] (IPv6 addresses; also the tombstones' compare). */
+export function same16(a: Buffer, aOff: number, b: Buffer): boolean {
+  return be32(a, aOff) === be32(b, 0) && be32(a, aOff + 4) === be32(b, 4) && be32(a, aOff + 8) === be32(b, 8) && be32(a, aOff + 12) === be32(b, 12);
 }
 
 /** Direction-independent key, a small integer (V8 Smi) for a fast Map. */
@@ -62,7 +71,7 @@ export function matchTuple(family: number, ipA4: number, ipB4: number, ip6: Buff
   const src = seg.srcIp6;
   const dst = seg.dstIp6;
   if (!ip6 || !src || !dst) return Side.None;
-  if (portA === seg.srcPort && portB === seg.dstPort && ip6.compare(src, 0, 16, 0, 16) === 0 && ip6.compare(dst, 0, 16, 16, 32) === 0) return Side.A;
-  if (portA === seg.dstPort && portB === seg.srcPort && ip6.compare(dst, 0, 16, 0, 16) === 0 && ip6.compare(src, 0, 16, 16, 32) === 0) return Side.B;
+  if (portA === seg.srcPort && portB === seg.dstPort && same16(ip6, 0, src) && same16(ip6, 16, dst)) return Side.A;
+  if (portA === seg.dstPort && portB === seg.srcPort && same16(ip6, 0, dst) && same16(ip6, 16, src)) return Side.B;
   return Side.None;
 }

@@ -154,13 +154,19 @@ export class Reassembler {
 
   /** An ACK from `x`, acknowledging `y`'s bytes: capture-loss accounting and the ACK-beyond-hole target. */
   onAck(x: HalfState, y: HalfState, ack: number): void {
-    if (y.kept !== null) {
+    const kept = y.kept;
+    if (kept !== null) {
       // An absurd ACK (forged or stale, as for flow_seq_jump) must not empty the check.
       const d = seqDiff(ack, y.next);
-      if (d <= SEQ_JUMP_LIMIT && d >= -SEQ_JUMP_LIMIT) y.kept.ackTo(ack);
+      // Kept bytes were delivered, so they all lie below y.next: an ACK at or past it acknowledges
+      // every one of them, and the store goes back whole without walking its runs. This is nearly
+      // every ACK of request/response traffic, and the walk (ackTo) cost ~5% of `mailtap flows` on
+      // `many` (issue 12 item 6).
+      if (d >= 0 && d <= SEQ_JUMP_LIMIT) kept.clear();
+      else if (d >= -SEQ_JUMP_LIMIT && d < 0) kept.ackTo(ack);
       // All acknowledged: the store goes too, so an idle connection keeps nothing (issue 13 item 12).
-      if (y.kept.bytes === 0) {
-        this.retainPool.give(y.kept);
+      if (kept.bytes === 0) {
+        this.retainPool.give(kept);
         y.kept = null;
       }
     }

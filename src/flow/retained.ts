@@ -57,7 +57,10 @@ export class Retained {
     const mask = ring.length - 1;
     const at = (this.head + this.bytes) & mask;
     const first = ring.length - at < n ? ring.length - at : n;
-    data.copy(ring, at, from, from + first);
+    // The whole segment in one piece (nearly always): Uint8Array#set, without Buffer#copy's
+    // argument handling; a cut or wrapped copy goes through copy().
+    if (from === 0 && first === data.length) ring.set(data, at);
+    else data.copy(ring, at, from, from + first);
     if (first < n) data.copy(ring, 0, from + first, from + n);
     this.appendRun(seq, n);
     this.bytes += n;

@@ -4,7 +4,7 @@
 // FlowState, holdback or per-direction state outlives the close. Consumes DecodedSegment lookups.
 import type { DecodedSegment } from '../decode/types.js';
 import type { FlowState } from './flow-state.js';
-import { Side, matchTuple } from './flow-key.js';
+import { Side, matchTuple, same16 } from './flow-key.js';
 
 const INITIAL_SLOTS = 1024;
 const NONE = -1;
@@ -193,8 +193,8 @@ export class Tombstones {
     const b = a + 16;
     const pa = this.portA[s]!;
     const pb = this.portB[s]!;
-    if (pa === seg.srcPort && pb === seg.dstPort && src.compare(this.ip6, a, a + 16, 0, 16) === 0 && dst.compare(this.ip6, b, b + 16, 0, 16) === 0) return true;
-    return pa === seg.dstPort && pb === seg.srcPort && dst.compare(this.ip6, a, a + 16, 0, 16) === 0 && src.compare(this.ip6, b, b + 16, 0, 16) === 0;
+    if (pa === seg.srcPort && pb === seg.dstPort && same16(this.ip6, a, src) && same16(this.ip6, b, dst)) return true;
+    return pa === seg.dstPort && pb === seg.srcPort && same16(this.ip6, a, dst) && same16(this.ip6, b, src);
   }
 
   private copySlot(from: number, to: number): void {

@@ -6,6 +6,12 @@ import { hashOnce } from './hash-once.js';
 /** IANA protocol number of TCP, the only transport mailtap tracks. */
 export const PROTO_TCP = 6;
 
+// The hash input is written into one scratch buffer per family, every byte of it each time: the
+// digest is computed synchronously before the function returns and nothing keeps a reference to
+// the buffer, so one serves every connection instead of a fresh zeroed one each (issue 12 item 6).
+const SCRATCH4 = Buffer.alloc(16);
+const SCRATCH6 = Buffer.alloc(40);
+
 // One hash per new connection: its cost matters under a SYN flood (hash-once.ts).
 function digest(buf: Buffer): string {
   return `1:${hashOnce('sha1', buf, 'base64')}`;
@@ -19,7 +25,7 @@ export function communityIdV4(srcIp: number, srcPort: number, dstIp: number, dst
   const s = srcIp >>> 0;
   const d = dstIp >>> 0;
   const swap = s > d || (s === d && srcPort > dstPort);
-  const buf = Buffer.alloc(16);
+  const buf = SCRATCH4;
   buf.writeUInt16BE(seed & 0xffff, 0);
   buf.writeUInt32BE(swap ? d : s, 2);
   buf.writeUInt32BE(swap ? s : d, 6);
@@ -34,7 +40,7 @@ export function communityIdV4(srcIp: number, srcPort: number, dstIp: number, dst
 export function communityIdV6(src: Uint8Array, srcPort: number, dst: Uint8Array, dstPort: number, proto = PROTO_TCP, seed = 0): string {
   const cmp = Buffer.compare(src.subarray(0, 16), dst.subarray(0, 16));
   const swap = cmp > 0 || (cmp === 0 && srcPort > dstPort);
-  const buf = Buffer.alloc(40);
+  const buf = SCRATCH6;
   buf.writeUInt16BE(seed & 0xffff, 0);
   buf.set((swap ? dst : src).subarray(0, 16), 2);
   buf.set((swap ? src : dst).subarray(0, 16), 18);

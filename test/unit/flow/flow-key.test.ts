@@ -62,3 +62,23 @@ test('colliding tuples share a bucket and stay separate flows; removal from the 
   assert.equal(rec.of('open').length, 2);
   assert.equal(ft.stats().flowsTotal.rst, 2);
 });
+
+test('matchSegment on IPv6: a difference in any one byte of either address is another tuple', () => {
+  // The addresses are compared four bytes at a time (flow-key.ts same16): every byte position counts.
+  const a = parseIp6('2001:db8:85a3::8a2e:370:7334');
+  const b = parseIp6('fe80::1ff:fe23:4567:890a');
+  const f6 = new FlowState(1, 0, 6, 0, 0, Buffer.concat([a, b]), 40000, 25, [], 0);
+  const text = (x: Buffer): string => `[${[...Array(8).keys()].map((i) => x.readUInt16BE(i * 2).toString(16)).join(':')}]`;
+  assert.equal(matchSegment(f6, mkSeg({ src: `${text(a)}:40000`, dst: `${text(b)}:25`, seq: 1 })), Side.A);
+  assert.equal(matchSegment(f6, mkSeg({ src: `${text(b)}:25`, dst: `${text(a)}:40000`, seq: 1 })), Side.B);
+  for (let i = 0; i < 16; i++) {
+    for (const which of [0, 1]) {
+      const x = Buffer.from(which === 0 ? a : b);
+      x[i] = x[i]! ^ 0x01;
+      const sa = which === 0 ? x : a;
+      const sb = which === 1 ? x : b;
+      assert.equal(matchSegment(f6, mkSeg({ src: `${text(sa)}:40000`, dst: `${text(sb)}:25`, seq: 1 })), Side.None, `byte ${i} of ${which === 0 ? 'A' : 'B'} (A->B)`);
+      assert.equal(matchSegment(f6, mkSeg({ src: `${text(sb)}:25`, dst: `${text(sa)}:40000`, seq: 1 })), Side.None, `byte ${i} of ${which === 0 ? 'A' : 'B'} (B->A)`);
+    }
+  }
+});

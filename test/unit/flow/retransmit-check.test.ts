@@ -80,3 +80,26 @@ test('an absurd ACK (far outside the sequence space) does not empty the check', 
   ft.onSegment(c.c(0, 'MAIL FROM:<e@x>\r\n'));
   assert.deepEqual(rec.anomalies(), ['flow_overlap_mismatch']);
 });
+
+test('an ACK of part of the kept bytes releases only those; one at or beyond their end releases the rest', () => {
+  // Two paths in Reassembler.onAck: an ACK below the delivered end walks the kept runs, one at or
+  // past it (nearly every ACK) releases the store whole. Both must release exactly the acknowledged bytes.
+  const { ft, rec, c } = setup();
+  ft.onSegment(c.c(0, 'MAIL FROM:<a@x>\r\n'));
+  ft.onSegment(c.c(17, 'RCPT TO:<b@y>\r\n'));
+  assert.equal(ft.stats().retainedBytes, 32);
+  ft.onSegment(c.s(0, '', { ack: 5 }));
+  assert.equal(ft.stats().retainedBytes, 27, 'bytes 0-4 acknowledged');
+  ft.onSegment(c.c(0, 'XXXXXFROM:<a@x>\r\n'));
+  assert.deepEqual(rec.anomalies(), [], 'acknowledged bytes are not compared, the kept ones agree');
+  ft.onSegment(c.c(0, 'MAIL FROM:<e@x>\r\n'));
+  assert.deepEqual(rec.anomalies(), ['flow_overlap_mismatch'], 'the kept bytes after the ACK are still compared');
+  ft.onSegment(c.s(0, '', { ack: 32 }));
+  assert.equal(ft.stats().retainedBytes, 0, 'an ACK of the delivered end releases everything');
+  ft.onSegment(c.c(17, 'RCPT TO:<c@y>\r\n'));
+  assert.deepEqual(rec.anomalies(), ['flow_overlap_mismatch'], 'released bytes are not compared');
+  ft.onSegment(c.c(32, 'DATA\r\n'));
+  assert.equal(ft.stats().retainedBytes, 6);
+  ft.onSegment(c.s(0, '', { ack: 40 }));
+  assert.equal(ft.stats().retainedBytes, 0, 'an ACK beyond the delivered end releases everything too');
+});

@@ -48,3 +48,19 @@ test('community ids equal Arkime expectation files (IPv4 and IPv6)', () => {
   assert.ok(v4 >= 15, `checked ${v4} IPv4 flows`);
   assert.ok(v6 >= 5, `checked ${v6} IPv6 flows`);
 });
+
+test('community ids do not depend on the connections hashed before (one scratch buffer per family)', () => {
+  const a = parseIp4('128.232.110.120');
+  const b = parseIp4('66.35.250.204');
+  const x6 = parseIp6('2001:db8::1');
+  const y6 = parseIp6('2001:db8::ff:2');
+  const first4 = communityIdV4(a, 34855, b, 80);
+  const first6 = communityIdV6(x6, 1025, y6, 25);
+  for (let i = 0; i < 50; i++) {
+    communityIdV4(0xffffffff - i, 65535 - i, i, i, 17, 0xffff);
+    communityIdV6(y6, 65535 - i, x6, i, 17, 0xffff);
+  }
+  assert.equal(communityIdV4(a, 34855, b, 80), first4);
+  assert.equal(communityIdV4(a, 34855, b, 80), '1:LQU9qZlK+B5F3KDmev6m5PMibrg=');
+  assert.equal(communityIdV6(x6, 1025, y6, 25), first6);
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { be16, be32, le32 } from '../../../src/decode/be.js';
+import { be16, be32, le32 } from '../../../src/shared/be.js';
 
 test('big- and little-endian reads agree with Buffer and stay unsigned', () => {
   const b = Buffer.from([0xff, 0xfe, 0x80, 0x01, 0x7f, 0x00]);
