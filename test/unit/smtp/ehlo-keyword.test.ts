@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normaliseEhloKeyword } from '../../../src/smtp/session-record.js';
+import { KNOWN_EHLO_KEYWORDS, normaliseEhloKeyword } from '../../../src/smtp/session-record.js';
 
 /** The general rule of normaliseEhloKeyword, written out once more: the fast path must agree with it. */
 function general(raw: string): string {
@@ -23,4 +23,16 @@ test('the keyword fast path gives what the general rule gives, on every kind of 
     cases.push(s);
   }
   for (const raw of cases) assert.equal(normaliseEhloKeyword(raw), general(raw), JSON.stringify(raw));
+});
+
+test('every shared known keyword keeps the grammar, and any spelling of one normalises to it', () => {
+  // The table's strings are what sessions keep (one shared string per keyword, issue 12): a table
+  // entry outside the grammar would change what the general rule reports.
+  for (const k of KNOWN_EHLO_KEYWORDS) {
+    assert.equal(general(k), k, k);
+    assert.equal(normaliseEhloKeyword(k), k, k);
+    // A copy made at run time (as a reply's text is) and a lower-case spelling give the same keyword.
+    assert.equal(normaliseEhloKeyword(Buffer.from(k).toString('latin1')), k, k);
+    assert.equal(normaliseEhloKeyword(k.toLowerCase()), general(k.toLowerCase()), k);
+  }
 });
