@@ -41,8 +41,17 @@ function authRecord(a: AuthFacts, opts: RecordOptions): AuthRecord {
   return r;
 }
 
-/** A shallow copy of the message without undefined fields (they would survive structured clone). */
+/**
+ * The message as it is when every field is defined (the MIME engine adds only defined ones: the
+ * usual case, no copy; issue 12 item 6), else a shallow copy without the undefined fields (an
+ * event never carries a key without a value).
+ */
 function messageRecord(m: MessageRecord): MessageRecord {
+  for (const k in m) if (m[k as keyof MessageRecord] === undefined) return withoutUndefined(m);
+  return m;
+}
+
+function withoutUndefined(m: MessageRecord): MessageRecord {
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(m) as (keyof MessageRecord)[]) {
     const v = m[k];
