@@ -2,6 +2,7 @@
 // replies ("250-…" … "250 …") into one reply. Owns only the reply being assembled; consumes
 // server lines (views) and produces ReplyFacts plus the text lines (for EHLO keywords).
 import { DASH, SP } from '../shared/bytes.js';
+import { knownKeywordAt } from './ehlo-keywords.js';
 import type { ReplyFacts } from './types.js';
 
 export interface ReplyLine {
@@ -80,7 +81,8 @@ export class ReplyAssembler {
     const code = replyCodeAt(buf, start, end);
     if (code < 0) return INVALID;
     const final = end - start === 3 || buf[start + 3] === SP;
-    const text = end - start > 4 ? buf.toString('utf8', start + 4, end) : '';
+    // An EHLO line that is exactly a known keyword is read from its bytes (the same text, no string made).
+    const text = end - start > 4 ? (knownKeywordAt(buf, start + 4, end) ?? buf.toString('utf8', start + 4, end)) : '';
     if (this.firstCode < 0) this.firstCode = code;
     if (this.kept + text.length <= this.maxText) {
       const so = this.text;

@@ -1,6 +1,7 @@
 // What the session event reports about the connection as a whole (SPEC §3.2): banner, EHLO
 // keywords, counts of commands and bytes, first packet time. Owns those facts; the session's
 // parts add to them as they read; facts() builds the event's fields at close.
+import { KNOWN_EHLO_KEYWORDS } from './ehlo-keywords.js';
 import type { SessionContext } from './session-context.js';
 import type { SessionFacts } from './types.js';
 import type { CloseReason, FlowSummary } from '../flow/types.js';
@@ -64,19 +65,7 @@ export class SessionRecord {
   }
 }
 
-/**
- * The EHLO keywords servers advertise (IANA "SMTP Service Extensions" registry, plus AUTH=LOGIN and
- * the common vendor ones), each kept as one shared string: a session keeps the table's string, not
- * a copy sliced from its reply (issue 12: ~130 bytes per idle session for a Postfix EHLO reply).
- */
-export const KNOWN_EHLO_KEYWORDS: readonly string[] = [
-  '8BITMIME', 'ATRN', 'AUTH', 'AUTH=LOGIN', 'BINARYMIME', 'BURL', 'CHECKPOINT', 'CHUNKING', 'CONNEG',
-  'CONPERM', 'DELIVERBY', 'DSN', 'ENHANCEDSTATUSCODES', 'ETRN', 'EXPN', 'FUTURERELEASE', 'HELP',
-  'LIMITS', 'MT-PRIORITY', 'MTRK', 'NO-SOLICITING', 'ONEX', 'PIPE-CONNECT', 'PIPELINING', 'REQUIRETLS',
-  'RRVS', 'SAML', 'SEND', 'SIZE', 'SMTPUTF8', 'SOML', 'STARTTLS', 'TURN', 'UTF8SMTP', 'VERB', 'VRFY',
-  'X-EXPS', 'X-LINK2STATE', 'XCLIENT', 'XEXCH50', 'XFORWARD', 'XRDST', 'XUSR',
-];
-
+/** The known keywords (ehlo-keywords.ts): a session keeps the table's string, not a copy of its own. */
 const KNOWN: ReadonlyMap<string, string> = new Map(KNOWN_EHLO_KEYWORDS.map((k) => [k, k]));
 
 /** A keyword that normaliseEhloKeyword leaves unchanged: upper case, digits, '=' and '-', a letter or digit first. */
