@@ -12,18 +12,29 @@ export const KNOWN_EHLO_KEYWORDS: readonly string[] = [
   'X-EXPS', 'X-LINK2STATE', 'XCLIENT', 'XEXCH50', 'XFORWARD', 'XRDST', 'XUSR',
 ];
 
-/** The keywords by length (one short list per length, most lengths have none). */
-const BY_LENGTH: (readonly string[] | undefined)[] = [];
-for (const k of KNOWN_EHLO_KEYWORDS) ((BY_LENGTH[k.length] ??= []) as string[]).push(k);
+const MAX_LENGTH = Math.max(...KNOWN_EHLO_KEYWORDS.map((k) => k.length));
+
+/**
+ * The keywords by length and first byte ((length << 8) | byte): one to four share a slot. Filled
+ * in full so V8 keeps it a flat array (a sparse one becomes a hash table).
+ */
+const BY_START: (readonly string[] | null)[] = new Array<readonly string[] | null>((MAX_LENGTH + 1) << 8).fill(null);
+for (const k of KNOWN_EHLO_KEYWORDS) {
+  const at = (k.length << 8) | k.charCodeAt(0);
+  BY_START[at] = [...(BY_START[at] ?? []), k];
+}
 
 /** The known keyword that buf[start, end) spells exactly (same case), or null. */
 export function knownKeywordAt(buf: Buffer, start: number, end: number): string | null {
-  const list = BY_LENGTH[end - start];
-  if (list === undefined) return null;
-  for (const k of list) {
-    let i = 0;
-    while (i < k.length && buf[start + i] === k.charCodeAt(i)) i++;
-    if (i === k.length) return k;
+  const n = end - start;
+  if (n <= 0 || n > MAX_LENGTH) return null;
+  const list = BY_START[(n << 8) | buf[start]!]!;
+  if (list === null) return null;
+  for (let j = 0; j < list.length; j++) {
+    const k = list[j]!;
+    let i = 1;
+    while (i < n && buf[start + i] === k.charCodeAt(i)) i++;
+    if (i === n) return k;
   }
   return null;
 }
