@@ -154,6 +154,33 @@ export function parsePathArg(arg: Buffer, keyword: 'FROM' | 'TO'): PathArg {
   return { address, params: parseParams(arg, i), malformed };
 }
 
+/**
+ * The MAIL/RCPT parameter keywords of the SMTP extensions (RFC 1870 SIZE, RFC 6152 BODY, RFC 3461
+ * RET/ENVID/NOTIFY/ORCPT, RFC 4954 AUTH, RFC 6531 SMTPUTF8, RFC 6710 MT-PRIORITY, RFC 2852 BY,
+ * RFC 4865 HOLDFOR/HOLDUNTIL, RFC 7293 RRVS, RFC 8689 REQUIRETLS), upper case.
+ */
+const PARAM_KEYWORDS = ['SIZE', 'BODY', 'RET', 'ENVID', 'NOTIFY', 'ORCPT', 'AUTH', 'SMTPUTF8', 'MT-PRIORITY', 'BY', 'HOLDFOR', 'HOLDUNTIL', 'RRVS', 'REQUIRETLS'];
+
+/**
+ * The parameter key buf[start, end) upper-cased. A known keyword in any ASCII letter case is
+ * recognised from its bytes (no latin1 string and no upper-cased copy; issue 12 item 6): a byte
+ * outside ASCII never equals a keyword's, so the answer is the general path's.
+ */
+function paramKey(buf: Buffer, start: number, end: number): string {
+  const n = end - start;
+  for (const k of PARAM_KEYWORDS) {
+    if (k.length !== n) continue;
+    let i = 0;
+    while (i < n) {
+      const c = buf[start + i]!;
+      if ((c >= 0x61 && c <= 0x7a ? c - 0x20 : c) !== k.charCodeAt(i)) break;
+      i++;
+    }
+    if (i === n) return k;
+  }
+  return buf.toString('latin1', start, end).toUpperCase();
+}
+
 /** ESMTP parameters: keys upper-case, `true` for a keyword without '='. */
 export function parseParams(arg: Buffer, from: number): Params | undefined {
   let params: Params | undefined;
@@ -163,8 +190,8 @@ export function parseParams(arg: Buffer, from: number): Params | undefined {
     while (end < arg.length && !isSpace(arg[end]!)) end++;
     const eq = arg.indexOf(0x3d, i);
     params ??= {};
-    if (eq >= 0 && eq < end) params[arg.toString('latin1', i, eq).toUpperCase()] = arg.toString('utf8', eq + 1, end);
-    else params[arg.toString('latin1', i, end).toUpperCase()] = true;
+    if (eq >= 0 && eq < end) params[paramKey(arg, i, eq)] = arg.toString('utf8', eq + 1, end);
+    else params[paramKey(arg, i, end)] = true;
     i = skipSpaces(arg, end);
   }
   return params;

@@ -2,6 +2,7 @@
 // replies ("250-…" … "250 …") into one reply. Owns only the reply being assembled; consumes
 // server lines (views) and produces ReplyFacts plus the text lines (for EHLO keywords).
 import { DASH, SP } from '../shared/bytes.js';
+import { knownKeywordAt } from './ehlo-keywords.js';
 import type { ReplyFacts } from './types.js';
 
 export interface ReplyLine {
@@ -49,8 +50,12 @@ const INVALID: ReplyStep = Object.freeze({ t: 'invalid' });
 
 /** Assembles multi-line replies. Text kept per reply is capped at `maxText` characters. */
 export class ReplyAssembler {
-  /** Text lines of the reply being assembled; null between replies (an idle session keeps none). */
-  private lines: string[] | null = null;
+  /**
+   * Text of the reply being assembled: its first line's text, an array from the second line on
+   * (most replies have one line: no array grown by push, whose first store holds 16 slots); null
+   * between replies (an idle session keeps none).
+   */
+  private text: string | string[] | null = null;
   private kept = 0;
   private firstCode = -1;
   private readonly maxText: number;
@@ -76,25 +81,31 @@ export class ReplyAssembler {
     const code = replyCodeAt(buf, start, end);
     if (code < 0) return INVALID;
     const final = end - start === 3 || buf[start + 3] === SP;
-    const text = end - start > 4 ? buf.toString('utf8', start + 4, end) : '';
+    // An EHLO line that is exactly a known keyword is read from its bytes (the same text, no string made).
+    const text = end - start > 4 ? (knownKeywordAt(buf, start + 4, end) ?? buf.toString('utf8', start + 4, end)) : '';
     if (this.firstCode < 0) this.firstCode = code;
-    const lines = (this.lines ??= []);
     if (this.kept + text.length <= this.maxText) {
-      lines.push(text);
+      const so = this.text;
+      if (so === null) this.text = text;
+      else if (typeof so === 'string') this.text = [so, text];
+      else so.push(text);
       this.kept += text.length + 1;
     }
     if (!final) return PARTIAL;
     // A code that changes inside a multi-line reply: the final line's code is the reply's.
     const codeChanged = this.firstCode !== code;
-    this.lines = null;
+    const kept = this.text;
+    this.text = null;
     this.kept = 0;
     this.firstCode = -1;
-    return { t: 'reply', reply: { code, text: lines.length === 1 ? lines[0]! : lines.join('\n') }, lines, codeChanged };
+    if (typeof kept === 'string') return { t: 'reply', reply: { code, text: kept }, lines: [kept], codeChanged };
+    const lines = kept ?? [];
+    return { t: 'reply', reply: { code, text: lines.join('\n') }, lines, codeChanged };
   }
 
   /** A gap or the end of the stream: a half-assembled reply is dropped. */
   reset(): void {
-    this.lines = null;
+    this.text = null;
     this.kept = 0;
     this.firstCode = -1;
   }

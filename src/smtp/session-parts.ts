@@ -73,10 +73,4 @@ export class SessionParts implements DataSink {
     tx.dataBytes += bytes.length;
     parserOf(this.ctx, tx)?.write(bytes);
   }
-
-  /** The readers' last views point into the chunk just read (the worker's batch buffer): not kept. */
-  releaseViews(): void {
-    this.client.lines.release();
-    this.server.lines.release();
-  }
 }

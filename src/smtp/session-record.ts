@@ -1,6 +1,7 @@
 // What the session event reports about the connection as a whole (SPEC §3.2): banner, EHLO
 // keywords, counts of commands and bytes, first packet time. Owns those facts; the session's
 // parts add to them as they read; facts() builds the event's fields at close.
+import { KNOWN_EHLO_KEYWORDS } from './ehlo-keywords.js';
 import type { SessionContext } from './session-context.js';
 import type { SessionFacts } from './types.js';
 import type { CloseReason, FlowSummary } from '../flow/types.js';
@@ -64,6 +65,9 @@ export class SessionRecord {
   }
 }
 
+/** The known keywords (ehlo-keywords.ts): a session keeps the table's string, not a copy of its own. */
+const KNOWN: ReadonlyMap<string, string> = new Map(KNOWN_EHLO_KEYWORDS.map((k) => [k, k]));
+
 /** A keyword that normaliseEhloKeyword leaves unchanged: upper case, digits, '=' and '-', a letter or digit first. */
 const KEYWORD_AS_IS = /^[A-Z0-9][A-Z0-9=-]*$/;
 
@@ -74,9 +78,13 @@ const KEYWORD_AS_IS = /^[A-Z0-9][A-Z0-9=-]*$/;
  * reported as PIPE-CONNECT) and a keyword that does not start with a letter or digit is dropped.
  */
 export function normaliseEhloKeyword(raw: string): string {
-  // Almost every keyword already keeps the grammar: it is returned as is, with no upper-cased
-  // copy and no replace (issue 12 item 6); the result is the same as the general path's.
+  // A known keyword is already in grammar: the table's string is returned (the same text).
+  const known = KNOWN.get(raw);
+  if (known !== undefined) return known;
+  // Almost every other keyword already keeps the grammar too: it is returned as is, with no
+  // upper-cased copy and no replace (issue 12 item 6); the result is the same as the general path's.
   if (KEYWORD_AS_IS.test(raw)) return raw;
   const kw = raw.toUpperCase().replace(/[^A-Z0-9=-]/g, '-');
-  return /^[A-Z0-9]/.test(kw) ? kw : '';
+  if (!/^[A-Z0-9]/.test(kw)) return '';
+  return KNOWN.get(kw) ?? kw;
 }

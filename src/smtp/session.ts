@@ -45,14 +45,18 @@ export class SmtpSession implements SessionDriver {
     p.ctx.now = tsMicros;
     if (p.record.firstMicros < 0) p.record.firstMicros = tsMicros;
     if (bytes.length === 0) return;
+    // Only the direction that read the chunk can hold a view of it (a held client copy read again
+    // during a server chunk is owned, lenient-end.ts): the other reader is not touched (issue 12
+    // item 6: with thousands of open sessions its objects are cold in the cache).
     if (dir === 'c2s') {
       p.record.bytesClient += bytes.length;
       clientBytes(p, bytes);
+      p.client.lines.release();
     } else {
       p.record.bytesServer += bytes.length;
       serverBytes(p, bytes);
+      p.server.lines.release();
     }
-    p.releaseViews();
   }
 
   onGap(dir: Direction, len: number, tsMicros: number): void {

@@ -73,3 +73,25 @@ test('a command read from a range of a larger buffer is the command of that line
     assert.equal(got.arg.toString('latin1'), want.arg.toString('latin1'), l);
   }
 });
+
+test('ESMTP parameter keys: the known ones recognised from bytes give what the general reading gives', () => {
+  // The general reading, written out once more: latin1 text upper-cased.
+  const general = (arg: Buffer): Record<string, string | boolean> => {
+    const out: Record<string, string | boolean> = {};
+    for (const word of arg.toString('latin1').split(' ').filter((w) => w.length > 0)) {
+      const eq = word.indexOf('=');
+      const key = (eq < 0 ? word : word.slice(0, eq)).toUpperCase();
+      out[key] = eq < 0 ? true : Buffer.from(word.slice(eq + 1), 'latin1').toString('utf8');
+    }
+    return out;
+  };
+  const keys = ['SIZE', 'size', 'SiZe', 'BODY', 'body', 'RET', 'ENVID', 'NOTIFY', 'notify', 'ORCPT', 'AUTH', 'SMTPUTF8', 'smtputf8', 'MT-PRIORITY', 'mt-priority', 'BY', 'HOLDFOR', 'HOLDUNTIL', 'RRVS', 'REQUIRETLS',
+    'SIZ', 'SIZES', 'S1ZE', 'SIZE-', 'X-SIZE', 'ßIZE', 'SIZ\u00e9', 'MT_PRIORITY', 'B', 'XYZ', 'bY', 'by'];
+  for (const k of keys) {
+    for (const form of [`${k}=100`, k, `${k}= `, `A=1 ${k}=x B`]) {
+      const arg = Buffer.from(`FROM:<a@example.org> ${form}`, 'latin1');
+      const got = parsePathArg(arg, 'FROM').params;
+      assert.deepEqual(got, general(arg.subarray(arg.indexOf(0x3e) + 1)), form);
+    }
+  }
+});
