@@ -249,13 +249,18 @@ export class DataReader {
       }
       if (dot !== -1 && dot < lf) break;
       at = lf + 1;
-      if (at >= n) break;
-      const first = chunk[at]!;
-      if (first === DOT || first === CR || first === LF) break;
+      if (at >= n || chunk[at] === DOT || chunk[at] === CR || chunk[at] === LF) {
+        this.keepDot(at, dot);
+        return at; // the chunk's end, or a line start the byte states must see
+      }
     }
-    this.dotFrom = at;
+    this.keepDot(at, dot);
+    return -at - 1; // the line at `at` does not qualify
+  }
+
+  private keepDot(from: number, dot: number): void {
+    this.dotFrom = from;
     this.dotAt = dot;
-    return at >= n || chunk[at] === DOT || chunk[at] === CR || chunk[at] === LF ? at : -at - 1;
   }
 
   /** Hands out chunk[seg, i) and returns i: a possible lenient terminator starts at i. */
