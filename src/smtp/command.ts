@@ -1,7 +1,7 @@
 // Pure: one client line → an SMTP command (RFC 5321 §4.1). Verb table lookup in any letter case,
 // MAIL/RCPT paths (angle brackets or not, null path, quoted local parts, UTF-8 per RFC 6531,
 // source routes dropped) with ESMTP parameters, and BDAT arguments (RFC 3030). No state.
-import { DASH, HTAB, SP } from '../shared/bytes.js';
+import { DASH, HTAB, SP, startsWithAsciiCI } from '../shared/bytes.js';
 
 export type Verb =
   | 'HELO' | 'EHLO' | 'MAIL' | 'RCPT' | 'DATA' | 'BDAT' | 'RSET' | 'QUIT' | 'NOOP' | 'VRFY'
@@ -168,16 +168,7 @@ const PARAM_KEYWORDS = ['SIZE', 'BODY', 'RET', 'ENVID', 'NOTIFY', 'ORCPT', 'AUTH
  */
 function paramKey(buf: Buffer, start: number, end: number): string {
   const n = end - start;
-  for (const k of PARAM_KEYWORDS) {
-    if (k.length !== n) continue;
-    let i = 0;
-    while (i < n) {
-      const c = buf[start + i]!;
-      if ((c >= 0x61 && c <= 0x7a ? c - 0x20 : c) !== k.charCodeAt(i)) break;
-      i++;
-    }
-    if (i === n) return k;
-  }
+  for (const k of PARAM_KEYWORDS) if (k.length === n && startsWithAsciiCI(buf, start, end, k)) return k;
   return buf.toString('latin1', start, end).toUpperCase();
 }
 
