@@ -58,19 +58,15 @@ function withoutUndefined(m: MessageRecord): MessageRecord {
  * V8 sizes a constructor's objects from the assignments in its body, so a 25-key record is one
  * allocation, where a literal copies its property store every third key (~1 KB of garbage per
  * session record; issue 12 item 6). Each prototype is Object.prototype: the records stay plain
- * objects. Every key is assigned here, in event order (common fields first), for that sizing.
+ * objects. Keys are assigned in event order (common fields first); the six connection fields
+ * come from assignConnectionFields, which V8's 8 slots of slack cover in every record's sizing.
  */
 type RecordThis = Record<string, unknown>;
 
 function TransactionRecordObject(this: RecordThis, info: FlowOpenInfo, t: TransactionFacts, opts: RecordOptions): void {
   this.ts = isoMicros(t.tsMicros);
   this.event = 'smtp_transaction';
-  this.uid = info.uid;
-  this.community_id = info.communityId;
-  this.src_ip = info.client.ip;
-  this.src_port = info.client.port;
-  this.dst_ip = info.server.ip;
-  this.dst_port = info.server.port;
+  assignConnectionFields(this, info);
   if (info.vlan.length > 0) this.vlan = info.vlan.slice();
   if (info.tunnel !== undefined && info.tunnel.length > 0) this.tunnel = info.tunnel.slice();
   this.trans_depth = t.trans_depth;
@@ -97,12 +93,7 @@ function SessionRecordObject(this: RecordThis, info: FlowOpenInfo, s: SessionFac
   const start = isoMicros(s.startMicros);
   this.ts = start;
   this.event = 'smtp_session';
-  this.uid = info.uid;
-  this.community_id = info.communityId;
-  this.src_ip = info.client.ip;
-  this.src_port = info.client.port;
-  this.dst_ip = info.server.ip;
-  this.dst_port = info.server.port;
+  assignConnectionFields(this, info);
   if (info.vlan.length > 0) this.vlan = info.vlan.slice();
   if (info.tunnel !== undefined && info.tunnel.length > 0) this.tunnel = info.tunnel.slice();
   this.start = start;
@@ -129,12 +120,7 @@ function SessionRecordObject(this: RecordThis, info: FlowOpenInfo, s: SessionFac
 function AnomalyRecordObject(this: RecordThis, info: FlowOpenInfo, name: AnomalyCode, tsMicros: number, detail: string | undefined): void {
   this.ts = isoMicros(tsMicros);
   this.event = 'anomaly';
-  this.uid = info.uid;
-  this.community_id = info.communityId;
-  this.src_ip = info.client.ip;
-  this.src_port = info.client.port;
-  this.dst_ip = info.server.ip;
-  this.dst_port = info.server.port;
+  assignConnectionFields(this, info);
   if (info.vlan.length > 0) this.vlan = info.vlan.slice();
   if (info.tunnel !== undefined && info.tunnel.length > 0) this.tunnel = info.tunnel.slice();
   this.name = name;
